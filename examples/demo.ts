@@ -1,0 +1,67 @@
+/**
+ * Runs every ported example of the talk, in order, and prints what each does.
+ * The shutdown example runs as a child process that receives a real SIGQUIT.
+ */
+import { spawn as spawnProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { spawn } from 'verdant'
+import { main as helloWorld, type Print } from './01-hello-world.js'
+import { main as eventLoop } from './02-event-loop.js'
+import { main as chaining } from './03-chaining.js'
+import { main as explicitSwitch } from './04-explicit-switch.js'
+import { main as syncVsAsync } from './05-sync-vs-async.js'
+import { main as taskStates } from './06-task-states.js'
+import { main as timeout } from './08-timeout.js'
+
+export const examples: readonly (readonly [string, (print: Print) => unknown])[] = [
+  ['01 hello world: native and generator coroutines', helloWorld],
+  ['02 the event loop run', eventLoop],
+  ['03 chaining create / write / close', chaining],
+  ['04 greenlet hello/world: explicit switch', explicitSwitch],
+  ['05 synchronous vs asynchronous tasks', syncVsAsync],
+  ['06 greenlet states', taskStates],
+  ['08 timeout', timeout],
+]
+
+const print: Print = (line) => {
+  console.log(`  ${line}`)
+}
+
+/** Runs the shutdown example in a child process and sends it SIGQUIT once it is running. */
+export function shutdownDemo(out: Print): Promise<number | null> {
+  const file = fileURLToPath(new URL('./07-shutdown.js', import.meta.url))
+  const child = spawnProcess(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let buffered = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk
+    let nl = buffered.indexOf('\n')
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl)
+      buffered = buffered.slice(nl + 1)
+      out(line.replace(/pid \d+/, 'pid <pid>'))
+      if (line.startsWith('running forever')) {
+        out('-> sending SIGQUIT')
+        child.kill('SIGQUIT')
+      }
+      nl = buffered.indexOf('\n')
+    }
+  })
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      resolve(code)
+    })
+  })
+}
+
+async function demo(): Promise<void> {
+  for (const [title, main] of examples) {
+    console.log(`\n== ${title}`)
+    await spawn(() => main(print))
+  }
+  console.log('\n== 07 program shutdown on SIGQUIT (child process)')
+  const code = await shutdownDemo(print)
+  print(`child exited with code ${String(code)} (128 + SIGQUIT 3)`)
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await demo()

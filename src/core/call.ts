@@ -1,0 +1,66 @@
+/**
+ * `call(x)`: turns a promise, a future or a function into a verdant `Op`, so a generator task can
+ * `yield*` it and an async task can bind it with `ctx.call`.
+ *
+ * A foreign promise cannot be stopped: when the waiting task is killed, the promise is abandoned,
+ * not cancelled; it runs on and its outcome is dropped. Give the work `ctx.signal` to stop it.
+ *
+ * @module
+ */
+import { Future, FutureWaitOp } from './future.js'
+import { type Cancel, isThenable, Op, type Resume } from './op.js'
+
+class PromiseOp<T> extends Op<T> {
+  readonly #source: PromiseLike<T> | (() => T | PromiseLike<T>)
+  constructor(source: PromiseLike<T> | (() => T | PromiseLike<T>)) {
+    super()
+    this.#source = source
+  }
+
+  _start(resume: Resume<T>): Cancel | undefined {
+    let value: T | PromiseLike<T>
+    const source = this.#source
+    if (typeof source === 'function') {
+      try {
+        value = source()
+      } catch (err) {
+        resume(false, err)
+        return undefined
+      }
+    } else {
+      value = source
+    }
+    if (!isThenable(value)) {
+      resume(true, value)
+      return undefined
+    }
+    let abandoned = false
+    value.then(
+      (v) => {
+        if (!abandoned) resume(true, v)
+      },
+      (e: unknown) => {
+        if (!abandoned) resume(false, e)
+      },
+    )
+    return () => {
+      abandoned = true
+    }
+  }
+}
+
+/**
+ * Wraps a promise, a future, or a function returning either, as an `Op`: `yield* call(p)` in a
+ * generator task, `ctx.call(p)` in an async one.
+ *
+ * **Cancellation**: a promise is abandoned, not stopped: it runs on and its outcome is dropped. A
+ * function is called when the op starts, not before.
+ * @example
+ * const res = yield* call(fetch(url))
+ * @since 0.1.0
+ */
+export function call<T>(source: Op<T> | Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>)): Op<T> {
+  if (source instanceof Op) return source
+  if (source instanceof Future) return new FutureWaitOp<T, T>(source, true, undefined)
+  return new PromiseOp(source)
+}

@@ -1,0 +1,303 @@
+/**
+ * `Future<T>`: a result that arrives later (asyncio `Future`, concurrent.futures `Future`).
+ *
+ * State is read from properties, as gevent does; `result()` is the one synchronous method that
+ * throws. A `Task` is a `Future`, and so later are executor jobs and remote calls, so one
+ * interface (and `asCompleted`, `wait`, `gather`) serves them all.
+ *
+ * Done-callbacks run synchronously when the future settles, in registration order; one added
+ * after that runs at once. A callback that throws is reported (`onUnobservedFailure`) and the
+ * others still run. Decision: asyncio schedules them with `call_soon`; running them inline keeps
+ * settle-then-observe deterministic and saves a macrotask per future.
+ *
+ * @module
+ */
+import { CancelledError, checkMs, InvalidStateError, TimeoutError } from '../errors.js'
+import { getClock, type Timer } from '../time/clock.js'
+import { type Cancel, Op, type Operation, type Resume } from './op.js'
+import { reportLater, reportNow } from './report.js'
+
+/**
+ * Where a future is in its life. `running` is used by tasks and executor jobs that have begun.
+ * @since 0.1.0
+ */
+export type FutureState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+
+/** A done-callback. @since 0.1.0 */
+export type DoneCallback<F> = (future: F) => void
+
+type AnyCallback = (future: never) => void
+
+/**
+ * A value or error that arrives later. Thenable: `await future` gives the value or throws.
+ *
+ * @example
+ * const f = new Future<number>()
+ * setTimeout(() => f.setResult(42), 10)
+ * console.log(await f) // 42
+ * @since 0.1.0
+ */
+export class Future<T> implements PromiseLike<T>, Operation<T> {
+  /** @internal */
+  _state: FutureState = 'pending'
+  /** @internal The value on success, the error on failure or cancellation. */
+  _result: unknown = undefined
+  /** @internal True once anything awaited, joined, linked or read the outcome. */
+  _observed = false
+  #callbacks: AnyCallback | AnyCallback[] | undefined
+  #promise: Promise<unknown> | undefined
+  #resolve: ((value: unknown) => void) | undefined
+  #reject: ((error: unknown) => void) | undefined
+
+  /** `pending`, `running`, `succeeded`, `failed` or `cancelled`. */
+  get state(): FutureState {
+    return this._state
+  }
+
+  /** True once it succeeded, failed or was cancelled. */
+  get done(): boolean {
+    const s = this._state
+    return s !== 'pending' && s !== 'running'
+  }
+
+  /** True if it ended cancelled. */
+  get cancelled(): boolean {
+    return this._state === 'cancelled'
+  }
+
+  /** The value on success; `undefined` otherwise. */
+  get value(): T | undefined {
+    return this._state === 'succeeded' ? (this._result as T) : undefined
+  }
+
+  /**
+   * The error it failed with, or the `CancelledError` it was cancelled with; `undefined` while
+   * pending or on success. Reading it counts as observing the failure.
+   */
+  get exception(): unknown {
+    const s = this._state
+    if (s === 'failed' || s === 'cancelled') {
+      this._observed = true
+      return this._result
+    }
+    return undefined
+  }
+
+  /**
+   * The value, or throws: the error, the `CancelledError`, or `InvalidStateError` while not done.
+   */
+  result(): T {
+    const s = this._state
+    if (s === 'succeeded') return this._result as T
+    if (s === 'pending' || s === 'running') {
+      throw new InvalidStateError(`result() called on a ${this._label()} that is still ${s}`)
+    }
+    this._observed = true
+    throw this._result
+  }
+
+  /** Completes it with `value`. **Throws** `InvalidStateError` if already done. */
+  setResult(value: T): void {
+    if (!this._settle('succeeded', value)) throw this.#alreadyDone('setResult')
+  }
+
+  /** Fails it with `error`. **Throws** `InvalidStateError` if already done. */
+  setException(error: unknown): void {
+    if (!this._settle('failed', error)) throw this.#alreadyDone('setException')
+  }
+
+  /**
+   * Cancels it with a `CancelledError` carrying `msg`. Returns false if it was already done.
+   */
+  cancel(msg?: string): boolean {
+    return this._settle('cancelled', new CancelledError(msg ?? 'the future was cancelled', msg))
+  }
+
+  /** Calls `cb(this)` when done (at once if it already is). Counts as observing it. */
+  addDoneCallback(cb: DoneCallback<this>): void {
+    this._observed = true
+    this._listen(cb as AnyCallback)
+  }
+
+  /** Removes every registration of `cb`; returns how many were removed. */
+  removeDoneCallback(cb: DoneCallback<this>): number {
+    return this._unlisten(cb as AnyCallback)
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this._observed = true
+    let p = this.#promise as Promise<T> | undefined
+    if (p === undefined) {
+      const s = this._state
+      if (s === 'succeeded') p = Promise.resolve(this._result as T)
+      else if (s === 'failed' || s === 'cancelled') p = Promise.reject(this._result as Error)
+      else {
+        p = new Promise<T>((resolve, reject) => {
+          this.#resolve = resolve as (value: unknown) => void
+          this.#reject = reject
+        })
+      }
+      this.#promise = p
+    }
+    return p.then(onfulfilled, onrejected)
+  }
+
+  /** Like `then(undefined, onrejected)`. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected)
+  }
+
+  /** `yield* future` in a generator task gives the value or throws, like `await`. */
+  *[Symbol.iterator](): Generator<Op<unknown>, T, unknown> {
+    return (yield new FutureWaitOp<T, T>(this, true, undefined)) as T
+  }
+
+  /**
+   * Waits until it is done; resolves true, or false if `timeout` ms passed first. Never rejects
+   * because the future failed (gevent `join`).
+   *
+   * **Cancellation**: abandoning the wait (signal, kill) leaves the future untouched.
+   */
+  join(opts?: WaitOptions): Op<boolean> {
+    return new FutureWaitOp<T, boolean>(this, false, opts)
+  }
+
+  /**
+   * Waits for the value, or throws its error (gevent `get`); a `TimeoutError` if `timeout` ms
+   * pass first. **Cancellation**: abandoning the wait leaves the future untouched.
+   */
+  get(opts?: WaitOptions): Op<T> {
+    return new FutureWaitOp<T, T>(this, true, opts)
+  }
+
+  /** @internal A label for messages. */
+  _label(): string {
+    return 'future'
+  }
+
+  /** @internal Where it was created, in debug mode. */
+  _spawnStack(): string | undefined {
+    return undefined
+  }
+
+  /** @internal Registers a done-callback without marking the future observed. */
+  _listen(cb: AnyCallback): void {
+    if (this.done) {
+      this.#call(cb)
+      return
+    }
+    const cbs = this.#callbacks
+    if (cbs === undefined) this.#callbacks = cb
+    else if (typeof cbs === 'function') this.#callbacks = [cbs, cb]
+    else cbs.push(cb)
+  }
+
+  /** @internal */
+  _unlisten(cb: AnyCallback): number {
+    const cbs = this.#callbacks
+    if (cbs === undefined) return 0
+    if (typeof cbs === 'function') {
+      if (cbs !== cb) return 0
+      this.#callbacks = undefined
+      return 1
+    }
+    const kept = cbs.filter((c) => c !== cb)
+    this.#callbacks = kept
+    return cbs.length - kept.length
+  }
+
+  /** @internal Moves to a terminal state; false if already done. */
+  _settle(state: 'succeeded' | 'failed' | 'cancelled', result: unknown): boolean {
+    if (this.done) return false
+    this._state = state
+    this._result = result
+    if (this.#promise !== undefined) {
+      if (state === 'succeeded') this.#resolve?.(result)
+      else this.#reject?.(result)
+      this.#resolve = this.#reject = undefined
+    }
+    const cbs = this.#callbacks
+    this.#callbacks = undefined
+    if (typeof cbs === 'function') this.#call(cbs)
+    else if (cbs !== undefined) for (const cb of cbs) this.#call(cb)
+    if (state === 'failed' && !this._observed) this._unobserved()
+    return true
+  }
+
+  /** @internal What to do with a failure nobody observed; tasks with a parent override it. */
+  _unobserved(): void {
+    reportLater(this)
+  }
+
+  #call(cb: AnyCallback): void {
+    try {
+      ;(cb as (f: this) => void)(this)
+    } catch (err) {
+      reportNow(err, `a done-callback of ${this._label()}`)
+    }
+  }
+
+  #alreadyDone(method: string): InvalidStateError {
+    return new InvalidStateError(`${method}() called on a ${this._label()} that is already ${this._state}`)
+  }
+}
+
+/** Options of a wait: a limit in milliseconds and a signal that abandons it. @since 0.1.0 */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (`undefined` or `Infinity`: no limit). */
+  readonly timeout?: number | undefined
+  /** Abandon the wait when this signal aborts; it rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Waits for a future: `join` mode resolves true when done (false on timeout) and never rejects
+ * for the future's own failure; `get` mode gives the value or throws (a `TimeoutError` on
+ * timeout). Abandoning it removes its callback and timer. @internal
+ */
+export class FutureWaitOp<T, R> extends Op<R> {
+  readonly #future: Future<T>
+  readonly #get: boolean
+  readonly #ms: number | undefined
+  constructor(future: Future<T>, get: boolean, opts: WaitOptions | undefined) {
+    super()
+    this.#future = future
+    this.#get = get
+    const ms = opts?.timeout
+    this.#ms = ms === undefined ? undefined : checkMs('timeout', ms)
+    this._signal = opts?.signal
+  }
+
+  _start(resume: Resume<R>): Cancel | undefined {
+    const f = this.#future
+    f._observed = true
+    const get = this.#get
+    if (f.done) {
+      if (get) resume(f._state === 'succeeded', f._result)
+      else resume(true, true)
+      return undefined
+    }
+    let timer: Timer | undefined
+    const cb = (): void => {
+      timer?.cancel()
+      if (get) resume(f._state === 'succeeded', f._result)
+      else resume(true, true)
+    }
+    f._listen(cb)
+    const ms = this.#ms
+    if (ms !== undefined && ms !== Infinity) {
+      timer = getClock().setTimer(ms, () => {
+        f._unlisten(cb)
+        if (get) resume(false, new TimeoutError(`${f._label()} did not finish within ${ms} ms`))
+        else resume(true, false)
+      })
+    }
+    return () => {
+      f._unlisten(cb)
+      timer?.cancel()
+    }
+  }
+}

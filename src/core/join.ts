@@ -1,0 +1,142 @@
+/**
+ * `joinAll` and `killAll` (gevent `joinall`, `killall`), and `spawnLater`.
+ *
+ * @module
+ */
+import { checkMs } from '../errors.js'
+import { getClock, type Timer } from '../time/clock.js'
+import type { Future } from './future.js'
+import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
+import { createTask, currentTask, type SpawnOptions, type Task, type TaskFn, type TaskResult } from './task.js'
+
+/** Options of `joinAll`. @since 0.1.0 */
+export interface JoinAllOptions {
+  /** Stop waiting after this many milliseconds and return what finished. */
+  readonly timeout?: number | undefined
+  /** Reject with the first failure, in completion order, as soon as it happens. */
+  readonly raiseError?: boolean | undefined
+  /** Return once this many have finished. */
+  readonly count?: number | undefined
+  /** Abandon the wait when this signal aborts. */
+  readonly signal?: AbortSignal | undefined
+}
+
+class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
+  readonly #futures: F[]
+  readonly #opts: JoinAllOptions | undefined
+  constructor(futures: F[], opts: JoinAllOptions | undefined) {
+    super()
+    this.#futures = futures
+    this.#opts = opts
+    this._signal = opts?.signal
+  }
+
+  _start(resume: Resume<F[]>): Cancel | undefined {
+    const futures = this.#futures
+    const opts = this.#opts
+    const raise = opts?.raiseError === true
+    const want = Math.min(opts?.count ?? futures.length, futures.length)
+    const finished: F[] = []
+    let over = false
+    let timer: Timer | undefined
+    const cleanup = (): void => {
+      over = true
+      timer?.cancel()
+      for (const f of futures) f._unlisten(onDone)
+    }
+    const onDone = (f: never): void => {
+      if (over) return
+      const fut = f as F
+      finished.push(fut)
+      if (raise && fut._state === 'failed') {
+        cleanup()
+        resume(false, fut._result)
+      } else if (finished.length >= want) {
+        cleanup()
+        resume(true, finished)
+      }
+    }
+    if (want === 0) {
+      resume(true, finished)
+      return undefined
+    }
+    for (const f of futures) {
+      f._observed = true
+      f._listen(onDone)
+      if (over) return undefined
+    }
+    const ms = opts?.timeout
+    if (ms !== undefined && ms !== Infinity) {
+      timer = getClock().setTimer(ms, () => {
+        cleanup()
+        resume(true, finished)
+      })
+    }
+    return cleanup
+  }
+}
+
+/**
+ * Waits for futures or tasks and returns those that finished, in completion order (gevent
+ * `joinall`).
+ *
+ * **Details**: never rejects because a task failed, unless `raiseError`, which rejects with the
+ * first failure as soon as it happens (the others keep running). On `timeout` it resolves with
+ * what finished so far.
+ * **Cancellation**: abandoning it removes every callback it added; the tasks are untouched.
+ * @example
+ * const done = await joinAll([spawn(a), spawn(b)], { timeout: 1000 })
+ * @since 0.1.0
+ */
+export function joinAll<F extends Future<unknown>>(futures: Iterable<F>, opts?: JoinAllOptions): Op<F[]> {
+  if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
+  if (opts?.count !== undefined && !(Number.isInteger(opts.count) && opts.count >= 0)) {
+    throw new RangeError(`Expected \`count\` to be an integer >= 0, got \`${String(opts.count)}\``)
+  }
+  return new JoinAllOp([...futures], opts)
+}
+
+/** Options of `killAll`. @since 0.1.0 */
+export interface KillAllOptions {
+  /** The reason given to each `TaskKilled`. */
+  readonly reason?: unknown
+  /** Stop waiting after this many milliseconds; resolves false if some are still alive. */
+  readonly timeout?: number | undefined
+  /** Abandon the wait when this signal aborts. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Kills every task, in the order given, and waits until all have finished their clean-up
+ * (gevent `killall`). Resolves true, or false if `timeout` passed with some still alive.
+ * @example
+ * await killAll(workers, { timeout: 5000 })
+ * @since 0.1.0
+ */
+export function killAll(tasks: Iterable<Task<unknown>>, opts?: KillAllOptions): Op<boolean> {
+  const list = [...tasks]
+  for (const t of list) t._requestKill(opts?.reason)
+  const timeout = opts?.timeout
+  const signal = opts?.signal
+  const join = joinAll(list, { timeout, signal })
+  return new FnOp<boolean>((resume) =>
+    startOp(join, (ok, value) => {
+      resume(ok, ok ? (value as unknown[]).length === list.length : value)
+    }),
+  )
+}
+
+/**
+ * Spawns `fn` to start after `ms` milliseconds (gevent `spawn_later`). Killing it before then
+ * means it never runs, and its timer is cancelled.
+ * @example
+ * const reminder = spawnLater(60_000, async () => notify())
+ * @since 0.1.0
+ */
+export function spawnLater<R>(ms: number, fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
+  checkMs('ms', ms)
+  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
+  task._scheduleLater(ms)
+  return task
+}
+

@@ -1,0 +1,136 @@
+/**
+ * `Op<T>`: one verdant wait, usable three ways.
+ *
+ * - `await op` in any async code (it is a thenable, started on the first `then`);
+ * - `yield* op` in a generator task (it is iterable: it yields itself to the task's driver, which
+ *   starts it and resumes the generator with the outcome, or throws a kill into it instead);
+ * - `ctx.call(op)` in an async task, which binds the wait to the task so a kill or a `Timeout`
+ *   rejects it at once.
+ *
+ * A subclass implements `_start(resume)`: begin waiting, call `resume` exactly once (possibly
+ * synchronously), and return a function that undoes the wait when the waiter goes away first.
+ * Undoing must leave nothing behind: no listener, no timer, no queued waiter.
+ *
+ * @module
+ */
+import { CancelledError } from '../errors.js'
+
+/** Delivers an outcome: `ok` with the value, or not `ok` with the error. @internal */
+export type Resume<T> = (ok: boolean, value: T | unknown) => void
+/** Undoes a started wait. @internal */
+export type Cancel = () => void
+
+/**
+ * Anything a generator task can `yield*`: verdant ops, futures and tasks.
+ * @since 0.1.0
+ */
+export interface Operation<T> {
+  [Symbol.iterator](): Iterator<Op<unknown>, T, unknown>
+}
+
+/**
+ * A verdant wait: awaitable, and `yield*`-able inside generator tasks.
+ *
+ * **Cancellation**: abandoning an op (its task is killed, its `signal` aborts, its timeout fires)
+ * undoes the wait; each op documents what, if anything, remains.
+ * @since 0.1.0
+ */
+export abstract class Op<T> implements PromiseLike<T>, Operation<T> {
+  /** @internal */
+  _signal: AbortSignal | undefined
+  #promise: Promise<T> | undefined
+
+  /** @internal Begin waiting; see the module comment. */
+  abstract _start(resume: Resume<T>): Cancel | undefined
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.#promise ??= new Promise<T>((resolve, reject) => {
+      startOp(this, (ok, value) => {
+        if (ok) resolve(value as T)
+        else reject(value as Error)
+      })
+    })
+    return this.#promise.then(onfulfilled, onrejected)
+  }
+
+  *[Symbol.iterator](): Generator<Op<unknown>, T, unknown> {
+    return (yield this) as T
+  }
+}
+
+/** The error a wait rejects with when its signal aborts. @internal */
+export function abortError(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason
+  return reason instanceof Error ? reason : new CancelledError('the wait was aborted', reason)
+}
+
+/**
+ * Starts `op`, honouring its `signal`, and returns how to undo it. `resume` runs at most once and
+ * never after the returned cancel. @internal
+ */
+export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
+  const signal = op._signal
+  if (signal === undefined) return op._start(resume)
+  if (signal.aborted) {
+    resume(false, abortError(signal))
+    return undefined
+  }
+  let done = false
+  let cancel: Cancel | undefined
+  const onAbort = (): void => {
+    if (done) return
+    done = true
+    cancel?.()
+    resume(false, abortError(signal))
+  }
+  signal.addEventListener('abort', onAbort, { once: true })
+  cancel = op._start((ok, value) => {
+    if (done) return
+    done = true
+    signal.removeEventListener('abort', onAbort)
+    resume(ok, value)
+  })
+  if (done) return undefined
+  return () => {
+    if (done) return
+    done = true
+    signal.removeEventListener('abort', onAbort)
+    cancel?.()
+  }
+}
+
+/** An op that starts with a function; the building block of most verdant waits. @internal */
+export class FnOp<T> extends Op<T> {
+  readonly #start: (resume: Resume<T>) => Cancel | undefined
+  constructor(start: (resume: Resume<T>) => Cancel | undefined, signal?: AbortSignal) {
+    super()
+    this.#start = start
+    this._signal = signal
+  }
+  _start(resume: Resume<T>): Cancel | undefined {
+    return this.#start(resume)
+  }
+}
+
+/** True for the object a generator function returns. @internal */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    typeof (value as Generator)[Symbol.iterator] === 'function'
+  )
+}
+
+/** True for anything with a callable `then`. @internal */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
+}

@@ -1,0 +1,114 @@
+/**
+ * `run(main)`: a program's entry point (asyncio `run`, the talk's
+ * `gevent.signal(SIGQUIT, gevent.kill)`).
+ *
+ * It runs `main` as the root task. When `main` ends, tasks still alive are killed and their
+ * clean-up awaited (asyncio cancels what is left). On SIGINT, SIGTERM or SIGQUIT the whole task tree
+ * is killed and given `gracePeriodMs` to run its `finally` blocks; a second signal, or the end of
+ * the grace period, gives up: the tasks still alive are printed and the process exits. The exit
+ * code is 128 + the signal number (130 for SIGINT, 143 for SIGTERM), 1 if `main` failed, else
+ * untouched (0). Its signal listeners and timer are removed before it settles.
+ *
+ * @module
+ */
+import { constants } from 'node:os'
+import { checkMs, describe } from '../errors.js'
+import { enableDebug } from '../debug/debug-mode.js'
+import { dumpTasks } from '../debug/dump-tasks.js'
+import { getClock, type Timer } from '../time/clock.js'
+import { killAll } from './join.js'
+import { rootTasks, spawn, type TaskFn, type TaskResult } from './task.js'
+
+/** Options of `run`. @since 0.1.0 */
+export interface RunOptions {
+  /** Signals that shut the program down (default SIGINT, SIGTERM and, off Windows, SIGQUIT). */
+  readonly signals?: readonly NodeJS.Signals[] | undefined
+  /** How long clean-up may take after a signal or after `main` ends (default 5000 ms). */
+  readonly gracePeriodMs?: number | undefined
+  /** Switch debug mode on (as `VERDANT_DEBUG=1` does). */
+  readonly debug?: boolean | undefined
+  /** The root task's name (default `main`). */
+  readonly name?: string | undefined
+  /** Exit the process when giving up on clean-up (default true). */
+  readonly forceExit?: boolean | undefined
+}
+
+const DEFAULT_SIGNALS: readonly NodeJS.Signals[] =
+  process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGQUIT']
+
+/**
+ * Runs `main` as the root task of the program and shuts the task tree down cleanly.
+ *
+ * **Details**: resolves with `main`'s value, rejects with its error (or with the `TaskKilled` after
+ * a signal). The returned promise is already marked handled, so calling `run(main)` without
+ * `await` never produces an unhandled rejection: the failure is printed and the exit code set.
+ * @example
+ * run(async (ctx) => {
+ *   const server = await listen(ctx.signal)
+ *   await ctx.sleep(Infinity)
+ * })
+ * @since 0.1.0
+ */
+export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R>> {
+  const grace = checkMs('gracePeriodMs', opts?.gracePeriodMs ?? 5000)
+  if (opts?.debug === true) enableDebug()
+  const signals = opts?.signals ?? DEFAULT_SIGNALS
+  const forceExit = opts?.forceExit !== false
+  const task = spawn(main, { name: opts?.name ?? 'main', detached: true })
+  let signalled: NodeJS.Signals | undefined
+  let graceTimer: Timer | undefined
+  let finished = false
+
+  const removeListeners = (): void => {
+    for (const sig of signals) process.off(sig, onSignal)
+    graceTimer?.cancel()
+    graceTimer = undefined
+  }
+  const giveUp = (why: string): void => {
+    if (finished) return
+    finished = true
+    removeListeners()
+    process.stderr.write(`verdant: ${why}; still pending:\n${dumpTasks()}`)
+    if (forceExit) process.exit(process.exitCode ?? 1)
+  }
+  function onSignal(sig: NodeJS.Signals): void {
+    if (signalled !== undefined) {
+      giveUp(`second ${sig} during shutdown`)
+      return
+    }
+    signalled = sig
+    process.exitCode = 128 + (constants.signals[sig] as number)
+    graceTimer = getClock().setTimer(grace, () => {
+      giveUp(`clean-up did not finish within ${grace} ms of ${sig}`)
+    })
+    void killAll(rootTasks(), { reason: sig })
+  }
+  for (const sig of signals) process.on(sig, onSignal)
+
+  const outcome = (async (): Promise<TaskResult<R>> => {
+    try {
+      await task.join()
+      // Only what was spawned during this run: a task that called run() must not be killed by it.
+      const rest = rootTasks().filter((t) => t.id > task.id)
+      if (rest.length > 0) {
+        graceTimer ??= getClock().setTimer(grace, () => {
+          giveUp(`tasks left when main ended did not finish within ${grace} ms`)
+        })
+        await killAll(rest, { reason: 'main ended' })
+      }
+    } finally {
+      finished = true
+      removeListeners()
+    }
+    if (task.state === 'failed') {
+      const err = task.exception
+      process.exitCode = 1
+      process.stderr.write(
+        `verdant: ${task._label()} failed: ${err instanceof Error ? (err.stack ?? describe(err)) : describe(err)}\n`,
+      )
+    }
+    return task.result()
+  })()
+  outcome.catch(() => undefined)
+  return outcome
+}

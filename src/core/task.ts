@@ -1,0 +1,618 @@
+/**
+ * `Task<T>`: a killable lightweight task (a gevent greenlet, an asyncio task) and the kernel that
+ * drives it.
+ *
+ * Two flavours share this class:
+ * - generator tasks: verdant drives the generator, so it always knows the current task, and a kill
+ *   or a `Timeout` is thrown into the generator at the `yield` it is suspended on;
+ * - async-function tasks: the body gets a context; a kill aborts `ctx.signal` and rejects every
+ *   wait the task has open through its context (`ctx.sleep`, `ctx.call`, ...).
+ *
+ * Delivery is edge-triggered, as in gevent: a kill is raised once, at the switch point the task is
+ * parked on (or at its next one), so `catch` sees it and `finally` may wait for async clean-up. A
+ * second `kill()` does not raise again (kill is idempotent); a task that swallows its kill and
+ * loops is reported by `kill({timeout})` resolving false and by `run()`'s grace period. Decision:
+ * trio's level-triggered scopes are stricter, but they forbid the `finally { yield* sleep() }`
+ * clean-up that gevent allows and that users of this library expect.
+ *
+ * Structure: a task spawned inside a task is its child. A task is done only when its body and all
+ * its children are. A child failure nobody observed cancels the siblings and the body and becomes
+ * the parent's failure (asyncio TaskGroup); several become an `AggregateError`.
+ *
+ * @module
+ */
+import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
+import { getClock, type Timer } from '../time/clock.js'
+import { TaskContext } from './context.js'
+import { Future, type WaitOptions } from './future.js'
+import { hooks } from './hooks.js'
+import { type Cancel, isGenerator, isThenable, Op, startOp } from './op.js'
+import { reportLater } from './report.js'
+import { TaskList } from './task-list.js'
+
+/**
+ * The body of a task: an async (or plain) function taking the context, or a generator function
+ * whose `yield*`s are its switch points.
+ * @since 0.1.0
+ */
+export type TaskFn<R> = (ctx: TaskContext) => R
+
+/**
+ * The value type of a task whose body returns `R`: the generator's return value, or the awaited
+ * result. `spawn(async () => 42)` is a `Task<number>`.
+ * @since 0.1.0
+ */
+export type TaskResult<R> = R extends Generator<unknown, infer T, never> ? T : Awaited<R>
+
+/** Options of `spawn`. @since 0.1.0 */
+export interface SpawnOptions {
+  /** A name for messages, `dumpTasks()` and debug output; defaults to the function's name. */
+  readonly name?: string | undefined
+  /** Do not become a child of the current task: a root task nobody waits for by structure. */
+  readonly detached?: boolean | undefined
+}
+
+/** Something that ends with its task (a started `Timeout`). @internal */
+export interface TaskBound {
+  _taskEnded(): void
+}
+
+interface BoundWait {
+  done: boolean
+  cancel: Cancel | undefined
+  reject: (error: unknown) => void
+}
+
+const NONE: unique symbol = Symbol('none')
+const roots = new TaskList<Task<unknown>>()
+let nextId = 1
+let liveCount = 0
+/** The task whose synchronous step is running right now, if verdant started that step. */
+let current: Task<unknown> | undefined
+
+let startQueue: Task<unknown>[] = []
+let startScheduled = false
+function drainStarts(): void {
+  // Tasks spawned while draining land in a new batch, started in this same microtask loop.
+  while (startQueue.length > 0) {
+    const batch = startQueue
+    startQueue = []
+    for (const t of batch) t._begin()
+  }
+  startScheduled = false
+}
+
+/**
+ * A killable task. It is a `Future`: `await task` gives its value or throws its error.
+ *
+ * @example
+ * const task = spawn(async (ctx) => { await ctx.sleep(10); return 42 })
+ * console.log(await task) // 42
+ * @since 0.1.0
+ */
+export class Task<T> extends Future<T> {
+  /** A number unique within the process, in spawn order. */
+  readonly id: number
+  /** The name given to `spawn`, or the function's name, or `Task-<id>`. */
+  readonly name: string
+  /** `performance.now()` when it was spawned. */
+  readonly spawnedAt: number
+  /** @internal */ _prev: Task<unknown> | undefined = undefined
+  /** @internal */ _next: Task<unknown> | undefined = undefined
+  /** @internal */ readonly _parent: Task<unknown> | undefined
+  /** @internal Live children, in spawn order. */
+  _children: TaskList<Task<unknown>> | undefined = undefined
+  /** @internal */ _stack: string | undefined = undefined
+
+  #fn: TaskFn<unknown> | undefined
+  #ran = false
+  #gen: Generator<unknown, unknown, unknown> | undefined = undefined
+  /** Invariant: set exactly while the generator is suspended on an op. */
+  #opCancel: Cancel | undefined = undefined
+  #suspendSeq = 0
+  #stepping = false
+  #waiters: Set<BoundWait> | undefined = undefined
+  /** An error to raise at the next switch point (the body was running when it arrived). */
+  #pending: unknown = NONE
+  #kill: TaskKilled | undefined = undefined
+  #cancelling: CancelledError | undefined = undefined
+  #bodyDone = false
+  #bodyCancelled = false
+  #bodyValue: unknown = undefined
+  #errors: unknown[] | undefined = undefined
+  #controller: AbortController | undefined = undefined
+  #startTimer: Timer | undefined = undefined
+  #bound: Set<TaskBound> | undefined = undefined
+  /** Failures of exited children still waiting for their end-of-turn check; they hold the finish. */
+  #heldChecks = 0
+
+  /** @internal Use `spawn`. */
+  constructor(fn: TaskFn<unknown>, name: string | undefined, parent: Task<unknown> | undefined) {
+    super()
+    const id = nextId++
+    this.id = id
+    this.name = name ?? (fn.name === '' ? `Task-${id}` : fn.name)
+    this.#fn = fn
+    this.spawnedAt = performance.now()
+    this._parent = parent
+    if (parent === undefined) roots.append(this)
+    else (parent._children ??= new TaskList()).append(this)
+    liveCount++
+    const debug = hooks.debug
+    if (debug !== undefined) this._stack = debug.spawnStack()
+  }
+
+  /** True once scheduled or running, as in gevent; false if it was killed before it ran. */
+  get started(): boolean {
+    return this.#ran || this._state === 'pending'
+  }
+
+  /** True once done (gevent `ready()`); the same as `done`. */
+  get ready(): boolean {
+    return this.done
+  }
+
+  /** True if it ended with a value (gevent `successful()`). */
+  get successful(): boolean {
+    return this._state === 'succeeded'
+  }
+
+  /** Its parent task, or `undefined` for a root or detached task. */
+  get parent(): Task<unknown> | undefined {
+    return this._parent
+  }
+
+  /** Live children, in spawn order. */
+  get children(): Task<unknown>[] {
+    return this._children?.toArray() ?? []
+  }
+
+  /**
+   * Kills it: raises `TaskKilled(reason)` at the switch point it is parked on, kills its children
+   * first to last, and resolves once its `finally` blocks and children have finished (true), or
+   * when `timeout` ms passed first (false). Idempotent. A task that has not started never runs.
+   *
+   * **Details**: the task may catch the kill and return a value (gevent allows it); it then ends
+   * `succeeded`. Otherwise it ends `cancelled` with the `TaskKilled` as its `exception`. An
+   * async body that awaits something other than a verdant wait sees the kill through
+   * `ctx.signal` only.
+   * @example
+   * await task.kill()
+   */
+  kill(reason?: unknown, opts?: WaitOptions): Op<boolean> {
+    this._requestKill(reason)
+    return this.join(opts)
+  }
+
+  /** Requests a kill without waiting (asyncio `Task.cancel`); false if already done. */
+  override cancel(msg?: string): boolean {
+    if (this.done) return false
+    this._requestKill(msg)
+    return true
+  }
+
+  /** Calls `cb(task)` once it is done, at once if it already is (gevent `link`). */
+  link(cb: (task: this) => void): void {
+    this.addDoneCallback(cb)
+  }
+
+  /** Removes a callback given to `link`; returns how many registrations were removed. */
+  unlink(cb: (task: this) => void): number {
+    return this.removeDoneCallback(cb)
+  }
+
+  /** A task's outcome comes from its body. **Throws** `InvalidStateError`. */
+  override setResult(_value: T): never {
+    throw new InvalidStateError(`setResult() cannot be called on task ${this.name}`)
+  }
+
+  /** A task's outcome comes from its body. **Throws** `InvalidStateError`. */
+  override setException(_error: unknown): never {
+    throw new InvalidStateError(`setException() cannot be called on task ${this.name}`)
+  }
+
+  /** @internal */
+  override _label(): string {
+    return `task ${JSON.stringify(this.name)}`
+  }
+
+  /** @internal */
+  override _spawnStack(): string | undefined {
+    return this._stack
+  }
+
+  /** @internal The signal given to the body as `ctx.signal`, made on first use. */
+  _signal(): AbortSignal {
+    let c = this.#controller
+    if (c === undefined) {
+      c = this.#controller = new AbortController()
+      const reason = this.#kill ?? this.#cancelling
+      if (reason !== undefined) c.abort(reason)
+    }
+    return c.signal
+  }
+
+  /** @internal Schedules the first step on the microtask queue, after the spawner's step. */
+  _schedule(): void {
+    startQueue.push(this)
+    if (!startScheduled) {
+      startScheduled = true
+      queueMicrotask(drainStarts)
+    }
+  }
+
+  /** @internal Schedules the first step after `ms` on the current clock. */
+  _scheduleLater(ms: number): void {
+    this.#startTimer = getClock().setTimer(ms, () => {
+      this.#startTimer = undefined
+      this._schedule()
+    })
+  }
+
+  /** @internal Runs the first step. */
+  _begin(): void {
+    if (this._state !== 'pending') return
+    this._state = 'running'
+    this.#ran = true
+    const fn = this.#fn as TaskFn<unknown>
+    this.#fn = undefined
+    const ctx = new TaskContext(this)
+    const implicit = hooks.implicit
+    const debug = hooks.debug
+    const t0 = debug === undefined ? 0 : debug.stepStart()
+    const prev = current
+    current = this
+    let r: unknown
+    try {
+      r = implicit === undefined ? fn(ctx) : implicit.run(this, () => fn(ctx))
+    } catch (err) {
+      current = prev
+      this.#bodyEnd(false, err)
+      return
+    } finally {
+      current = prev
+      if (debug !== undefined) debug.stepEnd(this, t0)
+    }
+    if (isGenerator(r)) {
+      this.#gen = r
+      this.#step(true, undefined)
+    } else if (isThenable(r)) {
+      r.then(
+        (v) => {
+          this.#bodyEnd(true, v)
+        },
+        (e: unknown) => {
+          this.#bodyEnd(false, e)
+        },
+      )
+    } else {
+      this.#bodyEnd(true, r)
+    }
+  }
+
+  /** Runs the generator until it suspends on an op that is not complete, or ends. */
+  #step(ok: boolean, value: unknown): void {
+    const gen = this.#gen as Generator<unknown, unknown, unknown>
+    const debug = hooks.debug
+    for (;;) {
+      const t0 = debug === undefined ? 0 : debug.stepStart()
+      const prev = current
+      current = this
+      this.#stepping = true
+      let r: IteratorResult<unknown, unknown>
+      try {
+        r = ok ? gen.next(value) : gen.throw(value)
+      } catch (err) {
+        this.#stepping = false
+        current = prev
+        if (debug !== undefined) debug.stepEnd(this, t0)
+        this.#bodyEnd(false, err)
+        return
+      }
+      this.#stepping = false
+      current = prev
+      if (debug !== undefined) debug.stepEnd(this, t0)
+      if (r.done === true) {
+        this.#bodyEnd(true, r.value)
+        return
+      }
+      const pending = this.#pending
+      if (pending !== NONE) {
+        this.#pending = NONE
+        ok = false
+        value = pending
+        continue
+      }
+      const op = r.value
+      if (!(op instanceof Op)) {
+        ok = false
+        value = new TypeError(
+          `generator task ${this.name} yielded ${typeof op}; use \`yield*\` with a verdant operation, e.g. \`yield* call(promise)\``,
+        )
+        continue
+      }
+      let sync = true
+      let syncOk = false
+      let syncValue: unknown
+      let syncDone = false
+      const seq = ++this.#suspendSeq
+      const cancel = startOp(op as Op<unknown>, (rok, rvalue) => {
+        if (sync) {
+          syncDone = true
+          syncOk = rok
+          syncValue = rvalue
+          return
+        }
+        if (seq !== this.#suspendSeq) return
+        this.#opCancel = undefined
+        this.#suspendSeq++
+        this.#step(rok, rvalue)
+      })
+      sync = false
+      if (!syncDone) {
+        this.#opCancel = cancel ?? noop
+        return
+      }
+      this.#suspendSeq++
+      ok = syncOk
+      value = syncValue
+    }
+  }
+
+  /** @internal Waits on `op` bound to this task: a kill or `Timeout` rejects it at once. */
+  _call<R>(op: Op<R>): Promise<R> {
+    const pending = this.#pending
+    if (pending !== NONE) {
+      this.#pending = NONE
+      return Promise.reject(pending as Error)
+    }
+    return new Promise<R>((resolve, reject) => {
+      const w: BoundWait = { done: false, cancel: undefined, reject }
+      const cancel = startOp(op, (ok, value) => {
+        if (w.done) return
+        w.done = true
+        this.#waiters?.delete(w)
+        if (ok) resolve(value as R)
+        else reject(value as Error)
+      })
+      if (!w.done) {
+        w.cancel = cancel
+        ;(this.#waiters ??= new Set()).add(w)
+      }
+    })
+  }
+
+  /**
+   * @internal Raises `error` in the body at its current switch point (or its next one). Returns
+   * false if the body is not running.
+   */
+  _interrupt(error: unknown): boolean {
+    if (!this.#ran || this.#bodyDone) return false
+    if (this.#gen !== undefined) {
+      const cancel = this.#opCancel
+      if (this.#stepping || cancel === undefined) {
+        this.#pending = error
+        return true
+      }
+      this.#opCancel = undefined
+      this.#suspendSeq++
+      cancel()
+      this.#step(false, error)
+      return true
+    }
+    const waiters = this.#waiters
+    if (waiters === undefined || waiters.size === 0) {
+      this.#pending = error
+      return true
+    }
+    this.#waiters = undefined
+    for (const w of waiters) {
+      w.done = true
+      w.cancel?.()
+      w.reject(error)
+    }
+    return true
+  }
+
+  /** @internal */
+  _requestKill(reason: unknown): void {
+    if (this.done || this.#kill !== undefined) return
+    const killed = new TaskKilled(this.name, reason)
+    this.#kill = killed
+    if (this._state === 'pending') {
+      // Never started: it never runs, and has no children.
+      this.#startTimer?.cancel()
+      this.#startTimer = undefined
+      this.#fn = undefined
+      this.#bodyDone = true
+      this.#bodyCancelled = true
+      this.#bodyValue = killed
+      this.#finish()
+      return
+    }
+    this.#controller?.abort(killed)
+    this.#killChildren(reason)
+    this._interrupt(killed)
+  }
+
+  /** @internal A child failed and nobody observed it: it becomes this task's failure. */
+  _childFailed(error: unknown): void {
+    ;(this.#errors ??= []).push(error)
+    this.#cancelForFailure(error)
+  }
+
+  /** @internal A child finished and left the child list. */
+  _childExited(): void {
+    this.#maybeFinish()
+  }
+
+  /** @internal A child failed with nobody observing yet: decide at the end of the turn. */
+  _childFailedMaybe(child: Task<unknown>): void {
+    this.#heldChecks++
+    reportLater(child, (observed) => {
+      this.#heldChecks--
+      if (!observed) this._childFailed(child._result)
+      this.#maybeFinish()
+    })
+  }
+
+  /** @internal Ends `item` together with this task. */
+  _bind(item: TaskBound): void {
+    ;(this.#bound ??= new Set()).add(item)
+  }
+
+  /** @internal */
+  _unbind(item: TaskBound): void {
+    this.#bound?.delete(item)
+  }
+
+  #cancelForFailure(cause: unknown): void {
+    if (this.#cancelling !== undefined || this.#kill !== undefined) return
+    const err = new CancelledError(`task ${this.name} was cancelled because a child failed`, cause)
+    this.#cancelling = err
+    this.#controller?.abort(err)
+    this.#killChildren(err)
+    this._interrupt(err)
+  }
+
+  #killChildren(reason: unknown): void {
+    const children = this._children
+    if (children === undefined || children.size === 0) return
+    for (const child of children.toArray()) child._requestKill(reason)
+  }
+
+  #bodyEnd(ok: boolean, value: unknown): void {
+    if (this.#bodyDone) throw new VerdantInternalError(`task ${this.name} body ended twice`)
+    this.#bodyDone = true
+    this.#gen = undefined
+    this.#pending = NONE
+    const waiters = this.#waiters
+    if (waiters !== undefined) {
+      // Waits the body started and never awaited: undo them so no timer or listener stays.
+      this.#waiters = undefined
+      for (const w of waiters) {
+        w.done = true
+        w.cancel?.()
+      }
+    }
+    if (ok) {
+      this.#bodyValue = value
+    } else if (value instanceof CancelledError) {
+      this.#bodyCancelled = true
+      this.#bodyValue = value
+    } else {
+      ;(this.#errors ??= []).push(value)
+      this.#cancelForFailure(value)
+    }
+    this.#maybeFinish()
+  }
+
+  #maybeFinish(): void {
+    if (!this.#bodyDone || this.done || this.#heldChecks > 0) return
+    const children = this._children
+    if (children !== undefined && children.size > 0) return
+    this.#finish()
+  }
+
+  #finish(): void {
+    const parent = this._parent
+    if (parent === undefined) roots.remove(this)
+    else parent._children?.remove(this)
+    liveCount--
+    const bound = this.#bound
+    if (bound !== undefined) {
+      this.#bound = undefined
+      for (const item of bound) item._taskEnded()
+    }
+    const errors = this.#errors
+    if (errors !== undefined && errors.length > 0) {
+      const error =
+        errors.length === 1
+          ? errors[0]
+          : new AggregateError(errors, `${errors.length} errors in task ${this.name}`, { cause: errors[0] })
+      this._settle('failed', error)
+    } else if (this.#bodyCancelled) {
+      this._settle('cancelled', this.#bodyValue)
+    } else {
+      this._settle('succeeded', this.#bodyValue)
+    }
+    parent?._childExited()
+  }
+
+  /** @internal Detached and root tasks report; children hand the failure to their parent. */
+  override _unobserved(): void {
+    const parent = this._parent
+    if (parent === undefined) reportLater(this)
+    else parent._childFailedMaybe(this)
+  }
+}
+
+function noop(): void {}
+
+/**
+ * Starts `fn` as a new task and returns it at once; the body runs after the current step.
+ *
+ * **Details**: spawned inside a task whose step verdant is running (a generator task, or the
+ * synchronous start of an async body), the new task is its child; use `ctx.spawn` after an
+ * `await`. `{detached: true}` makes a root task instead.
+ * **Throws**: `TypeError` if `fn` is not a function; `InvalidStateError` if the parent is done.
+ * @example
+ * const task = spawn(async () => 42) // Task<number>
+ * @since 0.1.0
+ */
+export function spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
+  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
+  task._schedule()
+  return task
+}
+
+/** @internal */
+export function createTask<R>(
+  fn: TaskFn<R>,
+  opts: SpawnOptions | undefined,
+  parent: Task<unknown> | undefined,
+): Task<TaskResult<R>> {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`Expected a task function, got \`${String(fn)}\` (${typeof fn})`)
+  }
+  if (parent?.done === true) {
+    throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
+  }
+  return new Task<TaskResult<R>>(fn as TaskFn<unknown>, opts?.name, parent)
+}
+
+/**
+ * The task whose step is running, where verdant can know it: inside a generator task, in the
+ * synchronous start of an async body, or anywhere in implicit-context mode.
+ * @since 0.1.0
+ */
+export function currentTask(): Task<unknown> | undefined {
+  return current ?? hooks.implicit?.current()
+}
+
+/**
+ * Every live task (not yet done), parents before children, in spawn order.
+ * @since 0.1.0
+ */
+export function allTasks(): Task<unknown>[] {
+  const out: Task<unknown>[] = []
+  const walk = (list: TaskList<Task<unknown>>): void => {
+    for (const t of list.toArray()) {
+      out.push(t)
+      if (t._children !== undefined) walk(t._children)
+    }
+  }
+  walk(roots)
+  return out
+}
+
+/** Live root tasks in spawn order. @internal */
+export function rootTasks(): Task<unknown>[] {
+  return roots.toArray()
+}
+
+/** How many tasks are live; part of the leak check. @internal */
+export function liveTaskCount(): number {
+  return liveCount
+}
+

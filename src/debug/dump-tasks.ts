@@ -1,0 +1,32 @@
+/**
+ * `dumpTasks()`: the live task tree as text, for a person asking a running service what it does.
+ *
+ * @module
+ */
+import { rootTasks, type Task } from '../core/task.js'
+
+function age(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`
+}
+
+/**
+ * Returns the tree of live tasks, one per line, indented under their parent: id, name, state, age.
+ *
+ * @example
+ * process.stderr.write(dumpTasks())
+ * // #1 "main" running 12.3s
+ * //   #4 "worker" running 1.2s
+ * @since 0.1.0
+ */
+export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string {
+  const now = performance.now()
+  const lines: string[] = []
+  const walk = (list: readonly Task<unknown>[], depth: number): void => {
+    for (const t of list) {
+      lines.push(`${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}`)
+      walk(t.children, depth + 1)
+    }
+  }
+  walk(tasks, 0)
+  return lines.length === 0 ? '(no live tasks)\n' : `${lines.join('\n')}\n`
+}

@@ -1,0 +1,115 @@
+/**
+ * Every public error of verdant, in one flat hierarchy.
+ *
+ * `instanceof` does not survive a worker, process or network boundary, so each class also carries a
+ * stable `name` and `code` that a codec can rebuild it from.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error verdant raises on its own behalf.
+ *
+ * @since 0.1.0
+ */
+export class VerdantError extends Error {
+  /** A stable machine-readable code, e.g. `'ERR_VERDANT_CANCELLED'`. */
+  readonly code: string = 'ERR_VERDANT'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/**
+ * Raised in a task, or from a wait, that was cancelled (asyncio `CancelledError`).
+ *
+ * **Details**: it is not a failure. A task that ends with it is `cancelled`, never `failed`, and
+ * it is never reported as an unobserved failure. `reason` is what the canceller passed, if anything.
+ * It is not a `TimeoutError`: a timeout that fires is its own error, so code can tell them apart.
+ * @since 0.1.0
+ */
+export class CancelledError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_CANCELLED'
+  /** What the canceller gave as the reason, if anything. */
+  readonly reason: unknown
+  constructor(message = 'cancelled', reason?: unknown, options?: ErrorOptions) {
+    super(message, options)
+    this.reason = reason
+  }
+}
+
+/**
+ * The `CancelledError` that `task.kill()` raises inside the task (gevent `GreenletExit`).
+ *
+ * **Details**: a task may catch it and return a value, exactly as a greenlet may catch
+ * `GreenletExit`; it then ends `succeeded` with that value. Left uncaught, the task ends `cancelled`
+ * and this error is its `exception`.
+ * @since 0.1.0
+ */
+export class TaskKilled extends CancelledError {
+  override readonly code: string = 'ERR_VERDANT_TASK_KILLED'
+  /** The name of the task that was killed. */
+  readonly task: string
+  constructor(task: string, reason?: unknown) {
+    super(`task ${task} was killed${reason === undefined ? '' : `: ${describe(reason)}`}`, reason)
+    this.task = task
+  }
+}
+
+/**
+ * Raised when a time limit expires: a `Timeout` firing in its task, `withTimeout`, or a wait's
+ * `{timeout}` option.
+ *
+ * **Details**: `timeout` identifies the limit that fired, so a handler can tell its own expiry from
+ * an outer one (gevent's "not my timeout"); it is `undefined` for the `{timeout}` option of a single
+ * wait. The name is `'TimeoutError'`, so checks written for the `DOMException` raised by
+ * `AbortSignal.timeout()` keep working. It is not a `CancelledError`.
+ * @since 0.1.0
+ */
+export class TimeoutError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_TIMEOUT'
+  /** The limit that fired: a `Timeout`, or the token of a `withTimeout` call. */
+  readonly timeout: object | undefined
+  constructor(message: string, timeout?: object) {
+    super(message)
+    this.timeout = timeout
+  }
+}
+
+/**
+ * Raised by a call made at the wrong time: `result()` on a pending future, `setResult` on a done
+ * one, starting a `Timeout` twice, spawning into a finished task (asyncio `InvalidStateError`).
+ * It is a bug in the caller, not a runtime condition to handle.
+ * @since 0.1.0
+ */
+export class InvalidStateError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_INVALID_STATE'
+}
+
+/**
+ * "This is a bug in verdant" (trio `TrioInternalError`). Never raised by correct use.
+ * @since 0.1.0
+ */
+export class VerdantInternalError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_INTERNAL'
+}
+
+/** Short printable form of a value for error messages. @internal */
+export function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value)
+  return String(value)
+}
+
+/** Validates a duration in milliseconds; `Infinity` means "no limit". @internal */
+export function checkMs(name: string, ms: unknown): number {
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
+    throw new RangeError(
+      `Expected \`${name}\` to be a number of milliseconds >= 0, got \`${describe(ms)}\` (${typeof ms})`,
+    )
+  }
+  return ms
+}

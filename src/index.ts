@@ -1,0 +1,46 @@
+/**
+ * verdant: gevent's and asyncio's concurrency model for TypeScript on Node.js.
+ *
+ * @module
+ */
+export {
+  CancelledError,
+  InvalidStateError,
+  TaskKilled,
+  TimeoutError,
+  VerdantError,
+  VerdantInternalError,
+} from './errors.js'
+export { call } from './core/call.js'
+export { TaskContext } from './core/context.js'
+export { Future, type DoneCallback, type FutureState, type WaitOptions } from './core/future.js'
+export { disableImplicitContext, enableImplicitContext, implicitContextEnabled } from './core/implicit.js'
+export { joinAll, killAll, spawnLater, type JoinAllOptions, type KillAllOptions } from './core/join.js'
+export { Op, type Operation } from './core/op.js'
+export { onUnobservedFailure, type UnobservedFailure } from './core/report.js'
+export { run, type RunOptions } from './core/run.js'
+export { Scope, scoped, type ScopeOptions } from './core/scope.js'
+export {
+  allTasks,
+  currentTask,
+  spawn,
+  Task,
+  type SpawnOptions,
+  type TaskFn,
+  type TaskResult,
+} from './core/task.js'
+export { debugEnabled, disableDebug, enableDebug, type DebugOptions } from './debug/debug-mode.js'
+export { dumpTasks } from './debug/dump-tasks.js'
+export { asCompleted, type AsCompletedOptions } from './future/as-completed.js'
+export { gather, type GatherOptions } from './future/gather.js'
+export { shield } from './future/shield.js'
+export { wait, type ReturnWhen, type WaitForOptions, type WaitResult } from './future/wait.js'
+export { getClock, RealClock, realClock, type Clock, type Timer } from './time/clock.js'
+export { sleep, yieldNow, type SleepOptions } from './time/sleep.js'
+export {
+  moveOnAfter,
+  Timeout,
+  withTimeout,
+  type DeadlineOptions,
+  type DeadlineScope,
+} from './time/timeout.js'

@@ -1,0 +1,117 @@
+/**
+ * The clock every verdant timer goes through.
+ *
+ * Time is injected, never read from globals, so tests can swap in a virtual clock
+ * (`verdant/testing`) and get the same interleaving on every run. The real clock keeps all its
+ * timers in one deadline heap behind a single host `setTimeout`, armed for the earliest deadline:
+ * a guard timer that never fires then costs a heap push and an O(1) cancel instead of a host timer
+ * create and clear.
+ *
+ * @module
+ */
+import { DeadlineHeap, type TimerEntry } from './deadline-heap.js'
+
+/**
+ * A scheduled callback that can be cancelled.
+ * @since 0.1.0
+ */
+export interface Timer {
+  /** Prevents the callback from running; no-op once it ran or was cancelled. */
+  cancel(): void
+  /** True until the callback ran or the timer was cancelled. */
+  readonly live: boolean
+}
+
+/**
+ * A source of time and timers. verdant reads time and sets every timer through the current clock.
+ * @since 0.1.0
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale (only differences are meaningful). */
+  now(): number
+  /** Runs `callback` once after `ms` milliseconds; `Infinity` never fires and holds no timer. */
+  setTimer(ms: number, callback: () => void): Timer
+  /** How many timers are scheduled and not yet run or cancelled. */
+  readonly pendingTimers: number
+}
+
+const NEVER: Timer = Object.freeze({ cancel: () => undefined, live: true })
+
+/** Host timers cannot be longer than this (about 24.8 days); longer waits are re-armed. */
+const MAX_HOST_DELAY = 2 ** 31 - 1
+
+/**
+ * The wall clock: `performance.now()` and one host timer over a deadline heap.
+ * @since 0.1.0
+ */
+export class RealClock implements Clock {
+  #heap = new DeadlineHeap(() => {
+    this.#disarm()
+  })
+  #host: NodeJS.Timeout | undefined
+  #armedAt = Infinity
+
+  now(): number {
+    return performance.now()
+  }
+
+  setTimer(ms: number, callback: () => void): Timer {
+    if (ms === Infinity) return NEVER
+    const at = performance.now() + ms
+    const entry: TimerEntry = this.#heap.push(at, callback)
+    if (at < this.#armedAt) this.#arm(at)
+    return entry
+  }
+
+  get pendingTimers(): number {
+    return this.#heap.liveCount
+  }
+
+  #arm(at: number): void {
+    if (this.#host !== undefined) clearTimeout(this.#host)
+    this.#armedAt = at
+    const delay = Math.min(MAX_HOST_DELAY, Math.max(0, Math.ceil(at - performance.now())))
+    this.#host = setTimeout(this.#fire, delay)
+  }
+
+  #disarm(): void {
+    if (this.#host !== undefined) clearTimeout(this.#host)
+    this.#host = undefined
+    this.#armedAt = Infinity
+  }
+
+  #fire = (): void => {
+    this.#host = undefined
+    this.#armedAt = Infinity
+    const now = performance.now()
+    const heap = this.#heap
+    // A callback may add or cancel timers; each due entry is popped before it runs.
+    for (let entry = heap.popDue(now); entry !== undefined; entry = heap.popDue(now)) {
+      const cb = entry.callback
+      entry.callback = undefined
+      cb?.()
+    }
+    const next = heap.peek()
+    if (next !== undefined && next.at < this.#armedAt) this.#arm(next.at)
+  }
+}
+
+/** The process-wide real clock. @since 0.1.0 */
+export const realClock: RealClock = new RealClock()
+
+let current: Clock = realClock
+
+/**
+ * The clock verdant uses right now: the real clock, or a virtual one inside `withVirtualTime`.
+ * @since 0.1.0
+ */
+export function getClock(): Clock {
+  return current
+}
+
+/** Swaps the current clock and returns the previous one. @internal */
+export function swapClock(clock: Clock): Clock {
+  const previous = current
+  current = clock
+  return previous
+}

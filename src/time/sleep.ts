@@ -1,0 +1,102 @@
+/**
+ * `sleep(ms)` and `yieldNow()`: the explicit switch points (gevent `sleep`, asyncio `sleep`).
+ *
+ * `sleep(0)` must let I/O callbacks run, not only other microtasks, so it waits for a
+ * `setImmediate` turn. All the tasks that yield in one turn share one `setImmediate`: they are
+ * queued and resumed in order when it fires, which costs one host callback per turn, not per task.
+ *
+ * @module
+ */
+import { checkMs } from '../errors.js'
+import { type Cancel, Op, type Resume } from '../core/op.js'
+import { getClock } from './clock.js'
+
+/** Options of `sleep`. @since 0.1.0 */
+export interface SleepOptions {
+  /** Abandon the sleep when this signal aborts; it rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined
+}
+
+interface Yielder {
+  resume: Resume<void> | undefined
+}
+
+let yielders: Yielder[] = []
+let yieldScheduled = false
+let liveYielders = 0
+
+function flushYielders(): void {
+  yieldScheduled = false
+  const batch = yielders
+  yielders = []
+  for (const y of batch) {
+    const resume = y.resume
+    if (resume === undefined) continue
+    y.resume = undefined
+    liveYielders--
+    resume(true, undefined)
+  }
+}
+
+class SleepOp extends Op<void> {
+  readonly #ms: number
+  constructor(ms: number, signal: AbortSignal | undefined) {
+    super()
+    this.#ms = ms
+    this._signal = signal
+  }
+
+  _start(resume: Resume<void>): Cancel | undefined {
+    const ms = this.#ms
+    if (ms === 0) {
+      const y: Yielder = { resume }
+      yielders.push(y)
+      liveYielders++
+      if (!yieldScheduled) {
+        yieldScheduled = true
+        setImmediate(flushYielders)
+      }
+      return () => {
+        if (y.resume === undefined) return
+        y.resume = undefined
+        liveYielders--
+      }
+    }
+    const timer = getClock().setTimer(ms, () => {
+      resume(true, undefined)
+    })
+    return () => {
+      timer.cancel()
+    }
+  }
+}
+
+/**
+ * Waits `ms` milliseconds on the current clock; `sleep(0)` lets other tasks and pending I/O run.
+ *
+ * **Details**: await it anywhere, or `yield* sleep(ms)` in a generator task, or `ctx.sleep(ms)` in
+ * an async task so a kill interrupts it. `Infinity` sleeps until cancelled, holding no timer.
+ * **Cancellation**: abandoning it cancels its timer; nothing remains.
+ * **Throws**: `RangeError` if `ms` is negative or not a number.
+ * @example
+ * await sleep(100)
+ * @since 0.1.0
+ */
+export function sleep(ms = 0, opts?: SleepOptions): Op<void> {
+  return new SleepOp(checkMs('ms', ms), opts?.signal)
+}
+
+/**
+ * Lets every other ready task and pending I/O callback run, then continues (`sleep(0)`).
+ * @example
+ * for (const item of items) { work(item); await yieldNow() }
+ * @since 0.1.0
+ */
+export function yieldNow(opts?: SleepOptions): Op<void> {
+  return new SleepOp(0, opts?.signal)
+}
+
+/** Tasks waiting in `sleep(0)`; part of the leak check. @internal */
+export function pendingYields(): number {
+  return liveYielders
+}

@@ -1,0 +1,264 @@
+/**
+ * Time limits: `Timeout` (gevent.Timeout), `withTimeout` and `moveOnAfter` (trio's fail_after /
+ * move_on_after).
+ *
+ * A `Timeout` raises into the task that started it, at the switch point the task is parked on, so
+ * the task can catch it and carry on. `withTimeout` instead races its function: it rejects the
+ * moment time is up, whatever the function is doing, and aborts the signal it gave the function
+ * so `fetch`, sockets and verdant waits inside stop too.
+ *
+ * Each limit has an identity (`TimeoutError.timeout`), and each only ever converts its own expiry,
+ * so an inner limit can never swallow an outer one (gevent's "not my timeout").
+ *
+ * @module
+ */
+import { checkMs, InvalidStateError, TimeoutError } from '../errors.js'
+import { abortError, isGenerator, isThenable } from '../core/op.js'
+import { currentTask, spawn, type Task, type TaskBound } from '../core/task.js'
+import { getClock, type Timer } from './clock.js'
+
+/**
+ * A time limit that raises a `TimeoutError` (carrying this `Timeout`) into the task that started
+ * it (gevent `Timeout`).
+ *
+ * **Details**: `start()` binds it to the current task (a generator task, or the synchronous start of
+ * an async body); in an async task use `ctx.timeout(ms)`, which binds it to that task. When it
+ * fires, a generator task gets the error at the `yield` it is suspended on; an async task gets it
+ * from the wait it has open through its context, or its next one. `undefined` or `Infinity` never
+ * fires. A timeout dies with its task: no timer outlives either.
+ * **Throws**: `InvalidStateError` from `start()` if it is already pending or no task is known.
+ * @example
+ * const timeout = new Timeout(5000).start()
+ * try { yield* task.join() } catch (e) { if (e instanceof TimeoutError && e.timeout === timeout) print('Could not complete') }
+ * finally { timeout.cancel() }
+ * @since 0.1.0
+ */
+export class Timeout implements Disposable, TaskBound {
+  /** The limit in milliseconds; `undefined` never fires. */
+  readonly ms: number | undefined
+  readonly #error: unknown
+  #timer: Timer | undefined
+  #task: Task<unknown> | undefined
+  #expired = false
+
+  constructor(ms?: number, opts?: { error?: unknown }) {
+    this.ms = ms === undefined ? undefined : checkMs('ms', ms)
+    this.#error = opts?.error
+  }
+
+  /** Starts `new Timeout(ms)` in the current task. */
+  static startNew(ms: number | undefined, opts?: { error?: unknown }): Timeout {
+    return new Timeout(ms, opts).start()
+  }
+
+  /** True while started and not yet fired or cancelled. */
+  get pending(): boolean {
+    return this.#timer !== undefined
+  }
+
+  /** True once it fired. */
+  get expired(): boolean {
+    return this.#expired
+  }
+
+  /** Starts the countdown in `task` (default: the current task). Returns `this`. */
+  start(task: Task<unknown> | undefined = currentTask()): this {
+    if (this.#timer !== undefined) throw new InvalidStateError('this Timeout is already pending')
+    if (task === undefined) {
+      throw new InvalidStateError(
+        'Timeout.start() needs a task to raise in: call it inside a generator task, or use ctx.timeout(ms)',
+      )
+    }
+    if (task.done) throw new InvalidStateError(`cannot start a Timeout in ${task._label()}: it has finished`)
+    this.#expired = false
+    const ms = this.ms
+    if (ms === undefined || ms === Infinity) return this
+    this.#task = task
+    task._bind(this)
+    this.#timer = getClock().setTimer(ms, this.#fire)
+    return this
+  }
+
+  /** Stops it; it can be started again. No-op if not pending. */
+  cancel(): void {
+    this.#timer?.cancel()
+    this.#timer = undefined
+    this.#task?._unbind(this)
+    this.#task = undefined
+  }
+
+  /** `using t = new Timeout(ms).start()` cancels it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.cancel()
+  }
+
+  /** @internal */
+  _taskEnded(): void {
+    this.#timer?.cancel()
+    this.#timer = undefined
+    this.#task = undefined
+  }
+
+  #fire = (): void => {
+    const task = this.#task
+    this.#timer = undefined
+    this.#task = undefined
+    this.#expired = true
+    if (task === undefined) return
+    task._unbind(this)
+    const error =
+      this.#error ?? new TimeoutError(`timeout of ${this.ms ?? 0} ms expired in ${task._label()}`, this)
+    task._interrupt(error)
+  }
+}
+
+/**
+ * What `withTimeout` and `moveOnAfter` give their function.
+ * @since 0.1.0
+ */
+export interface DeadlineScope {
+  /** Aborts when the time is up (reason: the `TimeoutError`) or the outer signal aborts. */
+  readonly signal: AbortSignal
+  /** `clock.now()` at which the time is up. */
+  readonly deadline: number
+}
+
+/** Options of `withTimeout` and `moveOnAfter`. @since 0.1.0 */
+export interface DeadlineOptions {
+  /** An outer signal: when it aborts, the call rejects with its reason and the inner signal aborts. */
+  readonly signal?: AbortSignal | undefined
+}
+
+class Scope implements DeadlineScope {
+  readonly deadline: number
+  #controller: AbortController | undefined
+  #reason: unknown
+  #aborted = false
+  constructor(deadline: number) {
+    this.deadline = deadline
+  }
+  get signal(): AbortSignal {
+    let c = this.#controller
+    if (c === undefined) {
+      c = this.#controller = new AbortController()
+      if (this.#aborted) c.abort(this.#reason)
+    }
+    return c.signal
+  }
+  abort(reason: unknown): void {
+    this.#aborted = true
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+}
+
+function deadlineCall<T, U>(
+  ms: number,
+  fn: (scope: DeadlineScope) => unknown,
+  opts: DeadlineOptions | undefined,
+  onExpiry: (error: TimeoutError, resolve: (v: U) => void, reject: (e: unknown) => void) => void,
+): Promise<T | U> {
+  checkMs('ms', ms)
+  if (typeof fn !== 'function') throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
+  const clock = getClock()
+  const scope = new Scope(clock.now() + ms)
+  const outer = opts?.signal
+  return new Promise<T | U>((resolve, reject) => {
+    if (outer?.aborted === true) {
+      reject(abortError(outer))
+      return
+    }
+    let settled = false
+    let task: Task<unknown> | undefined
+    const onAbort = (): void => {
+      if (settled) return
+      settled = true
+      timer.cancel()
+      const error = abortError(outer as AbortSignal)
+      scope.abort(error)
+      task?.cancel()
+      reject(error)
+    }
+    const timer = clock.setTimer(ms, () => {
+      if (settled) return
+      settled = true
+      outer?.removeEventListener('abort', onAbort)
+      const error = new TimeoutError(`timed out after ${ms} ms`, scope)
+      scope.abort(error)
+      task?.cancel()
+      onExpiry(error, resolve, reject)
+    })
+    const finish = (): boolean => {
+      if (settled) return false
+      settled = true
+      timer.cancel()
+      outer?.removeEventListener('abort', onAbort)
+      return true
+    }
+    outer?.addEventListener('abort', onAbort, { once: true })
+    let r: unknown
+    try {
+      r = fn(scope)
+    } catch (err) {
+      if (finish()) reject(err)
+      return
+    }
+    if (isGenerator(r)) {
+      const gen = r
+      task = spawn(() => gen, { name: 'withTimeout' })
+      r = task
+    }
+    if (!isThenable(r)) {
+      if (finish()) resolve(r as T)
+      return
+    }
+    r.then(
+      (v) => {
+        if (finish()) resolve(v as T)
+      },
+      (e: unknown) => {
+        if (finish()) reject(e)
+      },
+    )
+  })
+}
+
+/**
+ * Runs `fn` with a time limit: rejects with a `TimeoutError` the moment `ms` have passed, whatever
+ * `fn` is doing, and aborts the signal it gave `fn` (asyncio `wait_for`, trio `fail_after`).
+ *
+ * **Details**: `fn` may be an async function or a generator function; a generator runs as a child
+ * task and is killed on expiry. Only this call's own expiry is raised as its error
+ * (`err.timeout` is the scope), so nesting is safe: an inner limit never swallows an outer one.
+ * **Cancellation**: work that ignores `scope.signal` is abandoned, not stopped.
+ * **Throws**: `RangeError` for a bad `ms`; `TimeoutError`; whatever `fn` throws.
+ * @example
+ * const res = await withTimeout(5000, ({ signal }) => fetch(url, { signal }))
+ * @since 0.1.0
+ */
+export function withTimeout<R>(
+  ms: number,
+  fn: (scope: DeadlineScope) => R,
+  opts?: DeadlineOptions,
+): Promise<R extends Generator<unknown, infer T, never> ? T : Awaited<R>> {
+  return deadlineCall(ms, fn, opts, (error, _resolve, reject) => {
+    reject(error)
+  })
+}
+
+/**
+ * Like `withTimeout`, but resolves `undefined` when its own time is up instead of rejecting
+ * (trio `move_on_after`). An outer limit still raises.
+ * @example
+ * const cached = await moveOnAfter(50, () => cache.get(key)) // undefined if too slow
+ * @since 0.1.0
+ */
+export function moveOnAfter<R>(
+  ms: number,
+  fn: (scope: DeadlineScope) => R,
+  opts?: DeadlineOptions,
+): Promise<(R extends Generator<unknown, infer T, never> ? T : Awaited<R>) | undefined> {
+  return deadlineCall(ms, fn, opts, (_error, resolve) => {
+    resolve(undefined)
+  })
+}
