@@ -8,6 +8,7 @@ export type Print = (line: string) => void
 
 export async function main(print: Print): Promise<void> {
   async function helloWorld(): Promise<void> {
+    await Promise.resolve()
     print('Hello World! (async function)')
   }
   function* helloWorldGenerator(): Generator<never, void> {

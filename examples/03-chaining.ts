@@ -24,7 +24,9 @@ export async function main(print: Print): Promise<void> {
     const tasks = [scope.spawn(create), scope.spawn(write), scope.spawn(close)]
     await scope.sleep(2000)
     for (const t of tasks) await t.kill('loop stopped')
-    print(`create: ${tasks[0]?.state ?? ''}, write: ${tasks[1]?.state ?? ''}, close: ${tasks[2]?.state ?? ''}`)
+    print(
+      `create: ${tasks[0]?.state ?? ''}, write: ${tasks[1]?.state ?? ''}, close: ${tasks[2]?.state ?? ''}`,
+    )
   })
 
   print('-- chained --')

@@ -19,6 +19,8 @@ function* runForever(): Generator<unknown, void> {
 void run(runForever, { name: 'run_forever' }).then(
   () => undefined,
   (err: unknown) => {
-    console.log(`run ended: ${err instanceof Error ? err.name : String(err)}, exit code ${String(process.exitCode)}`)
+    console.log(
+      `run ended: ${err instanceof Error ? err.name : String(err)}, exit code ${String(process.exitCode)}`,
+    )
   },
 )

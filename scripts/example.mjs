@@ -8,7 +8,9 @@ execSync('npx tsc -p tsconfig.build.json && npx tsc -p tsconfig.examples.json', 
 const files = readdirSync('dist-examples').filter((f) => /^\d\d-.*\.js$/.test(f))
 const file = files.find((f) => want !== undefined && (f.startsWith(want) || f.includes(want)))
 if (file === undefined) {
-  console.log(`usage: npm run example <name>, one of:\n  ${files.map((f) => f.replace(/\.js$/, '')).join('\n  ')}`)
+  console.log(
+    `usage: npm run example <name>, one of:\n  ${files.map((f) => f.replace(/\.js$/, '')).join('\n  ')}`,
+  )
   process.exit(want === undefined ? 0 : 2)
 }
 const mod = await import(pathToFileURL(`dist-examples/${file}`).href)

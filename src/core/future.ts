@@ -116,12 +116,12 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
   /** Calls `cb(this)` when done (at once if it already is). Counts as observing it. */
   addDoneCallback(cb: DoneCallback<this>): void {
     this._observed = true
-    this._listen(cb as AnyCallback)
+    this._listen(cb)
   }
 
   /** Removes every registration of `cb`; returns how many were removed. */
   removeDoneCallback(cb: DoneCallback<this>): number {
-    return this._unlisten(cb as AnyCallback)
+    return this._unlisten(cb)
   }
 
   then<R1 = T, R2 = never>(
@@ -133,7 +133,7 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     if (p === undefined) {
       const s = this._state
       if (s === 'succeeded') p = Promise.resolve(this._result as T)
-      else if (s === 'failed' || s === 'cancelled') p = Promise.reject(this._result as Error)
+      else if (s === 'failed' || s === 'cancelled') p = Promise.reject(this._result)
       else {
         p = new Promise<T>((resolve, reject) => {
           this.#resolve = resolve as (value: unknown) => void

@@ -7,7 +7,14 @@ import { checkMs } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import type { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
-import { createTask, currentTask, type SpawnOptions, type Task, type TaskFn, type TaskResult } from './task.js'
+import {
+  createTask,
+  currentTask,
+  type SpawnOptions,
+  type Task,
+  type TaskFn,
+  type TaskResult,
+} from './task.js'
 
 /** Options of `joinAll`. @since 0.1.0 */
 export interface JoinAllOptions {
@@ -139,4 +146,3 @@ export function spawnLater<R>(ms: number, fn: TaskFn<R>, opts?: SpawnOptions): T
   task._scheduleLater(ms)
   return task
 }
-

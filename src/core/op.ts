@@ -16,7 +16,8 @@
 import { CancelledError } from '../errors.js'
 
 /** Delivers an outcome: `ok` with the value, or not `ok` with the error. @internal */
-export type Resume<T> = (ok: boolean, value: T | unknown) => void
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
+export type Resume<T> = (ok: boolean, value: unknown) => void
 /** Undoes a started wait. @internal */
 export type Cancel = () => void
 
@@ -50,7 +51,7 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T> {
     this.#promise ??= new Promise<T>((resolve, reject) => {
       startOp(this, (ok, value) => {
         if (ok) resolve(value as T)
-        else reject(value as Error)
+        else reject(value)
       })
     })
     return this.#promise.then(onfulfilled, onrejected)
@@ -79,7 +80,8 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
     return undefined
   }
   let done = false
-  let cancel: Cancel | undefined
+  // Declared before the listener: an abort raised while `_start` runs must still undo it.
+  let cancel: Cancel | undefined = undefined
   const onAbort = (): void => {
     if (done) return
     done = true

@@ -77,7 +77,7 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
       return
     }
     signalled = sig
-    process.exitCode = 128 + (constants.signals[sig] as number)
+    process.exitCode = 128 + constants.signals[sig]
     graceTimer = getClock().setTimer(grace, () => {
       giveUp(`clean-up did not finish within ${grace} ms of ${sig}`)
     })

@@ -364,7 +364,7 @@ export class Task<T> extends Future<T> {
     const pending = this.#pending
     if (pending !== NONE) {
       this.#pending = NONE
-      return Promise.reject(pending as Error)
+      return Promise.reject(pending)
     }
     return new Promise<R>((resolve, reject) => {
       const w: BoundWait = { done: false, cancel: undefined, reject }
@@ -373,7 +373,7 @@ export class Task<T> extends Future<T> {
         w.done = true
         this.#waiters?.delete(w)
         if (ok) resolve(value as R)
-        else reject(value as Error)
+        else reject(value)
       })
       if (!w.done) {
         w.cancel = cancel
@@ -578,7 +578,7 @@ export function createTask<R>(
   if (parent?.done === true) {
     throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
   }
-  return new Task<TaskResult<R>>(fn as TaskFn<unknown>, opts?.name, parent)
+  return new Task<TaskResult<R>>(fn, opts?.name, parent)
 }
 
 /**
@@ -615,4 +615,3 @@ export function rootTasks(): Task<unknown>[] {
 export function liveTaskCount(): number {
   return liveCount
 }
-

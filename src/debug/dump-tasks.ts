@@ -23,7 +23,9 @@ export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string
   const lines: string[] = []
   const walk = (list: readonly Task<unknown>[], depth: number): void => {
     for (const t of list) {
-      lines.push(`${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}`)
+      lines.push(
+        `${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}`,
+      )
       walk(t.children, depth + 1)
     }
   }

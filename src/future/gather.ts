@@ -13,7 +13,8 @@ export interface GatherOptions {
 }
 
 type Values<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> }
-type ValuesOrErrors<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> | unknown }
+/** With `returnExceptions`, a slot holds the value or whatever the item threw. */
+type ValuesOrErrors<T extends readonly unknown[]> = { -readonly [K in keyof T]: unknown }
 
 /**
  * Waits for every future, task or promise and returns their values in the order given (asyncio
@@ -26,7 +27,10 @@ type ValuesOrErrors<T extends readonly unknown[]> = { -readonly [K in keyof T]: 
  * const [a, b] = await gather([spawn(fetchA), spawn(fetchB)])
  * @since 0.1.0
  */
-export function gather<const T extends readonly unknown[]>(items: T, opts?: { returnExceptions?: false }): Promise<Values<T>>
+export function gather<const T extends readonly unknown[]>(
+  items: T,
+  opts?: { returnExceptions?: false },
+): Promise<Values<T>>
 export function gather<const T extends readonly unknown[]>(
   items: T,
   opts: { returnExceptions: true },
@@ -52,8 +56,9 @@ export function gather(items: readonly unknown[], opts?: GatherOptions): Promise
         return
       }
       over = true
-      for (const item of items) if (item instanceof Future && !item.done) item.cancel('gather: a sibling failed')
-      reject(value as Error)
+      for (const item of items)
+        if (item instanceof Future && !item.done) item.cancel('gather: a sibling failed')
+      reject(value)
     }
     items.forEach((item, i) => {
       if (item instanceof Future) {

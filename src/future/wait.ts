@@ -56,7 +56,11 @@ class WaitOp<F extends Future<unknown>> extends Op<WaitResult<F>> {
       pending.delete(fut)
       done.add(fut)
       const w = this.when
-      if (pending.size === 0 || w === 'FIRST_COMPLETED' || (w === 'FIRST_EXCEPTION' && fut._state === 'failed')) {
+      if (
+        pending.size === 0 ||
+        w === 'FIRST_COMPLETED' ||
+        (w === 'FIRST_EXCEPTION' && fut._state === 'failed')
+      ) {
         finish()
       }
     }
@@ -84,12 +88,17 @@ class WaitOp<F extends Future<unknown>> extends Op<WaitResult<F>> {
  * const { done, pending } = await wait(tasks, { returnWhen: 'FIRST_COMPLETED' })
  * @since 0.1.0
  */
-export function wait<F extends Future<unknown>>(futures: Iterable<F>, opts?: WaitForOptions): Op<WaitResult<F>> {
+export function wait<F extends Future<unknown>>(
+  futures: Iterable<F>,
+  opts?: WaitForOptions,
+): Op<WaitResult<F>> {
   const list = [...new Set(futures)]
   if (list.length === 0) throw new RangeError('wait() needs at least one future')
   const when = opts?.returnWhen ?? 'ALL_COMPLETED'
   if (when !== 'ALL_COMPLETED' && when !== 'FIRST_COMPLETED' && when !== 'FIRST_EXCEPTION') {
-    throw new RangeError(`Expected \`returnWhen\` to be ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION, got \`${String(when)}\``)
+    throw new RangeError(
+      `Expected \`returnWhen\` to be ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION, got \`${String(when)}\``,
+    )
   }
   const ms = opts?.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
   return new WaitOp(list, ms, when, opts?.signal)

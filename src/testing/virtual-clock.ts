@@ -38,6 +38,7 @@ export class VirtualClock implements Clock {
   readonly #heap = new DeadlineHeap()
   readonly #autojump: boolean
   #armed = false
+  #immediate: NodeJS.Immediate | undefined
   #disposed = false
   #idleWaiters: (() => void)[] = []
 
@@ -94,16 +95,22 @@ export class VirtualClock implements Clock {
   dispose(): void {
     this.#disposed = true
     live.delete(this)
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate)
+    this.#immediate = undefined
+    this.#armed = false
   }
 
   #arm(force = false): void {
     if (this.#armed || this.#disposed || (!this.#autojump && !force)) return
     this.#armed = true
-    setImmediate(() => setImmediate(this.#tick))
+    this.#immediate = setImmediate(() => {
+      this.#immediate = setImmediate(this.#tick)
+    })
   }
 
   #tick = (): void => {
     this.#armed = false
+    this.#immediate = undefined
     if (this.#disposed) return
     if (pendingYields() > 0) {
       this.#arm(true)

@@ -159,7 +159,8 @@ function deadlineCall<T, U>(
   onExpiry: (error: TimeoutError, resolve: (v: U) => void, reject: (e: unknown) => void) => void,
 ): Promise<T | U> {
   checkMs('ms', ms)
-  if (typeof fn !== 'function') throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
+  if (typeof fn !== 'function')
+    throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
   const clock = getClock()
   const scope = new Scope(clock.now() + ms)
   const outer = opts?.signal

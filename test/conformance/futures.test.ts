@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest'
+import {
+  asCompleted,
+  CancelledError,
+  Future,
+  gather,
+  shield,
+  sleep,
+  spawn,
+  TimeoutError,
+  wait,
+} from 'verdant'
+import { withVirtualTime } from 'verdant/testing'
+import { takeUnobserved } from '../helpers/setup.js'
+import { turn } from '../helpers/util.js'
+
+const after = <T>(ms: number, value: T) =>
+  spawn(function* () {
+    yield* sleep(ms)
+    return value
+  })
+const failAfter = (ms: number, error: Error) =>
+  spawn(function* () {
+    yield* sleep(ms)
+    throw error
+  })
+
+describe('conformance: futures', () => {
+  it('asyncio: as_completed yields the original tasks in completion order', () =>
+    withVirtualTime(async () => {
+      const a = after(30, 'a')
+      const b = after(10, 'b')
+      const c = after(20, 'c')
+      const seen = []
+      for await (const f of asCompleted([a, b, c])) seen.push(f)
+      expect(seen).toEqual([b, c, a])
+    }))
+
+  it('concurrent.futures: as_completed yields failed and cancelled futures too', () =>
+    withVirtualTime(async () => {
+      const f = new Future<number>()
+      const bad = failAfter(5, new Error('x'))
+      f.cancel()
+      const states = []
+      for await (const x of asCompleted([f, bad])) states.push(x.state)
+      expect(states).toEqual(['cancelled', 'failed'])
+    }))
+
+  it('asyncio: as_completed raises TimeoutError when the whole iteration overruns', () =>
+    withVirtualTime(async (clock) => {
+      const fast = after(10, 1)
+      const slow = after(1000, 2)
+      const got: unknown[] = []
+      const err = await (async () => {
+        for await (const f of asCompleted([fast, slow], { timeout: 50 })) got.push(await f)
+      })().catch((e: unknown) => e)
+      expect(got).toEqual([1])
+      expect(err).toBeInstanceOf(TimeoutError)
+      expect(clock.now()).toBe(50)
+      await slow.kill()
+    }))
+
+  it('asyncio: breaking out of as_completed removes its callbacks', () =>
+    withVirtualTime(async () => {
+      const a = after(10, 1)
+      const b = after(20, 2)
+      for await (const f of asCompleted([a, b])) {
+        expect(f).toBe(a)
+        break
+      }
+      await b
+    }))
+
+  it('asyncio wait: ALL_COMPLETED returns every future in done', () =>
+    withVirtualTime(async () => {
+      const a = after(10, 1)
+      const b = failAfter(20, new Error('x'))
+      const { done, pending } = await wait([a, b])
+      expect([...done]).toEqual([a, b])
+      expect(pending.size).toBe(0)
+    }))
+
+  it('asyncio wait: FIRST_COMPLETED returns after the first, nothing cancelled', () =>
+    withVirtualTime(async () => {
+      const a = after(10, 1)
+      const b = after(20, 2)
+      const { done, pending } = await wait([a, b], { returnWhen: 'FIRST_COMPLETED' })
+      expect([...done]).toEqual([a])
+      expect([...pending]).toEqual([b])
+      expect(b.state).toBe('running')
+      await b
+    }))
+
+  it('asyncio wait: FIRST_EXCEPTION returns at the first failure, else waits for all', () =>
+    withVirtualTime(async () => {
+      const ok = after(50, 1)
+      const bad = failAfter(10, new Error('x'))
+      const r1 = await wait([ok, bad], { returnWhen: 'FIRST_EXCEPTION' })
+      expect([...r1.done]).toEqual([bad])
+      const r2 = await wait([ok], { returnWhen: 'FIRST_EXCEPTION' })
+      expect([...r2.done]).toEqual([ok])
+    }))
+
+  it('asyncio wait: a timeout returns {done, pending} without raising or cancelling', () =>
+    withVirtualTime(async () => {
+      const slow = after(100, 1)
+      const { done, pending } = await wait([slow], { timeout: 10 })
+      expect(done.size).toBe(0)
+      expect([...pending]).toEqual([slow])
+      expect(slow.state).toBe('running')
+      await slow
+    }))
+
+  it('asyncio wait: an empty set is a RangeError', () => {
+    expect(() => wait([])).toThrow(RangeError)
+    expect(() => wait([new Future()], { returnWhen: 'SOMETIMES' as never })).toThrow(/returnWhen/)
+  })
+
+  it('asyncio gather: results in the order given, whatever the completion order', () =>
+    withVirtualTime(async () => {
+      const [x, y, z] = await gather([after(30, 'x'), after(10, 2), Promise.resolve(true)])
+      expect([x, y, z]).toEqual(['x', 2, true])
+    }))
+
+  it('gather: the first failure rejects at once and cancels the rest (unlike asyncio)', () =>
+    withVirtualTime(async (clock) => {
+      const boom = new Error('boom')
+      const slow = after(1000, 'slow')
+      await expect(gather([after(5, 'ok'), failAfter(10, boom), slow])).rejects.toBe(boom)
+      expect(clock.now()).toBe(10)
+      await slow.join()
+      expect(slow.state).toBe('cancelled')
+    }))
+
+  it('asyncio gather(return_exceptions=True): errors in their slots, nothing cancelled', () =>
+    withVirtualTime(async () => {
+      const boom = new Error('boom')
+      const r = await gather([after(5, 1), failAfter(10, boom), after(20, 3)], { returnExceptions: true })
+      expect(r).toEqual([1, boom, 3])
+    }))
+
+  it('asyncio shield: cancelling the outer does not cancel the inner', () =>
+    withVirtualTime(async () => {
+      const inner = after(50, 'saved')
+      const outer = shield(inner)
+      outer.cancel()
+      await expect(outer).rejects.toBeInstanceOf(CancelledError)
+      expect(await inner).toBe('saved')
+    }))
+
+  it('asyncio shield: the inner being cancelled cancels the outer; its value passes through', async () => {
+    const inner = new Future<number>()
+    const outer = shield(inner)
+    inner.cancel()
+    expect(outer.cancelled).toBe(true)
+    const inner2 = new Future<number>()
+    const outer2 = shield(inner2)
+    inner2.setResult(5)
+    expect(await outer2).toBe(5)
+    await expect(outer).rejects.toBeInstanceOf(CancelledError)
+  })
+
+  it('asyncio shield: a shielded failure nobody waits for any more is still reported', async () => {
+    const inner = new Future<number>()
+    const outer = shield(inner)
+    outer.cancel()
+    await outer.join()
+    inner.setException(new Error('after the waiter left'))
+    await turn()
+    expect(takeUnobserved().map((f) => String(f.error))).toEqual(['Error: after the waiter left'])
+  })
+
+  it('asyncio: a task killed while awaiting a shielded task leaves the inner running', () =>
+    withVirtualTime(async () => {
+      const inner = after(100, 'done anyway')
+      const waiter = spawn(async (ctx) => ctx.call(shield(inner)))
+      await sleep(10)
+      await waiter.kill()
+      expect(waiter.state).toBe('cancelled')
+      expect(await inner).toBe('done anyway')
+    }))
+})
