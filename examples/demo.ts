@@ -28,8 +28,10 @@ const print: Print = (line) => {
 }
 
 /** Runs the shutdown example in a child process and sends it SIGQUIT once it is running. */
-export function shutdownDemo(out: Print): Promise<number | null> {
-  const file = fileURLToPath(new URL('./07-shutdown.js', import.meta.url))
+export function shutdownDemo(
+  out: Print,
+  file = fileURLToPath(new URL('./07-shutdown.js', import.meta.url)),
+): Promise<number | null> {
   const child = spawnProcess(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] })
   let buffered = ''
   child.stdout.setEncoding('utf8')

@@ -31,7 +31,7 @@ export {
 } from './core/task.js'
 export { debugEnabled, disableDebug, enableDebug, type DebugOptions } from './debug/debug-mode.js'
 export { dumpTasks } from './debug/dump-tasks.js'
-export { asCompleted, type AsCompletedOptions } from './future/as-completed.js'
+export { asCompleted, type AsCompletedOptions, type Completed } from './future/as-completed.js'
 export { gather, type GatherOptions } from './future/gather.js'
 export { shield } from './future/shield.js'
 export { wait, type ReturnWhen, type WaitForOptions, type WaitResult } from './future/wait.js'

@@ -7,6 +7,14 @@ import { checkMs, TimeoutError } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { getClock, type Timer } from '../time/clock.js'
 
+/**
+ * A future `asCompleted` hands out: the same object, typed without `then`. TypeScript types the
+ * element of `for await` as `Awaited<T>`, which for a thenable would be its value, not the future;
+ * since the future is done, read it with `result()`, `value` or `exception`.
+ * @since 0.1.0
+ */
+export type Completed<F> = Omit<F, 'then' | 'catch'>
+
 /** Options of `asCompleted`. @since 0.1.0 */
 export interface AsCompletedOptions {
   /** The whole iteration must end within this many ms, or the next step throws `TimeoutError`. */
@@ -15,19 +23,20 @@ export interface AsCompletedOptions {
 
 /**
  * Yields each future once, as it finishes, whatever its outcome (asyncio 3.13 `as_completed`,
- * concurrent.futures `as_completed`). Read the outcome from the future (`await f`, `f.exception`).
+ * concurrent.futures `as_completed`). Read the outcome from the future: `f.result()` gives the
+ * value or throws, `f.exception` the error.
  *
  * **Cancellation**: leaving the loop early (`break`, `return`, a throw) removes every callback and
  * the timer; the futures are untouched.
  * **Throws**: `TimeoutError` when `timeout` passes before all are done.
  * @example
- * for await (const f of asCompleted(tasks)) console.log(await f)
+ * for await (const f of asCompleted(tasks)) console.log(f.state, f.value)
  * @since 0.1.0
  */
 export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   opts?: AsCompletedOptions,
-): AsyncIterableIterator<F> {
+): AsyncIterableIterator<Completed<F>> {
   const all = [...new Set(futures)]
   const ms = opts?.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
   const ready: F[] = []
@@ -62,8 +71,8 @@ export function asCompleted<F extends Future<unknown>>(
     }
   }
 
-  const iterator: AsyncIterableIterator<F> = {
-    async next(): Promise<IteratorResult<F>> {
+  const iterator: AsyncIterableIterator<Completed<F>> = {
+    async next(): Promise<IteratorResult<Completed<F>>> {
       if (!started) start()
       for (;;) {
         if (closed || remaining === 0) {
@@ -86,7 +95,7 @@ export function asCompleted<F extends Future<unknown>>(
         wake = undefined
       }
     },
-    return(): Promise<IteratorResult<F>> {
+    return(): Promise<IteratorResult<Completed<F>>> {
       close()
       return Promise.resolve({ done: true, value: undefined })
     },

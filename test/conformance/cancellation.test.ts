@@ -99,7 +99,7 @@ describe('conformance: cancellation', () => {
     withVirtualTime(async (clock) => {
       let signalReason: unknown
       const t = spawn(async (ctx) => {
-        ctx.signal.addEventListener('abort', () => (signalReason = ctx.signal.reason))
+        ctx.signal.addEventListener('abort', () => (signalReason = ctx.signal.reason as unknown))
         await ctx.sleep(60_000)
       })
       await sleep(5)

@@ -97,7 +97,7 @@ describe('conformance: timeouts', () => {
     withVirtualTime(async (clock) => {
       let aborted: unknown
       const p = withTimeout(100, async ({ signal }) => {
-        signal.addEventListener('abort', () => (aborted = signal.reason))
+        signal.addEventListener('abort', () => (aborted = signal.reason as unknown))
         await new Promise(() => undefined)
       })
       const err = await p.catch((e: unknown) => e)

@@ -1,0 +1,112 @@
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { spawn } from 'verdant'
+import { withVirtualTime } from 'verdant/testing'
+import { main as helloWorld } from '../examples/01-hello-world.js'
+import { main as eventLoop } from '../examples/02-event-loop.js'
+import { main as chaining } from '../examples/03-chaining.js'
+import { main as explicitSwitch } from '../examples/04-explicit-switch.js'
+import { main as syncVsAsync } from '../examples/05-sync-vs-async.js'
+import { main as taskStates } from '../examples/06-task-states.js'
+import { main as timeout } from '../examples/08-timeout.js'
+import { recorder } from './helpers/util.js'
+
+async function output(
+  main: (print: (line: string) => void) => unknown,
+): Promise<{ lines: string[]; ms: number }> {
+  return withVirtualTime(async (clock) => {
+    const { lines, print } = recorder()
+    await spawn(() => main(print))
+    return { lines, ms: clock.now() }
+  })
+}
+
+describe('the talk examples', () => {
+  it('01 hello world runs both coroutine styles', async () => {
+    expect((await output(helloWorld)).lines).toEqual([
+      'Hello World! (async function)',
+      'Hello World! (generator function)',
+    ])
+  })
+
+  it('02 run() runs main to completion and cancels what is left', async () => {
+    expect((await output(eventLoop)).lines).toEqual([
+      'main is running',
+      'background task cancelled when main ended',
+      'run() returned "main result"',
+    ])
+  })
+
+  it('03 chaining: at once they finish out of order; chained they run in order', async () => {
+    const { lines, ms } = await output(chaining)
+    expect(lines).toEqual([
+      '-- all at once, stopped after 2 s --',
+      '(3) close file',
+      '(2) write into file',
+      'create: cancelled, write: succeeded, close: succeeded',
+      '-- chained --',
+      '(1) create file',
+      '(2) write into file',
+      '(3) close file',
+    ])
+    expect(ms).toBe(2000 + 3000 + 1000)
+  })
+
+  it('04 explicit switch interleaves foo and bar', async () => {
+    expect((await output(explicitSwitch)).lines).toEqual([
+      'Running in foo',
+      'Explicit context to bar',
+      'Explicit context switch to foo again',
+      'Implicit context switch back to bar',
+    ])
+  })
+
+  it('05 synchronous runs in order; asynchronous finishes in order of the sleeps', async () => {
+    const { lines } = await output(syncVsAsync)
+    const sync = lines.slice(1, 10)
+    const async_ = lines.slice(11)
+    expect(lines[0]).toBe('Synchronous:')
+    expect(sync).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `Task ${i} done`))
+    expect(lines[10]).toBe('Asynchronous:')
+    expect(async_).toEqual([2, 6, 8, 3, 5, 9, 1, 4, 7].map((i) => `Task ${i} done`))
+  })
+
+  it('06 greenlet states print as in gevent', async () => {
+    expect((await output(taskStates)).lines).toEqual([
+      'winner.started: true',
+      'loser.started: true',
+      'winner.value: You win!',
+      'loser.value: undefined',
+      'winner.ready: true',
+      'loser.ready: true',
+      'winner.successful: true',
+      'loser.successful: false',
+      'loser.exception: Error: You fail at failing.',
+      'states: succeeded, failed',
+    ])
+  })
+
+  it('08 timeout: could not complete, after 5 s', async () => {
+    const { lines, ms } = await output(timeout)
+    expect(lines).toEqual(['Could not complete'])
+    expect(ms).toBe(5000)
+  })
+
+  it('07 shutdown: a real SIGQUIT kills the tree, runs clean-up and exits 131', async () => {
+    const { shutdownDemo } = await import('../examples/demo.js')
+    const { lines, print } = recorder()
+    // The example runs as a real program, built: `npm test` builds before it runs.
+    const code = await shutdownDemo(
+      print,
+      fileURLToPath(new URL('../dist-examples/07-shutdown.js', import.meta.url)),
+    )
+    expect(code).toBe(131)
+    expect(lines).toEqual([
+      'running forever as pid <pid>',
+      '-> sending SIGQUIT',
+      'killed: cleaning up',
+      'clean-up done',
+      'run ended: TaskKilled, exit code 131',
+    ])
+  })
+})
