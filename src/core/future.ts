@@ -262,10 +262,13 @@ export class FutureWaitOp<T, R> extends Op<R> {
   readonly #future: Future<T>
   readonly #get: boolean
   readonly #ms: number | undefined
-  constructor(future: Future<T>, get: boolean, opts: WaitOptions | undefined) {
+  readonly #observe: boolean
+  /** `observe` false: waiting for the end is not looking at the outcome (a kill's wait). */
+  constructor(future: Future<T>, get: boolean, opts: WaitOptions | undefined, observe = true) {
     super()
     this.#future = future
     this.#get = get
+    this.#observe = observe
     const ms = opts?.timeout
     this.#ms = ms === undefined ? undefined : checkMs('timeout', ms)
     this._signal = opts?.signal
@@ -273,7 +276,7 @@ export class FutureWaitOp<T, R> extends Op<R> {
 
   _start(resume: Resume<R>): Cancel | undefined {
     const f = this.#future
-    f._observed = true
+    if (this.#observe) f._observed = true
     const get = this.#get
     if (f.done) {
       if (get) resume(f._state === 'succeeded', f._result)

@@ -31,10 +31,12 @@ export interface JoinAllOptions {
 class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
   readonly #futures: F[]
   readonly #opts: JoinAllOptions | undefined
-  constructor(futures: F[], opts: JoinAllOptions | undefined) {
+  readonly #observe: boolean
+  constructor(futures: F[], opts: JoinAllOptions | undefined, observe: boolean) {
     super()
     this.#futures = futures
     this.#opts = opts
+    this.#observe = observe
     this._signal = opts?.signal
   }
 
@@ -68,7 +70,7 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
       return undefined
     }
     for (const f of futures) {
-      f._observed = true
+      if (this.#observe) f._observed = true
       f._listen(onDone)
       if (over) return undefined
     }
@@ -100,7 +102,7 @@ export function joinAll<F extends Future<unknown>>(futures: Iterable<F>, opts?: 
   if (opts?.count !== undefined && !(Number.isInteger(opts.count) && opts.count >= 0)) {
     throw new RangeError(`Expected \`count\` to be an integer >= 0, got \`${String(opts.count)}\``)
   }
-  return new JoinAllOp([...futures], opts)
+  return new JoinAllOp([...futures], opts, true)
 }
 
 /** Options of `killAll`. @since 0.1.0 */
@@ -125,7 +127,9 @@ export function killAll(tasks: Iterable<Task<unknown>>, opts?: KillAllOptions): 
   for (const t of list) t._requestKill(opts?.reason)
   const timeout = opts?.timeout
   const signal = opts?.signal
-  const join = joinAll(list, { timeout, signal })
+  if (timeout !== undefined) checkMs('timeout', timeout)
+  // Waiting for kills is not looking at outcomes: failures they end with are still reported.
+  const join = new JoinAllOp(list, { timeout, signal }, false)
   return new FnOp<boolean>((resume) =>
     startOp(join, (ok, value) => {
       resume(ok, ok ? (value as unknown[]).length === list.length : value)

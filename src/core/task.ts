@@ -24,7 +24,7 @@
 import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { TaskContext } from './context.js'
-import { Future, type WaitOptions } from './future.js'
+import { Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
 import { type Cancel, isGenerator, isThenable, Op, startOp } from './op.js'
 import { reportLater } from './report.js'
@@ -181,7 +181,8 @@ export class Task<T> extends Future<T> {
    */
   kill(reason?: unknown, opts?: WaitOptions): Op<boolean> {
     this._requestKill(reason)
-    return this.join(opts)
+    // Waiting for a kill is not looking at the outcome: a failure it ends with is still reported.
+    return new FutureWaitOp<T, boolean>(this, false, opts, false)
   }
 
   /** Requests a kill without waiting (asyncio `Task.cancel`); false if already done. */

@@ -20,6 +20,8 @@ export interface LeakReport {
   readonly yields: number
   /** Unobserved failures not yet reported. */
   readonly reports: number
+  /** 1 if the real clock holds its host timer while no timer is pending (it must not). */
+  readonly hostTimers: number
 }
 
 /** Counts what is alive right now. @since 0.1.0 */
@@ -29,11 +31,12 @@ export function leakReport(): LeakReport {
     timers: realClock.pendingTimers + virtualPendingTimers(),
     yields: pendingYields(),
     reports: pendingReports(),
+    hostTimers: realClock.pendingTimers === 0 && realClock._hostArmed ? 1 : 0,
   }
 }
 
 function clean(r: LeakReport): boolean {
-  return r.tasks === 0 && r.timers === 0 && r.yields === 0 && r.reports === 0
+  return r.tasks === 0 && r.timers === 0 && r.yields === 0 && r.reports === 0 && r.hostTimers === 0
 }
 
 /**
@@ -52,7 +55,7 @@ export async function assertNoLeaks(): Promise<void> {
   if (clean(report)) return
   const tasks = report.tasks > 0 ? `\n${dumpTasks(allTasks().filter((t) => t.parent === undefined))}` : ''
   throw new Error(
-    `verdant leak: ${report.tasks} tasks, ${report.timers} timers, ${report.yields} sleep(0) waiters, ${report.reports} pending reports${tasks}`,
+    `verdant leak: ${report.tasks} tasks, ${report.timers} timers, ${report.yields} sleep(0) waiters, ${report.reports} pending reports, ${report.hostTimers} stray host timers${tasks}`,
   )
 }
 

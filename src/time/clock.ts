@@ -67,6 +67,11 @@ export class RealClock implements Clock {
     return this.#heap.liveCount
   }
 
+  /** @internal True while the host timer is set; it must be exactly when a timer is pending. */
+  get _hostArmed(): boolean {
+    return this.#host !== undefined
+  }
+
   #arm(at: number): void {
     if (this.#host !== undefined) clearTimeout(this.#host)
     this.#armedAt = at

@@ -215,4 +215,17 @@ describe('conformance: cancellation', () => {
     })
     expect(await t).toBe('done')
   })
+
+  it('gevent: killing a task that already failed does not hide its failure from its parent', async () => {
+    const boom = new Error('failed before the kill')
+    const parent = spawn(async (ctx) => {
+      const child = ctx.spawn(() => {
+        throw boom
+      })
+      await ctx.yieldNow()
+      await child.kill()
+      await ctx.sleep(0)
+    })
+    await expect(parent).rejects.toBe(boom)
+  })
 })

@@ -1,14 +1,9 @@
 import { afterEach, beforeEach } from 'vitest'
-import { onUnobservedFailure, type UnobservedFailure } from 'verdant'
+import { onUnobservedFailure, realClock, type UnobservedFailure } from 'verdant'
 import { assertNoLeaks } from 'verdant/testing'
 
 const seen: UnobservedFailure[] = []
 let off: (() => void) | undefined
-let hostTimersBefore = 0
-
-function hostTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length
-}
 
 /** Returns and clears the unobserved failures reported during this test. */
 export function takeUnobserved(): UnobservedFailure[] {
@@ -18,7 +13,6 @@ export function takeUnobserved(): UnobservedFailure[] {
 beforeEach(() => {
   seen.length = 0
   off = onUnobservedFailure((f) => seen.push(f))
-  hostTimersBefore = hostTimers()
 })
 
 afterEach(async () => {
@@ -30,15 +24,6 @@ afterEach(async () => {
       `unexpected unobserved failures: ${left.map((f) => `${f.source}: ${String(f.error)}`).join('; ')}`,
     )
   }
-  let hostNow = hostTimers()
-  // A host timer cleared during the test may be released on the next turn.
-  for (let i = 0; i < 3 && hostNow > hostTimersBefore; i++) {
-    await new Promise((resolve) => setImmediate(resolve))
-    hostNow = hostTimers()
-  }
-  if (hostNow > hostTimersBefore) {
-    throw new Error(
-      `host timers leaked: ${hostTimersBefore} before the test, ${hostNow} after (${process.getActiveResourcesInfo().join(', ')})`,
-    )
-  }
+  // The real clock's one host timer must be gone once no verdant timer is pending.
+  if (realClock._hostArmed) throw new Error('the real clock left its host timer armed with no timer pending')
 })
