@@ -222,7 +222,8 @@ describe('conformance: cancellation', () => {
       const child = ctx.spawn(() => {
         throw boom
       })
-      await ctx.yieldNow()
+      await null // the child ran and failed; the end-of-turn check has not run yet
+      expect(child.state).toBe('failed')
       await child.kill()
       await ctx.sleep(0)
     })
