@@ -12,6 +12,7 @@ import { type Cancel, isThenable, Op, type Resume } from './op.js'
 
 class PromiseOp<T> extends Op<T> {
   readonly #source: PromiseLike<T> | (() => T | PromiseLike<T>)
+  #abandoned = false
   constructor(source: PromiseLike<T> | (() => T | PromiseLike<T>)) {
     super()
     this.#source = source
@@ -34,18 +35,21 @@ class PromiseOp<T> extends Op<T> {
       resume(true, value)
       return undefined
     }
-    let abandoned = false
+    this.#abandoned = false
     value.then(
       (v) => {
-        if (!abandoned) resume(true, v)
+        if (!this.#abandoned) resume(true, v)
       },
       (e: unknown) => {
-        if (!abandoned) resume(false, e)
+        if (!this.#abandoned) resume(false, e)
       },
     )
-    return () => {
-      abandoned = true
-    }
+    return this
+  }
+
+  /** Abandons the promise: it runs on, its outcome is dropped. */
+  cancel(): void {
+    this.#abandoned = true
   }
 }
 

@@ -28,6 +28,9 @@ export type DoneCallback<F> = (future: F) => void
 
 type AnyCallback = (future: never) => void
 
+/** The `_flags` bit that marks a future observed. @internal */
+export const OBSERVED = 1
+
 /**
  * A value or error that arrives later. Thenable: `await future` gives the value or throws.
  *
@@ -42,12 +45,14 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
   _state: FutureState = 'pending'
   /** @internal The value on success, the error on failure or cancellation. */
   _result: unknown = undefined
-  /** @internal True once anything awaited, joined, linked or read the outcome. */
-  _observed = false
-  #callbacks: AnyCallback | AnyCallback[] | undefined
-  #promise: Promise<unknown> | undefined
-  #resolve: ((value: unknown) => void) | undefined
-  #reject: ((error: unknown) => void) | undefined
+  /**
+   * @internal Bit 0: observed (anything awaited, joined, linked or read the outcome). Higher bits
+   * belong to subclasses (`Task` keeps its own state there, saving a field per task).
+   */
+  _flags = 0
+  #callbacks: AnyCallback | AnyCallback[] | undefined = undefined
+  /** The promise behind `then`, made on first use; a settled future gets a settled promise. */
+  #deferred: Deferred | undefined = undefined
 
   /** `pending`, `running`, `succeeded`, `failed` or `cancelled`. */
   get state(): FutureState {
@@ -128,21 +133,16 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this._observed = true
-    let p = this.#promise as Promise<T> | undefined
-    if (p === undefined) {
+    this._flags |= OBSERVED
+    let d = this.#deferred
+    if (d === undefined) {
       const s = this._state
-      if (s === 'succeeded') p = Promise.resolve(this._result as T)
-      else if (s === 'failed' || s === 'cancelled') p = Promise.reject(this._result)
-      else {
-        p = new Promise<T>((resolve, reject) => {
-          this.#resolve = resolve as (value: unknown) => void
-          this.#reject = reject
-        })
-      }
-      this.#promise = p
+      if (s === 'succeeded') d = new Deferred(Promise.resolve(this._result))
+      else if (s === 'failed' || s === 'cancelled') d = new Deferred(Promise.reject(this._result as Error))
+      else d = new Deferred(undefined)
+      this.#deferred = d
     }
-    return p.then(onfulfilled, onrejected)
+    return (d.promise as Promise<T>).then(onfulfilled, onrejected)
   }
 
   /** Like `then(undefined, onrejected)`. */
@@ -151,8 +151,8 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
   }
 
   /** `yield* future` in a generator task gives the value or throws, like `await`. */
-  *[Symbol.iterator](): Generator<Op<unknown>, T, unknown> {
-    return (yield new FutureWaitOp<T, T>(this, true, undefined)) as T
+  [Symbol.iterator](): Iterator<Op<unknown>, T, unknown> {
+    return new FutureWaitOp<T, T>(this, true, undefined)[Symbol.iterator]()
   }
 
   /**
@@ -171,6 +171,16 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
    */
   get(opts?: WaitOptions): Op<T> {
     return new FutureWaitOp<T, T>(this, true, opts)
+  }
+
+  /** @internal */
+  get _observed(): boolean {
+    return (this._flags & OBSERVED) !== 0
+  }
+
+  set _observed(value: boolean) {
+    if (value) this._flags |= OBSERVED
+    else this._flags &= ~OBSERVED
   }
 
   /** @internal A label for messages. */
@@ -214,16 +224,17 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     if (this.done) return false
     this._state = state
     this._result = result
-    if (this.#promise !== undefined) {
-      if (state === 'succeeded') this.#resolve?.(result)
-      else this.#reject?.(result)
-      this.#resolve = this.#reject = undefined
+    const d = this.#deferred
+    if (d !== undefined) {
+      if (state === 'succeeded') d.resolve?.(result)
+      else d.reject?.(result)
+      d.resolve = d.reject = undefined
     }
     const cbs = this.#callbacks
     this.#callbacks = undefined
     if (typeof cbs === 'function') this.#call(cbs)
     else if (cbs !== undefined) for (const cb of cbs) this.#call(cb)
-    if (state === 'failed' && !this._observed) this._unobserved()
+    if (state === 'failed' && (this._flags & OBSERVED) === 0) this._unobserved()
     return true
   }
 
@@ -242,6 +253,20 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
 
   #alreadyDone(method: string): InvalidStateError {
     return new InvalidStateError(`${method}() called on a ${this._label()} that is already ${this._state}`)
+  }
+}
+
+class Deferred {
+  readonly promise: Promise<unknown>
+  resolve: ((value: unknown) => void) | undefined = undefined
+  reject: ((error: unknown) => void) | undefined = undefined
+  constructor(settled: Promise<unknown> | undefined) {
+    this.promise =
+      settled ??
+      new Promise((resolve, reject) => {
+        this.resolve = resolve
+        this.reject = reject
+      })
   }
 }
 

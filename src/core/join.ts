@@ -51,7 +51,8 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
     const cleanup = (): void => {
       over = true
       timer?.cancel()
-      for (const f of futures) f._unlisten(onDone)
+      // When every future finished, each callback already fired and was dropped at its settle.
+      if (finished.length < futures.length) for (const f of futures) f._unlisten(onDone)
     }
     const onDone = (f: never): void => {
       if (over) return

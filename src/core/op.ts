@@ -18,8 +18,15 @@ import { CancelledError } from '../errors.js'
 /** Delivers an outcome: `ok` with the value, or not `ok` with the error. @internal */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
 export type Resume<T> = (ok: boolean, value: unknown) => void
-/** Undoes a started wait. @internal */
-export type Cancel = () => void
+/** Undoes a started wait: a function, or an object with `cancel()` (a timer, a waiter). @internal */
+export type Cancel = (() => void) | { cancel(): void }
+
+/** Runs a `Cancel`. @internal */
+export function undo(cancel: Cancel | undefined): void {
+  if (cancel === undefined) return
+  if (typeof cancel === 'function') cancel()
+  else cancel.cancel()
+}
 
 /**
  * Anything a generator task can `yield*`: verdant ops, futures and tasks.
@@ -36,10 +43,11 @@ export interface Operation<T> {
  * undoes the wait; each op documents what, if anything, remains.
  * @since 0.1.0
  */
-export abstract class Op<T> implements PromiseLike<T>, Operation<T> {
+export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op<unknown>, T, unknown> {
   /** @internal */
-  _signal: AbortSignal | undefined
-  #promise: Promise<T> | undefined
+  _signal: AbortSignal | undefined = undefined
+  #promise: Promise<T> | undefined = undefined
+  #yielded = false
 
   /** @internal Begin waiting; see the module comment. */
   abstract _start(resume: Resume<T>): Cancel | undefined
@@ -57,8 +65,29 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T> {
     return this.#promise.then(onfulfilled, onrejected)
   }
 
-  *[Symbol.iterator](): Generator<Op<unknown>, T, unknown> {
-    return (yield this) as T
+  // The op is its own iterator, so `yield* op` allocates no generator object: the first `next()`
+  // hands the op to the task's driver, the second returns what the driver resumed with, and a
+  // `throw()` from the driver (a kill, a Timeout, the op's error) propagates out of the `yield*`.
+  [Symbol.iterator](): this {
+    this.#yielded = false
+    return this
+  }
+
+  /** @internal Iterator protocol for `yield*`. */
+  next(value?: unknown): IteratorResult<Op<unknown>, T> {
+    if (this.#yielded) return { done: true, value: value as T }
+    this.#yielded = true
+    return { done: false, value: this }
+  }
+
+  /** @internal Iterator protocol for `yield*`: the error is raised at the `yield*`. */
+  throw(error?: unknown): IteratorResult<Op<unknown>, T> {
+    throw error
+  }
+
+  /** @internal Iterator protocol for `yield*`. (A required `value` keeps `yield*` typed `T`.) */
+  return(value: T): IteratorResult<Op<unknown>, T> {
+    return { done: true, value }
   }
 }
 
@@ -85,7 +114,7 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
   const onAbort = (): void => {
     if (done) return
     done = true
-    cancel?.()
+    undo(cancel)
     resume(false, abortError(signal))
   }
   signal.addEventListener('abort', onAbort, { once: true })
@@ -100,7 +129,7 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
     if (done) return
     done = true
     signal.removeEventListener('abort', onAbort)
-    cancel?.()
+    undo(cancel)
   }
 }
 

@@ -17,8 +17,13 @@ export interface SleepOptions {
   readonly signal?: AbortSignal | undefined
 }
 
-interface Yielder {
-  resume: Resume<void> | undefined
+class Yielder {
+  constructor(public resume: Resume<void> | undefined) {}
+  cancel(): void {
+    if (this.resume === undefined) return
+    this.resume = undefined
+    liveYielders--
+  }
 }
 
 let yielders: Yielder[] = []
@@ -49,25 +54,18 @@ class SleepOp extends Op<void> {
   _start(resume: Resume<void>): Cancel | undefined {
     const ms = this.#ms
     if (ms === 0) {
-      const y: Yielder = { resume }
+      const y = new Yielder(resume)
       yielders.push(y)
       liveYielders++
       if (!yieldScheduled) {
         yieldScheduled = true
         setImmediate(flushYielders)
       }
-      return () => {
-        if (y.resume === undefined) return
-        y.resume = undefined
-        liveYielders--
-      }
+      return y
     }
-    const timer = getClock().setTimer(ms, () => {
+    return getClock().setTimer(ms, () => {
       resume(true, undefined)
     })
-    return () => {
-      timer.cancel()
-    }
   }
 }
 
