@@ -138,7 +138,7 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     if (d === undefined) {
       const s = this._state
       if (s === 'succeeded') d = new Deferred(Promise.resolve(this._result))
-      else if (s === 'failed' || s === 'cancelled') d = new Deferred(Promise.reject(this._result as Error))
+      else if (s === 'failed' || s === 'cancelled') d = new Deferred(Promise.reject(this._result))
       else d = new Deferred(undefined)
       this.#deferred = d
     }

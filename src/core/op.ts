@@ -73,19 +73,19 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op
     return this
   }
 
-  /** @internal Iterator protocol for `yield*`. */
+  /** Iterator protocol for `yield*`; not meant to be called directly. */
   next(value?: unknown): IteratorResult<Op<unknown>, T> {
     if (this.#yielded) return { done: true, value: value as T }
     this.#yielded = true
     return { done: false, value: this }
   }
 
-  /** @internal Iterator protocol for `yield*`: the error is raised at the `yield*`. */
+  /** Iterator protocol for `yield*`: the error is raised at the `yield*`. */
   throw(error?: unknown): IteratorResult<Op<unknown>, T> {
     throw error
   }
 
-  /** @internal Iterator protocol for `yield*`. (A required `value` keeps `yield*` typed `T`.) */
+  /** Iterator protocol for `yield*`. (A required `value` keeps `yield*` typed `T`.) */
   return(value: T): IteratorResult<Op<unknown>, T> {
     return { done: true, value }
   }

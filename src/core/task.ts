@@ -461,7 +461,7 @@ export class Task<T> extends Future<T> {
     if (cold !== undefined && cold.pending !== NONE) {
       const pending = cold.pending
       cold.pending = NONE
-      return Promise.reject(pending as Error)
+      return Promise.reject(pending)
     }
     return new Promise<R>((resolve, reject) => {
       const w: BoundWait = { done: false, cancel: undefined, reject }
@@ -471,7 +471,7 @@ export class Task<T> extends Future<T> {
         w.done = true
         set?.delete(w)
         if (ok) resolve(value as R)
-        else reject(value as Error)
+        else reject(value)
       })
       if (!w.done) {
         w.cancel = cancel
