@@ -57,11 +57,25 @@ export interface TaskBound {
   _taskEnded(): void
 }
 
-interface BoundWait {
-  done: boolean
-  cancel: Cancel | undefined
-  reject: (error: unknown) => void
+class BoundWait {
+  done = false
+  added = false
+  cancel: Cancel | undefined = undefined
+  constructor(
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
 }
+
+let capturedResolve: (value: never) => void = () => undefined
+let capturedReject: (error: unknown) => void = () => undefined
+function captureResolvers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve
+  capturedReject = reject
+}
+
+/** Open `ctx` waits: usually one, so one slot before a `Set`. */
+type Waiters = BoundWait | Set<BoundWait>
 
 const NONE: unique symbol = Symbol('none')
 const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
@@ -140,7 +154,7 @@ class GenDriver {
   /** The outcome of an op that completed while starting. */
   slot: unknown = undefined
   /** `ctx.call` waits made from a generator body (rare). */
-  waiters: Set<BoundWait> | undefined = undefined
+  waiters: Waiters | undefined = undefined
   constructor(
     readonly gen: Generator<unknown, unknown, unknown>,
     /** One resume function per task, reused at every suspension. */
@@ -170,7 +184,7 @@ export class Task<T> extends Future<T> {
   _children: TaskList<Task<unknown>> | undefined = undefined
 
   /** A generator task's driver, or an async task's open `ctx` waits. */
-  #driver: GenDriver | Set<BoundWait> | undefined = undefined
+  #driver: GenDriver | Waiters | undefined = undefined
   #cold: Cold | undefined = undefined
 
   /** @internal Use `spawn`. */
@@ -435,24 +449,40 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  #waiterSet(): Set<BoundWait> {
+  #addWaiter(w: BoundWait): void {
     const d = this.#driver
-    if (d instanceof GenDriver) return (d.waiters ??= new Set())
-    if (d !== undefined) return d
-    const set = new Set<BoundWait>()
-    this.#driver = set
-    return set
+    const current = d instanceof GenDriver ? d.waiters : d
+    let next: Waiters
+    if (current === undefined) next = w
+    else if (current instanceof Set) next = current.add(w)
+    else next = new Set([current, w])
+    if (d instanceof GenDriver) d.waiters = next
+    else this.#driver = next
   }
 
-  #takeWaiters(): Set<BoundWait> | undefined {
+  #removeWaiter(w: BoundWait): void {
     const d = this.#driver
-    if (d instanceof GenDriver) {
-      const w = d.waiters
-      d.waiters = undefined
-      return w
+    const current = d instanceof GenDriver ? d.waiters : d
+    if (current === w) {
+      if (d instanceof GenDriver) d.waiters = undefined
+      else this.#driver = undefined
+    } else if (current instanceof Set) {
+      current.delete(w)
     }
-    this.#driver = undefined
-    return d
+  }
+
+  #takeWaiters(): BoundWait[] | undefined {
+    const d = this.#driver
+    let current: Waiters | undefined
+    if (d instanceof GenDriver) {
+      current = d.waiters
+      d.waiters = undefined
+    } else {
+      current = d
+      this.#driver = undefined
+    }
+    if (current === undefined) return undefined
+    return current instanceof Set ? [...current] : [current]
   }
 
   /** @internal Waits on `op` bound to this task: a kill or `Timeout` rejects it at once. */
@@ -463,22 +493,22 @@ export class Task<T> extends Future<T> {
       cold.pending = NONE
       return Promise.reject(pending)
     }
-    return new Promise<R>((resolve, reject) => {
-      const w: BoundWait = { done: false, cancel: undefined, reject }
-      let set: Set<BoundWait> | undefined
-      const cancel = startOp(op, (ok, value) => {
-        if (w.done) return
-        w.done = true
-        set?.delete(w)
-        if (ok) resolve(value as R)
-        else reject(value)
-      })
-      if (!w.done) {
-        w.cancel = cancel
-        set = this.#waiterSet()
-        set.add(w)
-      }
+    // A shared executor hands out the resolving functions without a capturing closure per wait.
+    const promise = new Promise<R>(captureResolvers)
+    const w = new BoundWait(capturedResolve as (value: unknown) => void, capturedReject)
+    const cancel = startOp(op, (ok, value) => {
+      if (w.done) return
+      w.done = true
+      if (w.added) this.#removeWaiter(w)
+      if (ok) w.resolve(value)
+      else w.reject(value)
     })
+    if (!w.done) {
+      w.cancel = cancel
+      w.added = true
+      this.#addWaiter(w)
+    }
+    return promise
   }
 
   /**
@@ -502,7 +532,7 @@ export class Task<T> extends Future<T> {
       return true
     }
     const waiters = this.#takeWaiters()
-    if (waiters === undefined || waiters.size === 0) {
+    if (waiters === undefined || waiters.length === 0) {
       this.#getCold().pending = error
       return true
     }

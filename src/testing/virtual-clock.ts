@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DeadlineHeap } from '../time/deadline-heap.js'
+import { DeadlineHeap, fireTimer, type TimerCallback } from '../time/deadline-heap.js'
 import { type Clock, swapClock, type Timer } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'
 
@@ -53,6 +53,11 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
+    return this._setTimer(ms, callback)
+  }
+
+  /** @internal `setTimer` that also takes an `{onTimer()}` target. */
+  _setTimer(ms: number, callback: TimerCallback): Timer {
     if (ms === Infinity) return NEVER
     const entry = this.#heap.push(this.#now + ms, callback)
     this.#arm()
@@ -70,7 +75,7 @@ export class VirtualClock implements Clock {
       this.#now = Math.max(this.#now, e.at)
       const cb = e.callback
       e.callback = undefined
-      cb?.()
+      fireTimer(cb)
     }
     this.#now = target
   }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DeadlineHeap, type TimerEntry } from './deadline-heap.js'
+import { DeadlineHeap, fireTimer, type TimerCallback, type TimerEntry } from './deadline-heap.js'
 
 /**
  * A scheduled callback that can be cancelled.
@@ -56,8 +56,14 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
+    return this._setTimer(ms, callback)
+  }
+
+  /** @internal `setTimer` that also takes an `{onTimer()}` target. */
+  _setTimer(ms: number, callback: TimerCallback): Timer {
     if (ms === Infinity) return NEVER
-    const at = performance.now() + ms
+    // Deadlines are whole ms, rounded up: the host timer has ms resolution and never fires early.
+    const at = Math.ceil(performance.now() + ms)
     const entry: TimerEntry = this.#heap.push(at, callback)
     if (at < this.#armedAt) this.#arm(at)
     return entry
@@ -94,7 +100,7 @@ export class RealClock implements Clock {
     for (let entry = heap.popDue(now); entry !== undefined; entry = heap.popDue(now)) {
       const cb = entry.callback
       entry.callback = undefined
-      cb?.()
+      fireTimer(cb)
     }
     const next = heap.peek()
     if (next !== undefined && next.at < this.#armedAt) this.#arm(next.at)
@@ -112,6 +118,18 @@ let current: Clock = realClock
  */
 export function getClock(): Clock {
   return current
+}
+
+/**
+ * Sets a timer on `clock` that calls `target.onTimer()`; verdant's clocks do it without a closure.
+ * @internal
+ */
+export function setTimerOn(clock: Clock, ms: number, target: { onTimer(): void }): Timer {
+  const internal = clock as Clock & { _setTimer?: (ms: number, cb: TimerCallback) => Timer }
+  if (internal._setTimer !== undefined) return internal._setTimer(ms, target)
+  return clock.setTimer(ms, () => {
+    target.onTimer()
+  })
 }
 
 /** Swaps the current clock and returns the previous one. @internal */

@@ -11,14 +11,28 @@
  * @module
  */
 
+/**
+ * What a timer calls: a function, or an object whose `onTimer()` runs, which saves a closure per
+ * timer on hot paths (a sleeping task's op is its own timer target). @internal
+ */
+export type TimerCallback = (() => void) | { onTimer(): void }
+
+/** Runs a timer callback. @internal */
+export function fireTimer(cb: TimerCallback | undefined): void {
+  if (cb === undefined) return
+  if (typeof cb === 'function') cb()
+  else cb.onTimer()
+}
+
 /** One scheduled callback. @internal */
 export class TimerEntry {
   /** Set to false when cancelled or fired; the heap drops dead entries lazily. */
   live = true
   constructor(
+    /** Whole milliseconds, so it stays a small integer instead of a boxed double per timer. */
     readonly at: number,
     readonly seq: number,
-    public callback: (() => void) | undefined,
+    public callback: TimerCallback | undefined,
     readonly heap: DeadlineHeap,
   ) {}
 
@@ -47,7 +61,7 @@ export class DeadlineHeap {
     this.onEmpty = onEmpty
   }
 
-  push(at: number, callback: () => void): TimerEntry {
+  push(at: number, callback: TimerCallback): TimerEntry {
     const entry = new TimerEntry(at, this.#seq++, callback, this)
     const items = this.#items
     let i = items.length

@@ -9,7 +9,7 @@
  */
 import { checkMs } from '../errors.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
-import { getClock } from './clock.js'
+import { getClock, setTimerOn } from './clock.js'
 
 /** Options of `sleep`. @since 0.1.0 */
 export interface SleepOptions {
@@ -45,10 +45,18 @@ function flushYielders(): void {
 
 class SleepOp extends Op<void> {
   readonly #ms: number
+  #resume: Resume<void> | undefined = undefined
   constructor(ms: number, signal: AbortSignal | undefined) {
     super()
     this.#ms = ms
     this._signal = signal
+  }
+
+  /** The op is its own timer target: no closure per sleep. */
+  onTimer(): void {
+    const resume = this.#resume
+    this.#resume = undefined
+    resume?.(true, undefined)
   }
 
   _start(resume: Resume<void>): Cancel | undefined {
@@ -63,9 +71,8 @@ class SleepOp extends Op<void> {
       }
       return y
     }
-    return getClock().setTimer(ms, () => {
-      resume(true, undefined)
-    })
+    this.#resume = resume
+    return setTimerOn(getClock(), ms, this)
   }
 }
 

@@ -129,99 +129,122 @@ export interface DeadlineOptions {
   readonly signal?: AbortSignal | undefined
 }
 
-class Scope implements DeadlineScope {
-  readonly deadline: number
-  #controller: AbortController | undefined
-  #reason: unknown
-  #aborted = false
-  constructor(deadline: number) {
-    this.deadline = deadline
+/**
+ * One `withTimeout`/`moveOnAfter` call: its scope, its timer and its outcome in one object, so a
+ * call that finishes in time costs a few allocations (this, its promise, one timer entry and the
+ * closures `then` needs) and no host timer.
+ */
+class DeadlineCall<T> implements DeadlineScope {
+  #controller: AbortController | undefined = undefined
+  #abortReason: unknown = undefined
+  #settled = false
+  #timer: Timer | undefined = undefined
+  #task: Task<unknown> | undefined = undefined
+  #onAbort: (() => void) | undefined = undefined
+  resolve!: (value: T) => void
+  reject!: (error: unknown) => void
+
+  constructor(
+    readonly ms: number,
+    readonly outer: AbortSignal | undefined,
+    readonly silent: boolean,
+  ) {}
+
+  get deadline(): number {
+    const t = this.#timer as TimerEntryLike | undefined
+    return t?.at ?? getClock().now() + this.ms
   }
+
   get signal(): AbortSignal {
     let c = this.#controller
     if (c === undefined) {
       c = this.#controller = new AbortController()
-      if (this.#aborted) c.abort(this.#reason)
+      if (this.#abortReason !== undefined) c.abort(this.#abortReason)
     }
     return c.signal
   }
-  abort(reason: unknown): void {
-    this.#aborted = true
-    this.#reason = reason
-    this.#controller?.abort(reason)
-  }
-}
 
-function deadlineCall<T, U>(
-  ms: number,
-  fn: (scope: DeadlineScope) => unknown,
-  opts: DeadlineOptions | undefined,
-  onExpiry: (error: TimeoutError, resolve: (v: U) => void, reject: (e: unknown) => void) => void,
-): Promise<T | U> {
-  checkMs('ms', ms)
-  if (typeof fn !== 'function')
-    throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
-  const clock = getClock()
-  const scope = new Scope(clock.now() + ms)
-  const outer = opts?.signal
-  return new Promise<T | U>((resolve, reject) => {
-    if (outer?.aborted === true) {
-      reject(abortError(outer))
-      return
+  start(fn: (scope: DeadlineScope) => unknown): void {
+    const outer = this.outer
+    if (outer !== undefined) {
+      if (outer.aborted) {
+        this.#settled = true
+        this.reject(abortError(outer))
+        return
+      }
+      this.#onAbort = () => {
+        this.#expire(abortError(outer), false)
+      }
+      outer.addEventListener('abort', this.#onAbort, { once: true })
     }
-    let settled = false
-    let task: Task<unknown> | undefined
-    const onAbort = (): void => {
-      if (settled) return
-      settled = true
-      timer.cancel()
-      const error = abortError(outer as AbortSignal)
-      scope.abort(error)
-      task?.cancel()
-      reject(error)
-    }
-    const timer = clock.setTimer(ms, () => {
-      if (settled) return
-      settled = true
-      outer?.removeEventListener('abort', onAbort)
-      const error = new TimeoutError(`timed out after ${ms} ms`, scope)
-      scope.abort(error)
-      task?.cancel()
-      onExpiry(error, resolve, reject)
+    this.#timer = getClock().setTimer(this.ms, () => {
+      this.#timer = undefined
+      this.#expire(new TimeoutError(`timed out after ${this.ms} ms`, this), true)
     })
-    const finish = (): boolean => {
-      if (settled) return false
-      settled = true
-      timer.cancel()
-      outer?.removeEventListener('abort', onAbort)
-      return true
-    }
-    outer?.addEventListener('abort', onAbort, { once: true })
     let r: unknown
     try {
-      r = fn(scope)
+      r = fn(this)
     } catch (err) {
-      if (finish()) reject(err)
+      if (this.#finish()) this.reject(err)
       return
     }
     if (isGenerator(r)) {
       const gen = r
-      task = spawn(() => gen, { name: 'withTimeout' })
-      r = task
+      r = this.#task = spawn(() => gen, { name: 'withTimeout' })
     }
     if (!isThenable(r)) {
-      if (finish()) resolve(r as T)
+      if (this.#finish()) this.resolve(r as T)
       return
     }
     r.then(
       (v) => {
-        if (finish()) resolve(v as T)
+        if (this.#finish()) this.resolve(v as T)
       },
       (e: unknown) => {
-        if (finish()) reject(e)
+        if (this.#finish()) this.reject(e)
       },
     )
+  }
+
+  #finish(): boolean {
+    if (this.#settled) return false
+    this.#settled = true
+    this.#timer?.cancel()
+    this.#timer = undefined
+    if (this.#onAbort !== undefined) this.outer?.removeEventListener('abort', this.#onAbort)
+    return true
+  }
+
+  #expire(error: unknown, own: boolean): void {
+    if (!this.#finish()) return
+    this.#abortReason = error
+    this.#controller?.abort(error)
+    this.#task?.cancel()
+    if (own && this.silent) this.resolve(undefined as T)
+    else this.reject(error)
+  }
+}
+
+interface TimerEntryLike {
+  readonly at?: number
+}
+
+function deadlineCall<T>(
+  ms: number,
+  fn: (scope: DeadlineScope) => unknown,
+  opts: DeadlineOptions | undefined,
+  silent: boolean,
+): Promise<T> {
+  checkMs('ms', ms)
+  if (typeof fn !== 'function')
+    throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
+  const call = new DeadlineCall<T>(ms, opts?.signal, silent)
+  const promise = new Promise<T>((resolve, reject) => {
+    call.resolve = resolve
+    call.reject = reject
   })
+  call.start(fn)
+  return promise
 }
 
 /**
@@ -242,9 +265,7 @@ export function withTimeout<R>(
   fn: (scope: DeadlineScope) => R,
   opts?: DeadlineOptions,
 ): Promise<R extends Generator<unknown, infer T, never> ? T : Awaited<R>> {
-  return deadlineCall(ms, fn, opts, (error, _resolve, reject) => {
-    reject(error)
-  })
+  return deadlineCall(ms, fn, opts, false)
 }
 
 /**
@@ -259,7 +280,5 @@ export function moveOnAfter<R>(
   fn: (scope: DeadlineScope) => R,
   opts?: DeadlineOptions,
 ): Promise<(R extends Generator<unknown, infer T, never> ? T : Awaited<R>) | undefined> {
-  return deadlineCall(ms, fn, opts, (_error, resolve) => {
-    resolve(undefined)
-  })
+  return deadlineCall(ms, fn, opts, true)
 }
