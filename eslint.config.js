@@ -12,6 +12,7 @@ export default tseslint.config(
       'scripts',
       'eslint.config.js',
       'test/fixtures/**',
+      'test/readme/**',
     ],
   },
   js.configs.recommended,

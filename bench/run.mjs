@@ -19,7 +19,9 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 for (const [label, cmd] of runtimes) {
   const version = execFileSync(cmd[0], [...cmd.slice(1), '--version'], { encoding: 'utf8' }).trim()
   console.log(`## ${label} ${version}\n`)
-  console.log(`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}\n`)
+  console.log(
+    `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}\n`,
+  )
   for (const f of files) {
     const out = execFileSync(cmd[0], [...cmd.slice(1), '--expose-gc', new URL(f, import.meta.url).pathname], {
       encoding: 'utf8',

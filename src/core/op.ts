@@ -65,6 +65,11 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op
     return this.#promise.then(onfulfilled, onrejected)
   }
 
+  /** Like `then(undefined, onrejected)`. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected)
+  }
+
   // The op is its own iterator, so `yield* op` allocates no generator object: the first `next()`
   // hands the op to the task's driver, the second returns what the driver resumed with, and a
   // `throw()` from the driver (a kill, a Timeout, the op's error) propagates out of the `yield*`.

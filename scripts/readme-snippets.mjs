@@ -1,0 +1,17 @@
+// Writes every ```ts block of README.md to test/readme/snippet-NN.ts, so `npm test` type-checks
+// them and runs them: no example in the README goes untested.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+const dir = new URL('../test/readme/', import.meta.url)
+rmSync(dir, { recursive: true, force: true })
+mkdirSync(dir, { recursive: true })
+blocks.forEach((code, i) => {
+  const name = `snippet-${String(i + 1).padStart(2, '0')}.ts`
+  writeFileSync(
+    new URL(name, dir),
+    `// Generated from README.md by scripts/readme-snippets.mjs.\nexport {}\n${code}`,
+  )
+})
+console.log(`README: ${blocks.length} snippets written to test/readme/`)
