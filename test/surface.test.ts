@@ -50,6 +50,7 @@ it('exports exactly the public surface', () => {
   `)
   expect(Object.keys(testing).sort()).toMatchInlineSnapshot(`
     [
+      "TestClock",
       "VirtualClock",
       "assertNoLeaks",
       "leakReport",

@@ -3,5 +3,5 @@
  *
  * @module
  */
-export { VirtualClock, withVirtualTime, type VirtualClockOptions } from './virtual-clock.js'
+export { TestClock, VirtualClock, withVirtualTime, type VirtualClockOptions } from './virtual-clock.js'
 export { assertNoLeaks, leakReport, settledState, type LeakReport } from './leak-check.js'

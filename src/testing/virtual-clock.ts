@@ -158,3 +158,11 @@ export function virtualPendingTimers(): number {
   for (const c of live) n += c.pendingTimers
   return n
 }
+
+/**
+ * The same class as `VirtualClock`, under the name tokio and Effect users look for.
+ * @since 0.1.0
+ */
+export const TestClock = VirtualClock
+/** @since 0.1.0 */
+export type TestClock = VirtualClock
