@@ -20,15 +20,9 @@ export { Op, type Operation } from './core/op.js'
 export { onUnobservedFailure, type UnobservedFailure } from './core/report.js'
 export { run, type RunOptions } from './core/run.js'
 export { Scope, scoped, type ScopeOptions } from './core/scope.js'
-export {
-  allTasks,
-  currentTask,
-  spawn,
-  Task,
-  type SpawnOptions,
-  type TaskFn,
-  type TaskResult,
-} from './core/task.js'
+export { allTasks, currentTask } from './core/registry.js'
+export { spawn } from './core/spawn.js'
+export { Task, type SpawnOptions, type TaskFn, type TaskResult } from './core/task.js'
 export { debugEnabled, disableDebug, enableDebug, type DebugOptions } from './debug/debug-mode.js'
 export { dumpTasks } from './debug/dump-tasks.js'
 export { asCompleted, type AsCompletedOptions, type Completed } from './future/as-completed.js'

@@ -7,14 +7,9 @@ import { checkMs } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import type { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
-import {
-  createTask,
-  currentTask,
-  type SpawnOptions,
-  type Task,
-  type TaskFn,
-  type TaskResult,
-} from './task.js'
+import { currentTask } from './registry.js'
+import { createTask } from './spawn.js'
+import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 
 /** Options of `joinAll`. @since 0.1.0 */
 export interface JoinAllOptions {

@@ -17,7 +17,9 @@ import { enableDebug } from '../debug/debug-mode.js'
 import { dumpTasks } from '../debug/dump-tasks.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { killAll } from './join.js'
-import { rootTasks, spawn, type TaskFn, type TaskResult } from './task.js'
+import { rootTasks } from './registry.js'
+import { spawn } from './spawn.js'
+import type { TaskFn, TaskResult } from './task.js'
 
 /** Options of `run`. @since 0.1.0 */
 export interface RunOptions {

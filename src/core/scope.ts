@@ -11,7 +11,8 @@
  */
 import type { TaskContext } from './context.js'
 import { Future } from './future.js'
-import { createTask, spawn, type SpawnOptions, type Task, type TaskFn, type TaskResult } from './task.js'
+import { createTask, spawn } from './spawn.js'
+import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 
 /** Options of `scoped`. @since 0.1.0 */
 export interface ScopeOptions {

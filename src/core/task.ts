@@ -28,6 +28,7 @@ import { Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
 import { type Cancel, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
+import { registry, roots, scheduleStart, spawnTime } from './registry.js'
 import { TaskList } from './task-list.js'
 
 /**
@@ -82,40 +83,6 @@ const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
   /* the shared prototype of generator functions */
 })
 const NOOP_CANCEL: Cancel = () => undefined
-const roots = new TaskList<Task<unknown>>()
-let nextId = 1
-let liveCount = 0
-/** The task whose synchronous step is running right now, if verdant started that step. */
-let current: Task<unknown> | undefined
-
-let startQueue: Task<unknown>[] = []
-let startScheduled = false
-function drainStarts(): void {
-  // Tasks spawned while draining land in a new batch, started in this same microtask loop.
-  while (startQueue.length > 0) {
-    const batch = startQueue
-    startQueue = []
-    for (const t of batch) t._begin()
-  }
-  startScheduled = false
-}
-
-// Spawn times are read once per microtask batch: `performance.now()` on every spawn showed in
-// profiles, and an age in `dumpTasks()` needs no better than that.
-let coarseNow = 0
-let coarseValid = false
-function invalidateCoarse(): void {
-  coarseValid = false
-}
-function spawnTime(): number {
-  if (!coarseValid) {
-    coarseNow = Math.floor(performance.now())
-    coarseValid = true
-    queueMicrotask(invalidateCoarse)
-  }
-  return coarseNow
-}
-
 // `_flags` bits; bit 0 is the Future's OBSERVED.
 const RAN = 2
 const STEPPING = 4
@@ -190,14 +157,14 @@ export class Task<T> extends Future<T> {
   /** @internal Use `spawn`. */
   constructor(fn: TaskFn<unknown>, name: string | undefined, parent: Task<unknown> | undefined) {
     super()
-    this.id = nextId++
+    this.id = registry.nextId++
     if (name !== undefined) this.#getCold().name = name
     this._fn = fn
     this._spawnedAt = spawnTime()
     this._parent = parent
     if (parent === undefined) roots.append(this)
     else (parent._children ??= new TaskList()).append(this)
-    liveCount++
+    registry.live++
     const debug = hooks.debug
     if (debug !== undefined) this.#getCold().stack = debug.spawnStack()
   }
@@ -314,11 +281,7 @@ export class Task<T> extends Future<T> {
 
   /** @internal Schedules the first step on the microtask queue, after the spawner's step. */
   _schedule(): void {
-    startQueue.push(this)
-    if (!startScheduled) {
-      startScheduled = true
-      queueMicrotask(drainStarts)
-    }
+    scheduleStart(this)
   }
 
   /** @internal Schedules the first step after `ms` on the current clock. */
@@ -342,18 +305,18 @@ export class Task<T> extends Future<T> {
     const implicit = hooks.implicit
     const debug = hooks.debug
     const t0 = debug === undefined ? 0 : debug.stepStart()
-    const prev = current
-    current = this
+    const prev = registry.current
+    registry.current = this
     let r: unknown
     try {
       r = implicit === undefined ? fn(ctx) : implicit.run(this, () => fn(ctx))
     } catch (err) {
-      current = prev
+      registry.current = prev
       if (debug !== undefined) debug.stepEnd(this, t0)
       this.#bodyEnd(false, err)
       return
     }
-    current = prev
+    registry.current = prev
     if (debug !== undefined) debug.stepEnd(this, t0)
     // Cheap checks first: every generator function shares one prototype, while each generator
     // function's objects have their own, so probing `r.next` on them is a megamorphic lookup.
@@ -382,21 +345,21 @@ export class Task<T> extends Future<T> {
     const debug = hooks.debug
     for (;;) {
       const t0 = debug === undefined ? 0 : debug.stepStart()
-      const prev = current
-      current = this
+      const prev = registry.current
+      registry.current = this
       this._flags |= STEPPING
       let r: IteratorResult<unknown, unknown>
       try {
         r = ok ? gen.next(value) : gen.throw(value)
       } catch (err) {
         this._flags &= ~STEPPING
-        current = prev
+        registry.current = prev
         if (debug !== undefined) debug.stepEnd(this, t0)
         this.#bodyEnd(false, err)
         return
       }
       this._flags &= ~STEPPING
-      current = prev
+      registry.current = prev
       if (debug !== undefined) debug.stepEnd(this, t0)
       if (r.done === true) {
         this.#bodyEnd(true, r.value)
@@ -657,7 +620,7 @@ export class Task<T> extends Future<T> {
     const parent = this._parent
     if (parent === undefined) roots.remove(this)
     else parent._children?.remove(this)
-    liveCount--
+    registry.live--
     const cold = this.#cold
     const bound = cold?.bound
     if (bound !== undefined) {
@@ -685,71 +648,4 @@ export class Task<T> extends Future<T> {
     if (parent === undefined) reportLater(this)
     else parent._childFailedMaybe(this)
   }
-}
-
-/**
- * Starts `fn` as a new task and returns it at once; the body runs after the current step.
- *
- * **Details**: spawned inside a task whose step verdant is running (a generator task, or the
- * synchronous start of an async body), the new task is its child; use `ctx.spawn` after an
- * `await`. `{detached: true}` makes a root task instead.
- * **Throws**: `TypeError` if `fn` is not a function; `InvalidStateError` if the parent is done.
- * @example
- * const task = spawn(async () => 42) // Task<number>
- * @since 0.1.0
- */
-export function spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
-  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
-  task._schedule()
-  return task
-}
-
-/** @internal */
-export function createTask<R>(
-  fn: TaskFn<R>,
-  opts: SpawnOptions | undefined,
-  parent: Task<unknown> | undefined,
-): Task<TaskResult<R>> {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`Expected a task function, got \`${String(fn)}\` (${typeof fn})`)
-  }
-  if (parent?.done === true) {
-    throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
-  }
-  return new Task<TaskResult<R>>(fn, opts?.name, parent)
-}
-
-/**
- * The task whose step is running, where verdant can know it: inside a generator task, in the
- * synchronous start of an async body, or anywhere in implicit-context mode.
- * @since 0.1.0
- */
-export function currentTask(): Task<unknown> | undefined {
-  return current ?? hooks.implicit?.current()
-}
-
-/**
- * Every live task (not yet done), parents before children, in spawn order.
- * @since 0.1.0
- */
-export function allTasks(): Task<unknown>[] {
-  const out: Task<unknown>[] = []
-  const walk = (list: TaskList<Task<unknown>>): void => {
-    for (const t of list.toArray()) {
-      out.push(t)
-      if (t._children !== undefined) walk(t._children)
-    }
-  }
-  walk(roots)
-  return out
-}
-
-/** Live root tasks in spawn order. @internal */
-export function rootTasks(): Task<unknown>[] {
-  return roots.toArray()
-}
-
-/** How many tasks are live; part of the leak check. @internal */
-export function liveTaskCount(): number {
-  return liveCount
 }

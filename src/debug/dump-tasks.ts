@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { rootTasks, type Task } from '../core/task.js'
+import { rootTasks } from '../core/registry.js'
+import type { Task } from '../core/task.js'
 
 function age(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`

@@ -4,7 +4,7 @@
  * @module
  */
 import { pendingReports } from '../core/report.js'
-import { allTasks, liveTaskCount } from '../core/task.js'
+import { allTasks, liveTaskCount } from '../core/registry.js'
 import { dumpTasks } from '../debug/dump-tasks.js'
 import { realClock } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'

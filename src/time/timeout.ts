@@ -14,7 +14,9 @@
  */
 import { checkMs, InvalidStateError, TimeoutError } from '../errors.js'
 import { abortError, isGenerator, isThenable } from '../core/op.js'
-import { currentTask, spawn, type Task, type TaskBound } from '../core/task.js'
+import { currentTask } from '../core/registry.js'
+import { spawn } from '../core/spawn.js'
+import type { Task, TaskBound } from '../core/task.js'
 import { getClock, type Timer } from './clock.js'
 
 /**

@@ -1,0 +1,40 @@
+/**
+ * `spawn`: make a task and schedule its first step.
+ *
+ * @module
+ */
+import { InvalidStateError } from '../errors.js'
+import { currentTask } from './registry.js'
+import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js'
+
+/**
+ * Starts `fn` as a new task and returns it at once; the body runs after the current step.
+ *
+ * **Details**: spawned inside a task whose step verdant is running (a generator task, or the
+ * synchronous start of an async body), the new task is its child; use `ctx.spawn` after an
+ * `await`. `{detached: true}` makes a root task instead.
+ * **Throws**: `TypeError` if `fn` is not a function; `InvalidStateError` if the parent is done.
+ * @example
+ * const task = spawn(async () => 42) // Task<number>
+ * @since 0.1.0
+ */
+export function spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
+  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
+  task._schedule()
+  return task
+}
+
+/** @internal */
+export function createTask<R>(
+  fn: TaskFn<R>,
+  opts: SpawnOptions | undefined,
+  parent: Task<unknown> | undefined,
+): Task<TaskResult<R>> {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`Expected a task function, got \`${String(fn)}\` (${typeof fn})`)
+  }
+  if (parent?.done === true) {
+    throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
+  }
+  return new Task<TaskResult<R>>(fn, opts?.name, parent)
+}
