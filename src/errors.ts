@@ -113,3 +113,53 @@ export function checkMs(name: string, ms: unknown): number {
   }
   return ms
 }
+
+/**
+ * `getNowait()` on an empty queue, or `get({timeout})` that timed out (gevent `Empty`, asyncio
+ * `QueueEmpty`). Not raised for a shut-down queue: that is `QueueShutDown`.
+ * @since 0.1.0
+ */
+export class QueueEmpty extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_QUEUE_EMPTY'
+}
+
+/**
+ * `putNowait()` on a full queue, or `put({timeout})` that timed out (gevent `Full`, asyncio
+ * `QueueFull`). `item` is the item that was not put, so nothing is lost.
+ * @since 0.1.0
+ */
+export class QueueFull extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_QUEUE_FULL'
+  /** The item that was not put. */
+  readonly item: unknown
+  constructor(message: string, item: unknown) {
+    super(message)
+    this.item = item
+  }
+}
+
+/**
+ * The queue was shut down (asyncio 3.13 `QueueShutDown`): raised by `put` after `shutdown()`, and by
+ * `get` once a shut-down queue is empty. `items` holds what this error is the last word on: the item
+ * a `put` could not add, or the items an immediate shutdown dropped.
+ * @since 0.1.0
+ */
+export class QueueShutDown extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_QUEUE_SHUT_DOWN'
+  /** Items not delivered because of the shutdown (possibly empty). */
+  readonly items: readonly unknown[]
+  constructor(message: string, items: readonly unknown[] = []) {
+    super(message)
+    this.items = items
+  }
+}
+
+/**
+ * A `Barrier` was reset or aborted while tasks waited on it, or is broken (asyncio
+ * `BrokenBarrierError`). Not a timeout of one waiter: that breaks the barrier for everyone and
+ * raises this error in the others, `TimeoutError` in the one that timed out.
+ * @since 0.1.0
+ */
+export class BrokenBarrierError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_BROKEN_BARRIER'
+}

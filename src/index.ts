@@ -4,6 +4,10 @@
  * @module
  */
 export {
+  BrokenBarrierError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
   CancelledError,
   InvalidStateError,
   TaskKilled,
@@ -38,3 +42,17 @@ export {
   type DeadlineOptions,
   type DeadlineScope,
 } from './time/timeout.js'
+export { AsyncResult } from './sync/async-result.js'
+export { Barrier } from './sync/barrier.js'
+export { Condition } from './sync/condition.js'
+export { Event } from './sync/event.js'
+export { Lock } from './sync/lock.js'
+export { BoundedSemaphore, Permit, Semaphore } from './sync/semaphore.js'
+export { Channel } from './queue/channel.js'
+export { JoinableQueue } from './queue/joinable-queue.js'
+export { PriorityQueue, type PriorityQueueOptions } from './queue/priority-queue.js'
+export { LifoQueue, Queue, type QueueOptions, type ShutdownOptions } from './queue/queue.js'
+export { Group, type GroupJoinOptions } from './pool/group.js'
+export { type MapFn, type MapOptions, type Source } from './pool/imap.js'
+export { Pool, type PoolOptions, type PoolSpawnOptions } from './pool/pool.js'
+export { type RateLimit } from './pool/rate-limit.js'

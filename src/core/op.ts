@@ -18,14 +18,18 @@ import { CancelledError } from '../errors.js'
 /** Delivers an outcome: `ok` with the value, or not `ok` with the error. @internal */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
 export type Resume<T> = (ok: boolean, value: unknown) => void
-/** Undoes a started wait: a function, or an object with `cancel()` (a timer, a waiter). @internal */
-export type Cancel = (() => void) | { cancel(): void }
+/**
+ * Undoes a started wait: a function, or an object with `cancel()` (a timer, a waiter). It gets the
+ * reason the wait is abandoned. Returning true means "deferred": the op cannot stop at once (a
+ * `Condition` wait must first take its lock back) and will itself call `resume(false, reason)`
+ * when it has. Anything else means the wait is undone and will never resume. @internal
+ */
+export type Cancel = ((reason?: unknown) => boolean | void) | { cancel(reason?: unknown): boolean | void }
 
-/** Runs a `Cancel`. @internal */
-export function undo(cancel: Cancel | undefined): void {
-  if (cancel === undefined) return
-  if (typeof cancel === 'function') cancel()
-  else cancel.cancel()
+/** Runs a `Cancel`; true if the op deferred (it will resume with `reason` itself). @internal */
+export function undo(cancel: Cancel | undefined, reason?: unknown): boolean {
+  if (cancel === undefined) return false
+  return (typeof cancel === 'function' ? cancel(reason) : cancel.cancel(reason)) === true
 }
 
 /**
@@ -118,9 +122,10 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
   let cancel: Cancel | undefined = undefined
   const onAbort = (): void => {
     if (done) return
+    const reason = abortError(signal)
+    if (undo(cancel, reason)) return
     done = true
-    undo(cancel)
-    resume(false, abortError(signal))
+    resume(false, reason)
   }
   signal.addEventListener('abort', onAbort, { once: true })
   cancel = op._start((ok, value) => {
@@ -130,11 +135,12 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
     resume(ok, value)
   })
   if (done) return undefined
-  return () => {
-    if (done) return
-    done = true
+  return (reason?: unknown) => {
+    if (done) return false
     signal.removeEventListener('abort', onAbort)
-    undo(cancel)
+    if (undo(cancel, reason)) return true
+    done = true
+    return false
   }
 }
 

@@ -488,9 +488,10 @@ export class Task<T> extends Future<T> {
         return true
       }
       const cancel = driver.opCancel
+      // A deferred undo keeps the task parked: the op resumes it with `error` once it can.
+      if (undo(cancel, error)) return true
       driver.opCancel = undefined
       this._flags = flags & ~WAIT_SUSPENDED
-      undo(cancel)
       this.#step(false, error)
       return true
     }
@@ -500,8 +501,9 @@ export class Task<T> extends Future<T> {
       return true
     }
     for (const w of waiters) {
+      // A deferred undo rejects the wait itself, through its resume, once it can.
+      if (undo(w.cancel, error)) continue
       w.done = true
-      undo(w.cancel)
       w.reject(error)
     }
     return true

@@ -1,0 +1,352 @@
+/**
+ * The map engine behind `Group`/`Pool` `map`, `imap` and `imapUnordered`.
+ *
+ * A task per item would cost a task per item; instead `limit` worker tasks pull items from the
+ * source one at a time (the raw limiter every fast map library uses) and call `fn` directly. The
+ * workers are tasks of the group, so killing the group or the caller stops them; leaving an
+ * `imap` loop early stops them too. The source is pulled lazily, one item per free worker, so an
+ * endless source is fine; `imap` buffers at most `2 × limit` finished results waiting for a slow
+ * earlier one, so memory stays bounded.
+ *
+ * @module
+ */
+import { describe } from '../errors.js'
+import { isThenable } from '../core/op.js'
+import { spawn } from '../core/spawn.js'
+import type { Task } from '../core/task.js'
+import { abortError } from '../core/op.js'
+
+/** What `map` and friends take items from. @since 0.1.0 */
+export type Source<T> = Iterable<T> | AsyncIterable<T>
+
+/** Options of `map`, `imap` and `imapUnordered`. @since 0.1.0 */
+export interface MapOptions {
+  /** Keep going on failures: the error takes the failed item's place in the results. */
+  readonly returnExceptions?: boolean | undefined
+  /** Keep going on failures: called with each failure; the failed item gives no result. */
+  readonly onError?: ((error: unknown, index: number) => void) | undefined
+  /** Stops the map (workers are killed) when it aborts; the map rejects with its reason. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** The group side of the engine. @internal */
+export interface MapHost {
+  add(task: Task<unknown>): void
+  /** Waits for (or takes) a slot before a worker starts; returns the release. */
+  _workerSlot?(signal: AbortSignal): Promise<() => void>
+}
+
+const SKIP: unique symbol = Symbol('skip')
+
+/** Pulls items one at a time from a sync or async iterator (async ones are serialised). */
+class Puller<T> {
+  readonly #sync: Iterator<T> | undefined
+  readonly #async: AsyncIterator<T> | undefined
+  #chain: Promise<unknown> = Promise.resolve()
+  done = false
+  next = 0
+  /** How many items there are, when the source says (an array). */
+  readonly length: number | undefined
+  constructor(source: Source<T>) {
+    this.length = Array.isArray(source) ? source.length : undefined
+    if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
+      this.#sync = (source as Iterable<T>)[Symbol.iterator]()
+    } else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
+      this.#async = (source as AsyncIterable<T>)[Symbol.asyncIterator]()
+    } else {
+      throw new TypeError(`Expected an iterable or async iterable of items, got ${describe(source)}`)
+    }
+  }
+
+  /** The next [index, item], or undefined when exhausted; sync sources answer without a promise. */
+  pull(): [number, T] | undefined | Promise<[number, T] | undefined> {
+    if (this.done) return undefined
+    if (this.#sync !== undefined) {
+      const r = this.#sync.next()
+      if (r.done === true) {
+        this.done = true
+        return undefined
+      }
+      return [this.next++, r.value]
+    }
+    const it = this.#async as AsyncIterator<T>
+    const p = this.#chain.then(async () => {
+      if (this.done) return undefined
+      const r = await it.next()
+      if (r.done === true) {
+        this.done = true
+        return undefined
+      }
+      return [this.next++, r.value] as [number, T]
+    })
+    this.#chain = p.catch(() => undefined)
+    return p
+  }
+
+  close(): void {
+    if (this.done) return
+    this.done = true
+    try {
+      this.#sync?.return?.()
+    } catch {
+      // closing a finished source must not mask the map's own outcome
+    }
+    void this.#async?.return?.()?.then(undefined, () => undefined)
+  }
+}
+
+/** A job: the item, its index, and the signal of the worker running it (aborts on kill). @since 0.1.0 */
+export type MapFn<T, R> = (item: T, index: number, signal: AbortSignal) => R
+
+interface Engine<T, R> {
+  readonly puller: Puller<T>
+  readonly fn: MapFn<T, R>
+  readonly opts: MapOptions | undefined
+  stopped: boolean
+  failure: { error: unknown } | undefined
+  /** Called with each finished item (ok, value or error, index). */
+  deliver(index: number, ok: boolean, value: unknown): void
+  workers: Task<void>[]
+  live: number
+  onIdle(): void
+}
+
+/** Workers of an unbounded map over a source of unknown length. */
+const UNBOUNDED_WORKERS = 1024
+
+function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number): void {
+  const length = engine.puller.length
+  const wanted = limit === Infinity ? (length ?? UNBOUNDED_WORKERS) : limit
+  const n = Math.max(1, Math.min(wanted, length ?? wanted))
+  const signal = engine.opts?.signal
+  const onAbort = (): void => {
+    fail(engine, abortError(signal as AbortSignal))
+  }
+  if (signal !== undefined) {
+    if (signal.aborted) {
+      engine.failure = { error: abortError(signal) }
+      engine.stopped = true
+      engine.onIdle()
+      return
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+  }
+  engine.live = n
+  for (let w = 0; w < n; w++) {
+    const task = spawn(
+      async (ctx) => {
+        let release: (() => void) | undefined
+        try {
+          if (host._workerSlot !== undefined) release = await host._workerSlot(ctx.signal)
+          await workerLoop(engine, ctx.signal)
+        } finally {
+          release?.()
+          if (--engine.live === 0) {
+            signal?.removeEventListener('abort', onAbort)
+            engine.puller.close()
+            engine.onIdle()
+          }
+        }
+      },
+      { name: 'map-worker' },
+    )
+    engine.workers.push(task)
+    host.add(task)
+  }
+}
+
+async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Promise<void> {
+  const { puller, fn } = engine
+  for (;;) {
+    if (engine.stopped) return
+    let next = puller.pull()
+    if (isThenable(next)) next = await next
+    if (next === undefined || engine.stopped) return
+    const [index, item] = next
+    let value: unknown
+    try {
+      value = fn(item, index, signal)
+      if (isThenable(value)) value = await value
+    } catch (err) {
+      const opts = engine.opts
+      if (opts?.returnExceptions === true) {
+        engine.deliver(index, true, err)
+      } else if (opts?.onError !== undefined) {
+        opts.onError(err, index)
+        engine.deliver(index, true, SKIP)
+      } else {
+        fail(engine, err)
+        return
+      }
+      continue
+    }
+    engine.deliver(index, true, value)
+  }
+}
+
+function fail<T, R>(engine: Engine<T, R>, error: unknown): void {
+  if (engine.failure === undefined) engine.failure = { error }
+  engine.stopped = true
+  for (const w of engine.workers) w.cancel()
+}
+
+/** Runs `fn` over every item with at most `limit` at once; results in input order. @internal */
+export function mapAll<T, R>(
+  host: MapHost,
+  fn: MapFn<T, R>,
+  items: Source<T>,
+  limit: number,
+  opts: MapOptions | undefined,
+): Promise<Awaited<R>[]> {
+  return new Promise((resolve, reject) => {
+    const out: unknown[] = []
+    let skipped = false
+    const engine: Engine<T, R> = {
+      puller: new Puller(items),
+      fn,
+      opts,
+      stopped: false,
+      failure: undefined,
+      workers: [],
+      live: 0,
+      deliver(index, _ok, value) {
+        if (value === SKIP) skipped = true
+        out[index] = value
+      },
+      onIdle() {
+        if (engine.failure !== undefined) reject(engine.failure.error)
+        else resolve((skipped ? out.filter((v) => v !== SKIP) : out) as Awaited<R>[])
+      },
+    }
+    startWorkers(host, engine, limit)
+  })
+}
+
+/** A lazy `imap`: results in input order. @internal */
+export function imapOrdered<T, R>(
+  host: MapHost,
+  fn: MapFn<T, R>,
+  items: Source<T>,
+  limit: number,
+  opts: MapOptions | undefined,
+): AsyncIterableIterator<Awaited<R>> {
+  return iterate(host, fn, items, limit, opts, true)
+}
+
+/** A lazy `imap`: results in completion order. @internal */
+export function imapUnordered<T, R>(
+  host: MapHost,
+  fn: MapFn<T, R>,
+  items: Source<T>,
+  limit: number,
+  opts: MapOptions | undefined,
+): AsyncIterableIterator<Awaited<R>> {
+  return iterate(host, fn, items, limit, opts, false)
+}
+
+function iterate<T, R>(
+  host: MapHost,
+  fn: MapFn<T, R>,
+  items: Source<T>,
+  limit: number,
+  opts: MapOptions | undefined,
+  ordered: boolean,
+): AsyncIterableIterator<Awaited<R>> {
+  // Finished results not yet consumed: by index (ordered) or in completion order.
+  const byIndex = new Map<number, unknown>()
+  const fifo: unknown[] = []
+  let want = 0
+  let idle = false
+  let wake: (() => void) | undefined
+  let started = false
+  // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
+  const window = (limit === Infinity ? UNBOUNDED_WORKERS : limit) * 2
+  const roomWaiters: (() => void)[] = []
+  const makeRoom = (): void => {
+    for (const r of roomWaiters.splice(0)) r()
+  }
+  const poke = (): void => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  const buffered = (): number => (ordered ? byIndex.size : fifo.length)
+  const puller = new Puller(items)
+  const engine: Engine<T, R> = {
+    puller,
+    fn: ((item: T, index: number, signal: AbortSignal) => {
+      if (buffered() < window) return fn(item, index, signal)
+      // Back-pressure: wait for the consumer before running more.
+      return new Promise<void>((r) => roomWaiters.push(r)).then(() => fn(item, index, signal))
+    }) as (item: T, index: number, signal: AbortSignal) => R,
+    opts,
+    stopped: false,
+    failure: undefined,
+    workers: [],
+    live: 0,
+    deliver(index, _ok, value) {
+      if (ordered) byIndex.set(index, value)
+      else fifo.push(value)
+      poke()
+    },
+    onIdle() {
+      idle = true
+      poke()
+    },
+  }
+  const it: AsyncIterableIterator<Awaited<R>> = {
+    async next(): Promise<IteratorResult<Awaited<R>>> {
+      if (!started) {
+        started = true
+        startWorkers(host, engine, limit)
+      }
+      for (;;) {
+        if (engine.failure !== undefined && idle) {
+          const { error } = engine.failure
+          engine.failure = undefined
+          throw error
+        }
+        let value: unknown
+        let has = false
+        if (ordered) {
+          if (byIndex.has(want)) {
+            value = byIndex.get(want)
+            byIndex.delete(want)
+            want++
+            has = true
+          }
+        } else if (fifo.length > 0) {
+          value = fifo.shift()
+          has = true
+        }
+        if (has) {
+          makeRoom()
+          if (value === SKIP) continue
+          return { done: false, value: value as Awaited<R> }
+        }
+        if (idle && engine.failure === undefined) {
+          if (ordered && want < puller.next) {
+            want++ // a hole left by a cancelled worker
+            continue
+          }
+          return { done: true, value: undefined }
+        }
+        await new Promise<void>((r) => (wake = r))
+      }
+    },
+    async return(): Promise<IteratorResult<Awaited<R>>> {
+      if (started && !idle) {
+        engine.stopped = true
+        for (const w of engine.workers) w.cancel()
+        makeRoom()
+        while (!idle) await new Promise<void>((res) => (wake = res))
+      }
+      puller.close()
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]() {
+      return it
+    },
+  }
+  return it
+}

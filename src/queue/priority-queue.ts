@@ -1,0 +1,102 @@
+/**
+ * `PriorityQueue`: lowest first by a comparator, FIFO among equals (gevent / asyncio
+ * `PriorityQueue`).
+ *
+ * @module
+ */
+import { Queue, type QueueOptions } from './queue.js'
+
+/** Options of `PriorityQueue`. @since 0.1.0 */
+export interface PriorityQueueOptions<T> extends QueueOptions<T> {
+  /** Orders items: negative when `a` comes first. Default: `<` on the items. */
+  readonly compare?: ((a: T, b: T) => number) | undefined
+}
+
+interface Entry<T> {
+  readonly item: T
+  readonly seq: number
+}
+
+function defaultCompare(a: unknown, b: unknown): number {
+  return (a as number) < (b as number) ? -1 : (b as number) < (a as number) ? 1 : 0
+}
+
+/**
+ * A queue that gives the smallest item first (by `compare`), and equal items in insertion order.
+ * @example
+ * const jobs = new PriorityQueue<{ priority: number; name: string }>({ compare: (a, b) => a.priority - b.priority })
+ * @since 0.1.0
+ */
+export class PriorityQueue<T> extends Queue<T> {
+  // Declared, not initialised: the base constructor may push `items` before subclass fields exist.
+  declare _heap: Entry<T>[] | undefined
+  declare _seq: number | undefined
+  declare _compare: ((a: T, b: T) => number) | undefined
+
+  constructor(opts?: PriorityQueueOptions<T>) {
+    const compare = opts?.compare ?? defaultCompare
+    if (typeof compare !== 'function') {
+      throw new TypeError(`Expected \`compare\` to be a function, got \`${String(compare)}\``)
+    }
+    super({ maxsize: opts?.maxsize, items: undefined })
+    this._compare = compare
+    if (opts?.items !== undefined) for (const item of opts.items) this.putNowait(item)
+  }
+
+  /** @internal */ override _storeSize(): number {
+    return this._heap?.length ?? 0
+  }
+
+  /** @internal */ override _storePush(item: T): void {
+    const heap = (this._heap ??= [])
+    const seq = (this._seq = (this._seq ?? 0) + 1)
+    const entry = { item, seq }
+    let i = heap.length
+    heap.push(entry)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      const p = heap[parent] as Entry<T>
+      if (!this.#before(entry, p)) break
+      heap[i] = p
+      i = parent
+    }
+    heap[i] = entry
+  }
+
+  /** @internal */ override _storePop(): T {
+    const heap = this._heap ?? []
+    const top = heap[0] as Entry<T>
+    const last = heap.pop() as Entry<T>
+    if (heap.length > 0) {
+      let i = 0
+      for (;;) {
+        let child = 2 * i + 1
+        if (child >= heap.length) break
+        const right = child + 1
+        if (right < heap.length && this.#before(heap[right] as Entry<T>, heap[child] as Entry<T>))
+          child = right
+        const c = heap[child] as Entry<T>
+        if (!this.#before(c, last)) break
+        heap[i] = c
+        i = child
+      }
+      heap[i] = last
+    }
+    return top.item
+  }
+
+  /** @internal */ override _storePeek(): T {
+    return (this._heap?.[0] as Entry<T>).item
+  }
+
+  /** @internal */ override _drainStore(): T[] {
+    const out: T[] = []
+    while (this._storeSize() > 0) out.push(this._storePop())
+    return out
+  }
+
+  #before(a: Entry<T>, b: Entry<T>): boolean {
+    const c = (this._compare ?? defaultCompare)(a.item, b.item)
+    return c < 0 || (c === 0 && a.seq < b.seq)
+  }
+}

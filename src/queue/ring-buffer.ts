@@ -1,0 +1,71 @@
+/**
+ * A growable circular buffer: O(1) push, shift and pop without the O(n) `Array#shift`.
+ *
+ * @module
+ */
+
+/** @internal */
+export class RingBuffer<T> {
+  #items: (T | undefined)[] = new Array<T | undefined>(16)
+  #head = 0
+  /** Invariant: the number of items, stored from `#head` wrapping around. */
+  size = 0
+
+  push(item: T): void {
+    if (this.size === this.#items.length) this.#grow()
+    this.#items[(this.#head + this.size) & (this.#items.length - 1)] = item
+    this.size++
+  }
+
+  /** Puts an item first. */
+  unshift(item: T): void {
+    if (this.size === this.#items.length) this.#grow()
+    this.#head = (this.#head - 1) & (this.#items.length - 1)
+    this.#items[this.#head] = item
+    this.size++
+  }
+
+  shift(): T | undefined {
+    if (this.size === 0) return undefined
+    const item = this.#items[this.#head]
+    this.#items[this.#head] = undefined
+    this.#head = (this.#head + 1) & (this.#items.length - 1)
+    this.size--
+    return item
+  }
+
+  pop(): T | undefined {
+    if (this.size === 0) return undefined
+    const i = (this.#head + this.size - 1) & (this.#items.length - 1)
+    const item = this.#items[i]
+    this.#items[i] = undefined
+    this.size--
+    return item
+  }
+
+  peekFirst(): T | undefined {
+    return this.size === 0 ? undefined : this.#items[this.#head]
+  }
+
+  peekLast(): T | undefined {
+    return this.size === 0 ? undefined : this.#items[(this.#head + this.size - 1) & (this.#items.length - 1)]
+  }
+
+  /** Removes and returns every item, first to last. */
+  drain(): T[] {
+    const out: T[] = []
+    for (let x = this.shift(); this.size > 0 || x !== undefined; x = this.shift()) {
+      out.push(x as T)
+      if (this.size === 0) break
+    }
+    return out
+  }
+
+  #grow(): void {
+    const old = this.#items
+    const next = new Array<T | undefined>(old.length * 2)
+    for (let i = 0; i < this.size; i++) next[i] = old[(this.#head + i) & (old.length - 1)]
+    this.#items = next
+    this.#head = 0
+  }
+}
