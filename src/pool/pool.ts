@@ -277,10 +277,8 @@ export class Pool extends Group {
       this.#drained.set()
       if (this.#active === 0) this.#idle.set()
     }
-    for (let free = this.freeCount(); free > 0; free--) {
-      const w = this._available.shift()
-      if (w === undefined) break
-      w.resume(true, this.freeCount())
-    }
+    // waitAvailable reserves nothing (gevent), so every waiter learns that a slot is free.
+    const free = this.freeCount()
+    if (free > 0) for (const w of this._available.drain()) w.resume(true, free)
   }
 }

@@ -37,12 +37,12 @@ export class JoinableQueue<T> extends Queue<T> {
     const n = this._unfinished ?? 0
     if (n <= 0) throw new InvalidStateError('taskDone() called more times than there were items')
     this._unfinished = n - 1
-    if (n === 1) this.#done().set()
+    if (n === 1) this._doneEvent().set()
   }
 
   /** Waits until every item put has been marked done: true, or false if `timeout` passed. */
   join(opts?: WaitOptions): Op<boolean> {
-    const done = this.#done()
+    const done = this._doneEvent()
     if ((this._unfinished ?? 0) === 0) done.set()
     return done.wait(opts)
   }
@@ -50,7 +50,7 @@ export class JoinableQueue<T> extends Queue<T> {
   /** @internal */
   override _accepted(_item: T): void {
     this._unfinished = (this._unfinished ?? 0) + 1
-    this.#done().clear()
+    this._doneEvent().clear()
   }
 
   /** @internal */
@@ -58,7 +58,8 @@ export class JoinableQueue<T> extends Queue<T> {
     for (let i = 0; i < items.length; i++) this.taskDone()
   }
 
-  #done(): Event {
+  /** @internal Not a #private method: the base constructor may call the hooks above before they exist. */
+  _doneEvent(): Event {
     return (this._allDone ??= new Event())
   }
 }
