@@ -12,6 +12,10 @@ import { main as explicitSwitch } from './04-explicit-switch.js'
 import { main as syncVsAsync } from './05-sync-vs-async.js'
 import { main as taskStates } from './06-task-states.js'
 import { main as timeout } from './08-timeout.js'
+import { main as group } from './09-group.js'
+import { main as pool } from './10-pool.js'
+import { main as queueWorkers } from './11-queue-workers.js'
+import { main as actors } from './12-actors.js'
 
 export const examples: readonly (readonly [string, (print: Print) => unknown])[] = [
   ['01 hello world: native and generator coroutines', helloWorld],
@@ -21,6 +25,10 @@ export const examples: readonly (readonly [string, (print: Print) => unknown])[]
   ['05 synchronous vs asynchronous tasks', syncVsAsync],
   ['06 greenlet states', taskStates],
   ['08 timeout', timeout],
+  ['09 Group: add, join, add again, join', group],
+  ['10 Pool(2)', pool],
+  ['11 a queue between a boss and three workers', queueWorkers],
+  ['12 actors: Pinger and Ponger with inbox queues', actors],
 ]
 
 const print: Print = (line) => {

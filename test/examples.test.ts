@@ -9,6 +9,10 @@ import { main as explicitSwitch } from '../examples/04-explicit-switch.js'
 import { main as syncVsAsync } from '../examples/05-sync-vs-async.js'
 import { main as taskStates } from '../examples/06-task-states.js'
 import { main as timeout } from '../examples/08-timeout.js'
+import { main as group } from '../examples/09-group.js'
+import { main as pool } from '../examples/10-pool.js'
+import { main as queueWorkers } from '../examples/11-queue-workers.js'
+import { main as actors } from '../examples/12-actors.js'
 import { recorder } from './helpers/util.js'
 
 async function output(
@@ -108,5 +112,36 @@ describe('the talk examples', () => {
       'clean-up done',
       'run ended: TaskKilled, exit code 131',
     ])
+  })
+
+  it('09 Group: each talk prints three lines in start order; the group is empty after join', async () => {
+    expect((await output(group)).lines).toEqual([
+      ...['bar', 'bar', 'bar', 'foo', 'foo', 'foo', 'fizz', 'fizz', 'fizz'],
+      'group size after join: 0',
+    ])
+  })
+
+  it('10 Pool(2): never more than two running; the third waits for a slot', async () => {
+    const { lines, ms } = await output(pool)
+    expect(lines).toEqual([
+      'job 0: 2 running, 1 waiting',
+      'job 1: 2 running, 1 waiting',
+      'job 2: 1 running, 0 waiting',
+      'pool.map: 2, 4, 6',
+    ])
+    expect(ms).toBe(20 + 5 + 5)
+  })
+
+  it("11 queue: the workers share the boss's tasks in turn and quit when it is drained", async () => {
+    const { lines } = await output(queueWorkers)
+    const names = ['steve', 'john', 'nancy']
+    expect(lines).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => `Worker ${names[i % 3] ?? ''} got task ${i + 1}`),
+      ...names.map((n) => `Quitting time for ${n}!`),
+    ])
+  })
+
+  it('12 actors: ping and pong alternate through their inboxes', async () => {
+    expect((await output(actors)).lines).toEqual(['start', 'ping', 'pong', 'ping', 'pong', 'ping'])
   })
 })
