@@ -60,13 +60,29 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.#promise ??= new Promise<T>((resolve, reject) => {
+    let p = this.#promise
+    if (p === undefined) {
+      // Most ops complete at once (a free lock, a queued item): then a settled promise is all
+      // that is needed, without an executor closure and resolving functions.
+      let sync = true
+      let settled: Promise<T> | undefined
+      let resolve: ((v: T) => void) | undefined
+      let reject: ((e: unknown) => void) | undefined
       startOp(this, (ok, value) => {
-        if (ok) resolve(value as T)
-        else reject(value)
+        if (sync) settled = ok ? Promise.resolve(value as T) : Promise.reject(value)
+        else if (ok) resolve?.(value as T)
+        else reject?.(value)
       })
-    })
-    return this.#promise.then(onfulfilled, onrejected)
+      sync = false
+      p =
+        settled ??
+        new Promise<T>((res, rej) => {
+          resolve = res
+          reject = rej
+        })
+      this.#promise = p
+    }
+    return p.then(onfulfilled, onrejected)
   }
 
   /** Like `then(undefined, onrejected)`. */

@@ -13,6 +13,7 @@
 import { describe } from '../errors.js'
 import { isThenable } from '../core/op.js'
 import { spawn } from '../core/spawn.js'
+import { RingBuffer } from '../queue/ring-buffer.js'
 import type { Task } from '../core/task.js'
 import { abortError } from '../core/op.js'
 
@@ -47,8 +48,11 @@ class Puller<T> {
   next = 0
   /** How many items there are, when the source says (an array). */
   readonly length: number | undefined
+  /** An array source, read by index: no iterator result per item. */
+  readonly array: readonly T[] | undefined
   constructor(source: Source<T>) {
-    this.length = Array.isArray(source) ? source.length : undefined
+    this.array = Array.isArray(source) ? (source as readonly T[]) : undefined
+    this.length = this.array?.length
     if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
       this.#sync = (source as Iterable<T>)[Symbol.iterator]()
     } else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
@@ -157,12 +161,25 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
 
 async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Promise<void> {
   const { puller, fn } = engine
+  const array = puller.array
   for (;;) {
     if (engine.stopped) return
-    let next = puller.pull()
-    if (isThenable(next)) next = await next
-    if (next === undefined || engine.stopped) return
-    const [index, item] = next
+    let index: number
+    let item: T
+    if (array !== undefined) {
+      // The hot path of map over an array: an index, no iterator result, no promise.
+      index = puller.next++
+      if (index >= array.length) {
+        puller.done = true
+        return
+      }
+      item = array[index] as T
+    } else {
+      let next = puller.pull()
+      if (isThenable(next)) next = await next
+      if (next === undefined || engine.stopped) return
+      ;[index, item] = next
+    }
     let value: unknown
     try {
       value = fn(item, index, signal)
@@ -254,30 +271,38 @@ function iterate<T, R>(
 ): AsyncIterableIterator<Awaited<R>> {
   // Finished results not yet consumed: by index (ordered) or in completion order.
   const byIndex = new Map<number, unknown>()
-  const fifo: unknown[] = []
+  const fifo = new RingBuffer<unknown>()
   let want = 0
   let idle = false
   let wake: (() => void) | undefined
   let started = false
   // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
   const window = (limit === Infinity ? UNBOUNDED_WORKERS : limit) * 2
-  const roomWaiters: (() => void)[] = []
+  // Back-pressure. Ordered: a job may run only if its index is below `want + window`, which bounds
+  // the buffer and never blocks the head-of-line job. Unordered: while fewer than `window` results
+  // wait. Waiters queue in pull order, which is index order.
+  const roomWaiters = new RingBuffer<{ index: number; wake: () => void }>()
+  const mayRun = (index: number): boolean =>
+    engine.stopped || (ordered ? index < want + window : fifo.size < window)
   const makeRoom = (): void => {
-    for (const r of roomWaiters.splice(0)) r()
+    for (let w = roomWaiters.peekFirst(); w !== undefined && mayRun(w.index); w = roomWaiters.peekFirst()) {
+      roomWaiters.shift()
+      w.wake()
+    }
   }
   const poke = (): void => {
     const w = wake
     wake = undefined
     w?.()
   }
-  const buffered = (): number => (ordered ? byIndex.size : fifo.length)
   const puller = new Puller(items)
   const engine: Engine<T, R> = {
     puller,
     fn: ((item: T, index: number, signal: AbortSignal) => {
-      if (buffered() < window) return fn(item, index, signal)
-      // Back-pressure: wait for the consumer before running more.
-      return new Promise<void>((r) => roomWaiters.push(r)).then(() => fn(item, index, signal))
+      if (mayRun(index)) return fn(item, index, signal)
+      return new Promise<void>((wake) => {
+        roomWaiters.push({ index, wake })
+      }).then(() => fn(item, index, signal))
     }) as (item: T, index: number, signal: AbortSignal) => R,
     opts,
     stopped: false,
@@ -315,7 +340,7 @@ function iterate<T, R>(
             want++
             has = true
           }
-        } else if (fifo.length > 0) {
+        } else if (fifo.size > 0) {
           value = fifo.shift()
           has = true
         }
