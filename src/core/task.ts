@@ -324,18 +324,20 @@ export class Task<T> extends Future<T> {
       this.#driver = new GenDriver(r as Generator<unknown, unknown, unknown>, this.#makeResume())
       this.#step(true, undefined)
     } else if (isThenable(r)) {
-      // `then` with two closures measured 2-2.5x cheaper than an async method's `await` (Node 20).
-      r.then(
-        (v) => {
-          this.#bodyEnd(true, v)
-        },
-        (e: unknown) => {
-          this.#bodyEnd(false, e)
-        },
-      )
+      // `then` measured 2-2.5x cheaper than an async method's `await` (Node 20), and two bound
+      // functions about 15% cheaper than two closures and their shared context.
+      r.then(Task.#onBodyValue.bind(this), Task.#onBodyError.bind(this))
     } else {
       this.#bodyEnd(true, r)
     }
+  }
+
+  static #onBodyValue(this: Task<unknown>, value: unknown): void {
+    this.#bodyEnd(true, value)
+  }
+
+  static #onBodyError(this: Task<unknown>, error: unknown): void {
+    this.#bodyEnd(false, error)
   }
 
   /** Runs the generator until it suspends on an op that is not complete, or ends. */
