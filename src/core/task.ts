@@ -299,9 +299,9 @@ export class Task<T> extends Future<T> {
     this._state = 'running'
     this._flags |= RAN
     const fn = this._fn
-    // A body that declares no parameter cannot use its context: skip making one (a quarter of the
-    // memory of a small task).
-    const ctx = fn.length === 0 ? (undefined as unknown as TaskContext) : new TaskContext(this)
+    // Always made, even for a body that declares no parameter: `fn.length` is 0 for rest and
+    // default parameters too, so a wrapper like `(...args) => handler(...args)` needs it.
+    const ctx = new TaskContext(this)
     const implicit = hooks.implicit
     const debug = hooks.debug
     const t0 = debug === undefined ? 0 : debug.stepStart()

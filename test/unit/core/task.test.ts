@@ -212,4 +212,10 @@ describe('Task', () => {
     expect(e.message).toBe('task victim was killed: "shutdown"')
     expect(e.code).toBe('ERR_VERDANT_TASK_KILLED')
   })
+
+  it('gives the context to a body with rest parameters (a wrapper)', async () => {
+    const handler = async (ctx: { signal: AbortSignal }) => ctx.signal.aborted
+    const t = spawn((...args: [Parameters<typeof handler>[0]]) => handler(...args))
+    expect(await t).toBe(false)
+  })
 })
