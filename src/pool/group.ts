@@ -10,7 +10,7 @@ import { type Cancel, FnOp, type Op, startOp, undo } from '../core/op.js'
 import { spawn } from '../core/spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from '../core/task.js'
 import { Event } from '../sync/event.js'
-import { imapOrdered, imapUnordered, mapAll, type MapFn, type MapOptions, type Source } from './imap.js'
+import { iterate, mapAll, type MapFn, type MapOptions, type Source } from './imap.js'
 
 /** Options of `Group.join`. @since 0.1.0 */
 export interface GroupJoinOptions extends WaitOptions {
@@ -139,7 +139,7 @@ export class Group implements Iterable<Task<unknown>> {
 
   /** Like `map`, lazily, yielding results in input order. */
   imap<T, R>(fn: MapFn<T, R>, items: Source<T>, opts?: MapOptions): AsyncIterableIterator<Awaited<R>> {
-    return imapOrdered(this, fn, items, this._limit(), opts)
+    return iterate(this, fn, items, this._limit(), opts, true)
   }
 
   /** Like `imap`, yielding results as they complete. */
@@ -148,7 +148,7 @@ export class Group implements Iterable<Task<unknown>> {
     items: Source<T>,
     opts?: MapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
-    return imapUnordered(this, fn, items, this._limit(), opts)
+    return iterate(this, fn, items, this._limit(), opts, false)
   }
 
   /** @internal How many map jobs may run at once. */

@@ -239,29 +239,8 @@ export function mapAll<T, R>(
   })
 }
 
-/** A lazy `imap`: results in input order. @internal */
-export function imapOrdered<T, R>(
-  host: MapHost,
-  fn: MapFn<T, R>,
-  items: Source<T>,
-  limit: number,
-  opts: MapOptions | undefined,
-): AsyncIterableIterator<Awaited<R>> {
-  return iterate(host, fn, items, limit, opts, true)
-}
-
-/** A lazy `imap`: results in completion order. @internal */
-export function imapUnordered<T, R>(
-  host: MapHost,
-  fn: MapFn<T, R>,
-  items: Source<T>,
-  limit: number,
-  opts: MapOptions | undefined,
-): AsyncIterableIterator<Awaited<R>> {
-  return iterate(host, fn, items, limit, opts, false)
-}
-
-function iterate<T, R>(
+/** A lazy `imap`: results in input order, or in completion order. @internal */
+export function iterate<T, R>(
   host: MapHost,
   fn: MapFn<T, R>,
   items: Source<T>,

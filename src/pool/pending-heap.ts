@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BinaryHeap } from '../core/binary-heap.js'
 
 /** A job waiting for a slot. @internal */
 export interface PendingJob {
@@ -20,22 +21,12 @@ function before(a: PendingJob, b: PendingJob): boolean {
 
 /** @internal */
 export class PendingHeap {
-  #items: PendingJob[] = []
+  readonly #heap = new BinaryHeap<PendingJob>(before)
   /** Invariant: live (not dead) entries. */
   live = 0
 
   push(job: PendingJob): void {
-    const items = this.#items
-    let i = items.length
-    items.push(job)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = items[parent] as PendingJob
-      if (!before(job, p)) break
-      items[i] = p
-      i = parent
-    }
-    items[i] = job
+    this.#heap.push(job)
     this.live++
   }
 
@@ -44,30 +35,12 @@ export class PendingHeap {
     if (job.dead) return
     job.dead = true
     this.live--
-    if (this.live === 0) this.#items.length = 0
+    if (this.live === 0) this.#heap.items.length = 0
   }
 
   /** The next live job, removed. */
   shift(): PendingJob | undefined {
-    const items = this.#items
-    while (items.length > 0) {
-      const top = items[0] as PendingJob
-      const last = items.pop() as PendingJob
-      if (items.length > 0) {
-        let i = 0
-        for (;;) {
-          let child = 2 * i + 1
-          if (child >= items.length) break
-          const right = child + 1
-          if (right < items.length && before(items[right] as PendingJob, items[child] as PendingJob))
-            child = right
-          const c = items[child] as PendingJob
-          if (!before(c, last)) break
-          items[i] = c
-          i = child
-        }
-        items[i] = last
-      }
+    for (let top = this.#heap.pop(); top !== undefined; top = this.#heap.pop()) {
       if (!top.dead) {
         top.dead = true
         this.live--

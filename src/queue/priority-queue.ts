@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BinaryHeap } from '../core/binary-heap.js'
 import { Queue, type QueueOptions } from './queue.js'
 
 /** Options of `PriorityQueue`. @since 0.1.0 */
@@ -29,7 +30,7 @@ function defaultCompare(a: unknown, b: unknown): number {
  */
 export class PriorityQueue<T> extends Queue<T> {
   // Declared, not initialised: the base constructor may push `items` before subclass fields exist.
-  declare _heap: Entry<T>[] | undefined
+  declare _heap: BinaryHeap<Entry<T>> | undefined
   declare _seq: number | undefined
   declare _compare: ((a: T, b: T) => number) | undefined
 
@@ -44,49 +45,21 @@ export class PriorityQueue<T> extends Queue<T> {
   }
 
   /** @internal */ override _storeSize(): number {
-    return this._heap?.length ?? 0
+    return this._heap?.size ?? 0
   }
 
   /** @internal */ override _storePush(item: T): void {
-    const heap = (this._heap ??= [])
+    const heap = (this._heap ??= new BinaryHeap<Entry<T>>((a, b) => this.#before(a, b)))
     const seq = (this._seq = (this._seq ?? 0) + 1)
-    const entry = { item, seq }
-    let i = heap.length
-    heap.push(entry)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = heap[parent] as Entry<T>
-      if (!this.#before(entry, p)) break
-      heap[i] = p
-      i = parent
-    }
-    heap[i] = entry
+    heap.push({ item, seq })
   }
 
   /** @internal */ override _storePop(): T {
-    const heap = this._heap ?? []
-    const top = heap[0] as Entry<T>
-    const last = heap.pop() as Entry<T>
-    if (heap.length > 0) {
-      let i = 0
-      for (;;) {
-        let child = 2 * i + 1
-        if (child >= heap.length) break
-        const right = child + 1
-        if (right < heap.length && this.#before(heap[right] as Entry<T>, heap[child] as Entry<T>))
-          child = right
-        const c = heap[child] as Entry<T>
-        if (!this.#before(c, last)) break
-        heap[i] = c
-        i = child
-      }
-      heap[i] = last
-    }
-    return top.item
+    return (this._heap?.pop() as Entry<T>).item
   }
 
   /** @internal */ override _storePeek(): T {
-    return (this._heap?.[0] as Entry<T>).item
+    return (this._heap?.peek() as Entry<T>).item
   }
 
   /** @internal */ override _drainStore(): T[] {

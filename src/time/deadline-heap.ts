@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { BinaryHeap } from '../core/binary-heap.js'
 
 /**
  * What a timer calls: a function, or an object whose `onTimer()` runs, which saves a closure per
@@ -50,9 +51,9 @@ function before(a: TimerEntry, b: TimerEntry): boolean {
 
 /** @internal */
 export class DeadlineHeap {
-  #items: TimerEntry[] = []
+  readonly #heap = new BinaryHeap<TimerEntry>(before)
   #seq = 0
-  /** Invariant: the number of entries in `#items` with `live === true`. */
+  /** Invariant: the number of entries in the heap with `live === true`. */
   liveCount = 0
   /** Called when the last live entry is cancelled, so the owner can drop its host timer. */
   readonly onEmpty: () => void
@@ -63,28 +64,17 @@ export class DeadlineHeap {
 
   push(at: number, callback: TimerCallback): TimerEntry {
     const entry = new TimerEntry(at, this.#seq++, callback, this)
-    const items = this.#items
-    let i = items.length
-    items.push(entry)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = items[parent] as TimerEntry
-      if (!before(entry, p)) break
-      items[i] = p
-      i = parent
-    }
-    items[i] = entry
+    this.#heap.push(entry)
     this.liveCount++
     return entry
   }
 
   /** Earliest live entry, dropping dead ones from the top. */
   peek(): TimerEntry | undefined {
-    const items = this.#items
-    while (items.length > 0) {
-      const top = items[0] as TimerEntry
+    const heap = this.#heap
+    for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
       if (top.live) return top
-      this.#popTop()
+      heap.pop()
     }
     return undefined
   }
@@ -93,7 +83,7 @@ export class DeadlineHeap {
   popDue(now: number): TimerEntry | undefined {
     const top = this.peek()
     if (top === undefined || top.at > now) return undefined
-    this.#popTop()
+    this.#heap.pop()
     top.live = false
     this.liveCount--
     return top
@@ -101,46 +91,16 @@ export class DeadlineHeap {
 
   onCancel(): void {
     this.liveCount--
-    const items = this.#items
+    const heap = this.#heap
     if (this.liveCount === 0) {
-      items.length = 0
+      heap.items.length = 0
       this.onEmpty()
-    } else if (items.length > 64 && items.length > 2 * this.liveCount) {
-      this.#rebuild()
+    } else if (heap.size > 64 && heap.size > 2 * this.liveCount) {
+      heap.filter((e) => e.live)
     }
   }
 
   get size(): number {
-    return this.#items.length
-  }
-
-  #popTop(): void {
-    const items = this.#items
-    const last = items.pop() as TimerEntry
-    if (items.length === 0) return
-    this.#siftDown(0, last)
-  }
-
-  #siftDown(start: number, entry: TimerEntry): void {
-    const items = this.#items
-    const n = items.length
-    let i = start
-    for (;;) {
-      let child = 2 * i + 1
-      if (child >= n) break
-      const right = child + 1
-      if (right < n && before(items[right] as TimerEntry, items[child] as TimerEntry)) child = right
-      const c = items[child] as TimerEntry
-      if (!before(c, entry)) break
-      items[i] = c
-      i = child
-    }
-    items[i] = entry
-  }
-
-  #rebuild(): void {
-    const live = this.#items.filter((e) => e.live)
-    this.#items = live
-    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.#siftDown(i, live[i] as TimerEntry)
+    return this.#heap.size
   }
 }
