@@ -118,6 +118,16 @@ interface Engine<T, R> {
 /** Workers of an unbounded map over a source of unknown length. */
 const UNBOUNDED_WORKERS = 1024
 
+function newEngine<T, R>(
+  puller: Puller<T>,
+  fn: MapFn<T, R>,
+  opts: MapOptions | undefined,
+  deliver: Engine<T, R>['deliver'],
+  onIdle: () => void,
+): Engine<T, R> {
+  return { puller, fn, opts, stopped: false, failure: undefined, workers: [], live: 0, deliver, onIdle }
+}
+
 function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number): void {
   const length = engine.puller.length
   const wanted = limit === Infinity ? (length ?? UNBOUNDED_WORKERS) : limit
@@ -218,23 +228,19 @@ export function mapAll<T, R>(
   return new Promise((resolve, reject) => {
     const out: unknown[] = []
     let skipped = false
-    const engine: Engine<T, R> = {
-      puller: new Puller(items),
+    const engine = newEngine<T, R>(
+      new Puller(items),
       fn,
       opts,
-      stopped: false,
-      failure: undefined,
-      workers: [],
-      live: 0,
-      deliver(index, _ok, value) {
+      (index, _ok, value) => {
         if (value === SKIP) skipped = true
         out[index] = value
       },
-      onIdle() {
+      () => {
         if (engine.failure !== undefined) reject(engine.failure.error)
         else resolve((skipped ? out.filter((v) => v !== SKIP) : out) as Awaited<R>[])
       },
-    }
+    )
     startWorkers(host, engine, limit)
   })
 }
@@ -275,29 +281,25 @@ export function iterate<T, R>(
     w?.()
   }
   const puller = new Puller(items)
-  const engine: Engine<T, R> = {
+  const engine = newEngine<T, R>(
     puller,
-    fn: ((item: T, index: number, signal: AbortSignal) => {
+    ((item: T, index: number, signal: AbortSignal) => {
       if (mayRun(index)) return fn(item, index, signal)
       return new Promise<void>((wake) => {
         roomWaiters.push({ index, wake })
       }).then(() => fn(item, index, signal))
-    }) as (item: T, index: number, signal: AbortSignal) => R,
+    }) as MapFn<T, R>,
     opts,
-    stopped: false,
-    failure: undefined,
-    workers: [],
-    live: 0,
-    deliver(index, _ok, value) {
+    (index, _ok, value) => {
       if (ordered) byIndex.set(index, value)
       else fifo.push(value)
       poke()
     },
-    onIdle() {
+    () => {
       idle = true
       poke()
     },
-  }
+  )
   const it: AsyncIterableIterator<Awaited<R>> = {
     async next(): Promise<IteratorResult<Awaited<R>>> {
       if (!started) {
