@@ -16,6 +16,7 @@ import { CancelledError, checkMs, InvalidStateError, TimeoutError } from '../err
 import { getClock, type Timer } from '../time/clock.js'
 import { type Cancel, Op, type Operation, type Resume } from './op.js'
 import { reportLater, reportNow } from './report.js'
+import { captured, captureResolvers } from './resolvers.js'
 
 /**
  * Where a future is in its life. `running` is used by tasks and executor jobs that have begun.
@@ -261,12 +262,13 @@ class Deferred {
   resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((error: unknown) => void) | undefined = undefined
   constructor(settled: Promise<unknown> | undefined) {
-    this.promise =
-      settled ??
-      new Promise((resolve, reject) => {
-        this.resolve = resolve
-        this.reject = reject
-      })
+    if (settled !== undefined) {
+      this.promise = settled
+      return
+    }
+    this.promise = new Promise(captureResolvers)
+    this.resolve = captured.resolve as (value: unknown) => void
+    this.reject = captured.reject
   }
 }
 

@@ -29,6 +29,7 @@ import { hooks } from './hooks.js'
 import { type Cancel, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
+import { captured, captureResolvers } from './resolvers.js'
 import { TaskList } from './task-list.js'
 
 /**
@@ -66,13 +67,6 @@ class BoundWait {
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
   ) {}
-}
-
-let capturedResolve: (value: never) => void = () => undefined
-let capturedReject: (error: unknown) => void = () => undefined
-function captureResolvers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  capturedResolve = resolve
-  capturedReject = reject
 }
 
 /** Open `ctx` waits: usually one, so one slot before a `Set`. */
@@ -460,7 +454,7 @@ export class Task<T> extends Future<T> {
     }
     // A shared executor hands out the resolving functions without a capturing closure per wait.
     const promise = new Promise<R>(captureResolvers)
-    const w = new BoundWait(capturedResolve as (value: unknown) => void, capturedReject)
+    const w = new BoundWait(captured.resolve as (value: unknown) => void, captured.reject)
     const cancel = startOp(op, (ok, value) => {
       if (w.done) return
       w.done = true
