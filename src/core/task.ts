@@ -522,6 +522,15 @@ export class Task<T> extends Future<T> {
       return
     }
     cold.controller?.abort(killed)
+    if ((this._flags & BODY_DONE) !== 0) {
+      // The body returned and the task only waits for its children: like an asyncio task killed
+      // in its TaskGroup's exit, it ends cancelled (a failure already recorded still wins). Set
+      // before the children die, since the last one finishing settles this task at once.
+      this._flags |= BODY_CANCELLED
+      this._result = killed
+      this.#killChildren(reason)
+      return
+    }
     this.#killChildren(reason)
     this._interrupt(killed)
   }

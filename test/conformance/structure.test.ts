@@ -264,4 +264,19 @@ describe('conformance: structure', () => {
     })
     expect(await parent).toBe('Error: joined')
   })
+
+  it('asyncio TaskGroup: a task killed while waiting for its children ends cancelled', () =>
+    withVirtualTime(async () => {
+      const parent = spawn(function* () {
+        spawn(function* () {
+          yield* sleep(1000)
+        })
+        return 'body value'
+      })
+      await sleep(1)
+      expect(parent.state).toBe('running')
+      await parent.kill()
+      expect(parent.state).toBe('cancelled')
+      expect(parent.value).toBeUndefined()
+    }))
 })
