@@ -478,7 +478,10 @@ export class Task<T> extends Future<T> {
     const flags = this._flags
     if ((flags & RAN) === 0 || (flags & BODY_DONE) !== 0) return false
     const driver = this.#driver
-    if (driver instanceof GenDriver && driver.waiters === undefined) {
+    if (driver instanceof GenDriver) {
+      // `ctx.call` waits opened from a generator body are undone too; the error itself goes to the
+      // generator, at the `yield*` it is parked on (or its next one).
+      this.#rejectWaiters(error)
       if ((flags & WAIT_SUSPENDED) === 0) {
         this.#getCold().pending = error
         return true
@@ -491,11 +494,14 @@ export class Task<T> extends Future<T> {
       this.#step(false, error)
       return true
     }
+    if (!this.#rejectWaiters(error)) this.#getCold().pending = error
+    return true
+  }
+
+  /** Rejects the open `ctx` waits with `error`; false if there were none. */
+  #rejectWaiters(error: unknown): boolean {
     const waiters = this.#takeWaiters()
-    if (waiters === undefined || waiters.length === 0) {
-      this.#getCold().pending = error
-      return true
-    }
+    if (waiters === undefined || waiters.length === 0) return false
     for (const w of waiters) {
       // A deferred undo rejects the wait itself, through its resume, once it can.
       if (undo(w.cancel, error)) continue

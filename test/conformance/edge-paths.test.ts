@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { call, CancelledError, Condition, killAll, sleep, spawn } from 'verdant'
+import { settledState, withVirtualTime } from 'verdant/testing'
+
+describe('conformance: paths that combine mechanisms', () => {
+  it('asyncio Condition: a wait abandoned through its signal also takes the lock back before rejecting', async () => {
+    const cond = new Condition()
+    const ac = new AbortController()
+    const held = await cond.lock.acquire()
+    const wait = Promise.resolve(cond.wait({ signal: ac.signal }))
+    await sleep(0)
+    expect(cond.lock.locked).toBe(false) // the wait released it
+    const other = await cond.lock.acquire() // someone else takes it
+    ac.abort(new CancelledError('give up'))
+    expect(await settledState(wait)).toBe('pending') // cannot reject before it holds the lock again
+    other.release()
+    await expect(wait).rejects.toBeInstanceOf(CancelledError)
+    expect(cond.lock.locked).toBe(true) // held again for the waiter, whose guard releases it
+    held.release()
+    expect(cond.lock.locked).toBe(false)
+  })
+
+  it('a generator body may wait through ctx.call; a kill rejects that wait too', async () => {
+    let caught: unknown
+    const t = spawn(function* (ctx) {
+      try {
+        yield* call(ctx.sleep(60_000))
+      } catch (e) {
+        caught = e
+        throw e
+      }
+    })
+    await sleep(0)
+    await t.kill()
+    expect(t.state).toBe('cancelled')
+    expect(caught).toBeInstanceOf(CancelledError)
+  })
+
+  it('gevent killall(timeout) resolves false while a task ignores its kill, true once it ends', () =>
+    withVirtualTime(async () => {
+      const stubborn = spawn(async () => {
+        await new Promise((r) => setTimeout(r, 20))
+      })
+      await sleep(0)
+      expect(await killAll([stubborn], { timeout: 5 })).toBe(false)
+      expect(await killAll([stubborn])).toBe(true)
+    }))
+
+  it('a kill reaches a generator parked on one op while it has a ctx wait open elsewhere', () =>
+    withVirtualTime(async (clock) => {
+      const t = spawn(function* (ctx) {
+        const side = ctx.sleep(60_000) // a wait the body started but does not yield on
+        side.catch(() => undefined)
+        yield* sleep(10_000)
+        return 'not killed'
+      })
+      await sleep(1)
+      await t.kill()
+      expect(t.state).toBe('cancelled')
+      expect(clock.now()).toBe(1)
+    }))
+})
