@@ -153,6 +153,9 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
         try {
           if (host._workerSlot !== undefined) release = await host._workerSlot(ctx.signal)
           await workerLoop(engine, ctx.signal)
+        } catch (err) {
+          // A worker killed while waiting for a slot: the map must fail, not end short.
+          fail(engine, err)
         } finally {
           release?.()
           if (--engine.live === 0) {
@@ -174,6 +177,11 @@ async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Prom
   const array = puller.array
   for (;;) {
     if (engine.stopped) return
+    if (signal.aborted) {
+      // This worker was killed (its group was killed, or its caller): the map fails with that.
+      fail(engine, abortError(signal))
+      return
+    }
     let index: number
     let item: T
     if (array !== undefined) {

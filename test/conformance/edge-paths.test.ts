@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { call, CancelledError, Condition, killAll, sleep, spawn } from 'verdant'
+import { call, CancelledError, Condition, killAll, Pool, sleep, spawn } from 'verdant'
 import { settledState, withVirtualTime } from 'verdant/testing'
 
 describe('conformance: paths that combine mechanisms', () => {
@@ -58,5 +58,56 @@ describe('conformance: paths that combine mechanisms', () => {
       await t.kill()
       expect(t.state).toBe('cancelled')
       expect(clock.now()).toBe(1)
+    }))
+
+  it('gevent Pool.kill during map: the map rejects with the kill, never resolves with holes', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(2)
+      const seen: number[] = []
+      const mapped = pool.map(
+        async (x: number, _i, signal) => {
+          seen.push(x)
+          await sleep(10, { signal })
+          return x
+        },
+        [1, 2, 3, 4, 5, 6],
+      )
+      mapped.catch(() => undefined)
+      await sleep(15)
+      await pool.kill()
+      await expect(mapped).rejects.toBeInstanceOf(CancelledError)
+      expect(seen.length).toBeLessThan(6)
+      expect(pool.size).toBe(0)
+    }))
+
+  it('a map whose workers are killed while waiting for a slot rejects instead of resolving empty', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(1)
+      const hog = pool.spawn(async (ctx) => ctx.sleep(1000))
+      const mapped = pool.map(async (x: number) => x, [1, 2, 3])
+      mapped.catch(() => undefined)
+      await sleep(1)
+      await pool.kill()
+      await expect(mapped).rejects.toBeInstanceOf(CancelledError)
+      expect(hog.state).toBe('cancelled')
+    }))
+
+  it('a killed map worker whose job ignores the signal stops after that job', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(2)
+      const started: number[] = []
+      const mapped = pool.map(
+        async (x: number) => {
+          started.push(x)
+          await sleep(10) // not bound to the worker: runs to its end
+          return x
+        },
+        [1, 2, 3, 4, 5, 6],
+      )
+      mapped.catch(() => undefined)
+      await sleep(5)
+      await pool.kill()
+      await expect(mapped).rejects.toBeInstanceOf(CancelledError)
+      expect(started).toEqual([1, 2])
     }))
 })
