@@ -185,12 +185,23 @@ export class Queue<T> implements AsyncIterable<T> {
     return dropped
   }
 
-  /** Gets items until the queue is shut down and drained. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+  /** Gets items until the queue is shut down and drained (`iterate()` without a signal). */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.iterate()[Symbol.asyncIterator]()
+  }
+
+  /**
+   * Gets items until the queue is shut down and drained. With `{signal: ctx.signal}` a kill of the
+   * task ends the loop with its error, and the pending `get` leaves no waiter behind.
+   * @example
+   * for await (const job of queue.iterate({ signal: ctx.signal })) await handle(job)
+   */
+  async *iterate(opts?: { signal?: AbortSignal | undefined }): AsyncGenerator<T, void, undefined> {
+    const getOpts = opts?.signal === undefined ? undefined : { signal: opts.signal }
     for (;;) {
       let item: T
       try {
-        item = await this.get()
+        item = await this.get(getOpts)
       } catch (err) {
         if (err instanceof QueueShutDown) return
         throw err

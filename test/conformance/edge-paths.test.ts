@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { call, CancelledError, Condition, killAll, Pool, sleep, spawn } from 'verdant'
+import {
+  call,
+  CancelledError,
+  Condition,
+  killAll,
+  Pool,
+  Queue,
+  sleep,
+  spawn,
+  Timeout,
+  TimeoutError,
+} from 'verdant'
 import { settledState, withVirtualTime } from 'verdant/testing'
 
 describe('conformance: paths that combine mechanisms', () => {
@@ -110,4 +121,57 @@ describe('conformance: paths that combine mechanisms', () => {
       await expect(mapped).rejects.toBeInstanceOf(CancelledError)
       expect(started).toEqual([1, 2])
     }))
+
+  it('gevent Timeout into a generator parked in Condition.wait arrives once the lock is held again', () =>
+    withVirtualTime(async (clock) => {
+      const cond = new Condition()
+      let lockedWhenRaised: boolean | undefined
+      const t = spawn(function* () {
+        const held = yield* cond.lock.acquire()
+        const timeout = new Timeout(10).start()
+        try {
+          yield* cond.wait()
+        } catch (e) {
+          lockedWhenRaised = cond.lock.locked
+          if (!(e instanceof TimeoutError && e.timeout === timeout)) throw e
+          return clock.now()
+        } finally {
+          timeout.cancel()
+          held.release()
+        }
+        return -1
+      })
+      await sleep(5)
+      const other = await cond.lock.acquire() // held by someone else when the timeout fires
+      await sleep(20)
+      expect(t.state).toBe('running')
+      other.release()
+      expect(await t).toBe(25)
+      expect(lockedWhenRaised).toBe(true)
+      expect(cond.lock.locked).toBe(false)
+    }))
+
+  it('threading Condition.wait_for(timeout) gives false after the time, with the lock held', () =>
+    withVirtualTime(async (clock) => {
+      const cond = new Condition()
+      const held = await cond.lock.acquire()
+      expect(await cond.waitFor(() => false, { timeout: 30 })).toBe(false)
+      expect(clock.now()).toBe(30)
+      expect(cond.lock.locked).toBe(true)
+      held.release()
+    }))
+
+  it('a task looping over queue.iterate({signal: ctx.signal}) is killable and leaves no getter', async () => {
+    const q = new Queue<number>()
+    const got: number[] = []
+    const consumer = spawn(async (ctx) => {
+      for await (const x of q.iterate({ signal: ctx.signal })) got.push(x)
+    })
+    q.putNowait(1)
+    await sleep(0)
+    await consumer.kill()
+    expect(consumer.state).toBe('cancelled')
+    expect(got).toEqual([1])
+    expect(q.stats().getters).toBe(0)
+  })
 })
