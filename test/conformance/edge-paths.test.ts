@@ -174,4 +174,27 @@ describe('conformance: paths that combine mechanisms', () => {
     expect(got).toEqual([1])
     expect(q.stats().getters).toBe(0)
   })
+
+  it('a task consuming pool.imap(..., {signal: ctx.signal}) is killable; the workers stop too', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(2)
+      const got: number[] = []
+      const consumer = spawn(async (ctx) => {
+        for await (const r of pool.imap(
+          async (x: number, _i, signal) => {
+            await sleep(10, { signal })
+            return x
+          },
+          [1, 2, 3, 4, 5, 6],
+          { signal: ctx.signal },
+        ))
+          got.push(r)
+      })
+      await sleep(15)
+      await consumer.kill()
+      expect(consumer.state).toBe('cancelled')
+      expect(got.length).toBeLessThan(6)
+      await pool.join()
+      expect(pool.size).toBe(0)
+    }))
 })
