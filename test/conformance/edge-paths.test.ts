@@ -197,4 +197,32 @@ describe('conformance: paths that combine mechanisms', () => {
       await pool.join()
       expect(pool.size).toBe(0)
     }))
+
+  it('killing a rate-limited pool with jobs waiting for the rate leaves no timer behind', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool({ size: 4, rateLimit: { limit: 1, intervalMs: 1000 } })
+      let ran = 0
+      for (let i = 0; i < 5; i++)
+        pool.spawn(() => {
+          ran++
+        })
+      await sleep(1)
+      expect(ran).toBe(1)
+      expect(pool.pending).toBe(4)
+      await pool.kill()
+      expect([pool.pending, pool.running, ran]).toEqual([0, 0, 1])
+    }))
+
+  it('a paused pool resumed later starts its waiting tasks in priority order', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(1)
+      const order: number[] = []
+      pool.pause()
+      for (const p of [1, 3, 2]) pool.spawn(() => order.push(p), { priority: p })
+      await sleep(100)
+      expect(order).toEqual([])
+      pool.resume()
+      await pool.onIdle()
+      expect(order).toEqual([3, 2, 1])
+    }))
 })
