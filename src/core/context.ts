@@ -10,11 +10,10 @@
 import { call } from './call.js'
 import type { Future, WaitOptions } from './future.js'
 import type { Op } from './op.js'
-import { createTask } from './spawn.js'
+import { spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 import { sleep } from '../time/sleep.js'
 import { Timeout } from '../time/timeout.js'
-import { checkMs } from '../errors.js'
 
 /**
  * The context of a running task: its signal, its children, and waits bound to it.
@@ -46,17 +45,12 @@ export class TaskContext {
 
   /** Spawns a child of this task (see `spawn`). */
   spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
-    const task = createTask(fn, opts, opts?.detached === true ? undefined : this.task)
-    task._schedule()
-    return task
+    return spawnUnder(this.task, fn, opts)
   }
 
   /** Spawns a child of this task that starts after `ms` milliseconds. */
   spawnLater<R>(ms: number, fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
-    checkMs('ms', ms)
-    const task = createTask(fn, opts, opts?.detached === true ? undefined : this.task)
-    task._scheduleLater(ms)
-    return task
+    return spawnUnder(this.task, fn, opts, ms)
   }
 
   /** Waits on `op` (or a promise, future or function) bound to this task. */

@@ -1,5 +1,5 @@
 /**
- * `joinAll` and `killAll` (gevent `joinall`, `killall`), and `spawnLater`.
+ * `joinAll` and `killAll` (gevent `joinall`, `killall`).
  *
  * @module
  */
@@ -7,9 +7,7 @@ import { checkMs } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import type { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
-import { currentTask } from './registry.js'
-import { createTask } from './spawn.js'
-import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
+import type { Task } from './task.js'
 
 /** Options of `joinAll`. @since 0.1.0 */
 export interface JoinAllOptions {
@@ -131,18 +129,4 @@ export function killAll(tasks: Iterable<Task<unknown>>, opts?: KillAllOptions): 
       resume(ok, ok ? (value as unknown[]).length === list.length : value)
     }),
   )
-}
-
-/**
- * Spawns `fn` to start after `ms` milliseconds (gevent `spawn_later`). Killing it before then
- * means it never runs, and its timer is cancelled.
- * @example
- * const reminder = spawnLater(60_000, async () => notify())
- * @since 0.1.0
- */
-export function spawnLater<R>(ms: number, fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
-  checkMs('ms', ms)
-  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
-  task._scheduleLater(ms)
-  return task
 }

@@ -11,7 +11,7 @@
  */
 import type { TaskContext } from './context.js'
 import { Future } from './future.js'
-import { createTask, spawn } from './spawn.js'
+import { spawn, spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 
 /** Options of `scoped`. @since 0.1.0 */
@@ -101,9 +101,7 @@ export class Scope implements AsyncDisposable {
 
   /** Spawns a task owned by this scope. */
   spawn<R>(fn: TaskFn<R>, opts?: Omit<SpawnOptions, 'detached'>): Task<TaskResult<R>> {
-    const task = createTask(fn, opts, this.#task)
-    task._schedule()
-    return task
+    return spawnUnder(this.#task, fn, opts)
   }
 
   /** Kills every task in the scope; `close()` then rethrows nothing for them. */

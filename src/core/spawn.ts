@@ -1,9 +1,9 @@
 /**
- * `spawn`: make a task and schedule its first step.
+ * `spawn` and `spawnLater`: make a task and schedule its first step.
  *
  * @module
  */
-import { InvalidStateError } from '../errors.js'
+import { checkMs, InvalidStateError } from '../errors.js'
 import { currentTask } from './registry.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js'
 
@@ -19,8 +19,34 @@ import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js
  * @since 0.1.0
  */
 export function spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
-  const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
-  task._schedule()
+  return spawnUnder(currentTask(), fn, opts)
+}
+
+/**
+ * Spawns `fn` to start after `ms` milliseconds (gevent `spawn_later`). Killing it before then
+ * means it never runs, and its timer is cancelled.
+ * @example
+ * const reminder = spawnLater(60_000, async () => notify())
+ * @since 0.1.0
+ */
+export function spawnLater<R>(ms: number, fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
+  return spawnUnder(currentTask(), fn, opts, ms)
+}
+
+/**
+ * Creates a task under `parent` (or a root task with `detached`) and schedules its first step,
+ * after `laterMs` if given. Every spawning API goes through here. @internal
+ */
+export function spawnUnder<R>(
+  parent: Task<unknown> | undefined,
+  fn: TaskFn<R>,
+  opts: SpawnOptions | undefined,
+  laterMs?: number,
+): Task<TaskResult<R>> {
+  if (laterMs !== undefined) checkMs('ms', laterMs)
+  const task = createTask(fn, opts, opts?.detached === true ? undefined : parent)
+  if (laterMs === undefined) task._schedule()
+  else task._scheduleLater(laterMs)
   return task
 }
 

@@ -53,7 +53,9 @@ class Puller<T> {
   constructor(source: Source<T>) {
     this.array = Array.isArray(source) ? (source as readonly T[]) : undefined
     this.length = this.array?.length
-    if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
+    if (this.array !== undefined) {
+      // read by index (`takeIndex`): no iterator
+    } else if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
       this.#sync = (source as Iterable<T>)[Symbol.iterator]()
     } else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
       this.#async = (source as AsyncIterable<T>)[Symbol.asyncIterator]()
@@ -62,9 +64,25 @@ class Puller<T> {
     }
   }
 
+  /** For an array source: the next index, or -1 when exhausted. No allocation per item. */
+  takeIndex(): number {
+    const i = this.next
+    if (this.done || i >= (this.length ?? 0)) {
+      this.done = true
+      return -1
+    }
+    this.next = i + 1
+    return i
+  }
+
   /** The next [index, item], or undefined when exhausted; sync sources answer without a promise. */
   pull(): [number, T] | undefined | Promise<[number, T] | undefined> {
     if (this.done) return undefined
+    const array = this.array
+    if (array !== undefined) {
+      const i = this.takeIndex()
+      return i < 0 ? undefined : [i, array[i] as T]
+    }
     if (this.#sync !== undefined) {
       const r = this.#sync.next()
       if (r.done === true) {
@@ -186,11 +204,8 @@ async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Prom
     let item: T
     if (array !== undefined) {
       // The hot path of map over an array: an index, no iterator result, no promise.
-      index = puller.next++
-      if (index >= array.length) {
-        puller.done = true
-        return
-      }
+      index = puller.takeIndex()
+      if (index < 0) return
       item = array[index] as T
     } else {
       let next = puller.pull()

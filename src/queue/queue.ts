@@ -179,9 +179,7 @@ export class Queue<T> implements AsyncIterable<T> {
     }
     const dropped = opts?.immediate === true ? this._drainStore() : []
     if (dropped.length > 0) this._dropped(dropped)
-    if (this._storeSize() === 0) {
-      for (const w of this._getters.drain()) w.resume(false, new QueueShutDown('the queue was shut down'))
-    }
+    if (this._storeSize() === 0) this.#failGetters()
     return dropped
   }
 
@@ -257,9 +255,14 @@ export class Queue<T> implements AsyncIterable<T> {
       this._accepted(putter.data as T)
       putter.resume(true, undefined)
     } else if (this._closed && this._storeSize() === 0) {
-      for (const w of this._getters.drain()) w.resume(false, new QueueShutDown('the queue was shut down'))
+      this.#failGetters()
     }
     return item
+  }
+
+  /** A shut-down queue is drained: every blocked getter gets `QueueShutDown`. */
+  #failGetters(): void {
+    for (const w of this._getters.drain()) w.resume(false, new QueueShutDown('the queue was shut down'))
   }
 
   // The store: FIFO here; LifoQueue and PriorityQueue override these five.

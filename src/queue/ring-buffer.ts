@@ -1,5 +1,5 @@
 /**
- * A growable circular buffer: O(1) push, shift and pop without the O(n) `Array#shift`.
+ * A growable circular buffer: O(1) push and shift, without the O(n) `Array#shift`.
  *
  * @module
  */
@@ -17,14 +17,6 @@ export class RingBuffer<T> {
     this.size++
   }
 
-  /** Puts an item first. */
-  unshift(item: T): void {
-    if (this.size === this.#items.length) this.#grow()
-    this.#head = (this.#head - 1) & (this.#items.length - 1)
-    this.#items[this.#head] = item
-    this.size++
-  }
-
   shift(): T | undefined {
     if (this.size === 0) return undefined
     const item = this.#items[this.#head]
@@ -34,21 +26,8 @@ export class RingBuffer<T> {
     return item
   }
 
-  pop(): T | undefined {
-    if (this.size === 0) return undefined
-    const i = (this.#head + this.size - 1) & (this.#items.length - 1)
-    const item = this.#items[i]
-    this.#items[i] = undefined
-    this.size--
-    return item
-  }
-
   peekFirst(): T | undefined {
     return this.size === 0 ? undefined : this.#items[this.#head]
-  }
-
-  peekLast(): T | undefined {
-    return this.size === 0 ? undefined : this.#items[(this.#head + this.size - 1) & (this.#items.length - 1)]
   }
 
   /** Removes and returns every item, first to last. */

@@ -52,16 +52,6 @@ export class WaitList<T> {
     this.size++
   }
 
-  /** Puts a waiter first (one that must be served before the others). */
-  unshift(w: Waiter<T>): void {
-    w.list = this
-    w.next = this.#first
-    if (this.#first === undefined) this.#last = w
-    else this.#first.prev = w
-    this.#first = w
-    this.size++
-  }
-
   peek(): Waiter<T> | undefined {
     return this.#first
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Waiter, WaitList } from '../../../src/sync/wait-list.js'
 
 describe('WaitList', () => {
-  it('is FIFO; unshift puts a waiter first; cancel unlinks in place', () => {
+  it('is FIFO; cancel unlinks in place', () => {
     const list = new WaitList<number>()
     const out: string[] = []
     const mk = (name: string) => new Waiter<number>(() => out.push(name), name)
@@ -13,12 +13,12 @@ describe('WaitList', () => {
     list.push(a)
     list.push(b)
     list.push(c)
-    list.unshift(d)
+    list.push(d)
     b.cancel()
     b.cancel()
     expect(list.size).toBe(3)
     for (let w = list.shift(); w !== undefined; w = list.shift()) w.resume(true, 0)
-    expect(out).toEqual(['d', 'a', 'c'])
+    expect(out).toEqual(['a', 'c', 'd'])
     expect(list.size).toBe(0)
     expect(list.peek()).toBeUndefined()
   })
