@@ -66,6 +66,16 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     return s !== 'pending' && s !== 'running'
   }
 
+  /** True once done: gevent's `ready()`, the same as `done`. */
+  get ready(): boolean {
+    return this.done
+  }
+
+  /** True if it ended with a value: gevent's `successful()`. */
+  get successful(): boolean {
+    return this._state === 'succeeded'
+  }
+
   /** True if it ended cancelled. */
   get cancelled(): boolean {
     return this._state === 'cancelled'

@@ -181,16 +181,6 @@ export class Task<T> extends Future<T> {
     return (this._flags & RAN) !== 0 || this._state === 'pending'
   }
 
-  /** True once done (gevent `ready()`); the same as `done`. */
-  get ready(): boolean {
-    return this.done
-  }
-
-  /** True if it ended with a value (gevent `successful()`). */
-  get successful(): boolean {
-    return this._state === 'succeeded'
-  }
-
   /** Its parent task, or `undefined` for a root or detached task. */
   get parent(): Task<unknown> | undefined {
     return this._parent

@@ -22,16 +22,6 @@ export class AsyncResult<T> extends Future<T> {
     this.setResult(value)
   }
 
-  /** True once set (gevent `ready()`). */
-  get ready(): boolean {
-    return this.done
-  }
-
-  /** True if it holds a value, not an error. */
-  get successful(): boolean {
-    return this._state === 'succeeded'
-  }
-
   /**
    * Waits until it is set, and gives the value (`undefined` if it failed or `timeout` passed);
    * never throws the stored error (gevent `wait`).
