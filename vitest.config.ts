@@ -8,6 +8,7 @@ export default defineConfig({
         find: /^verdant\/testing$/,
         replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
       },
+      { find: /^verdant\/worker$/, replacement: fileURLToPath(new URL('./src/worker.ts', import.meta.url)) },
       { find: /^verdant$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

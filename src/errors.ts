@@ -163,3 +163,61 @@ export class QueueShutDown extends VerdantError {
 export class BrokenBarrierError extends VerdantError {
   override readonly code: string = 'ERR_VERDANT_BROKEN_BARRIER'
 }
+
+/**
+ * The worker that ran a job died: it threw outside the job, called `process.exit`, ran out of
+ * memory, was terminated after ignoring a cancellation, or its process was killed by a signal.
+ *
+ * **Details**: only the job that was running fails with it; jobs queued behind it run on the
+ * replacement worker. `cause` names what happened in words; `exitCode` and `signal` are set when the
+ * worker exited with one.
+ * @since 0.1.0
+ */
+export class WorkerCrashedError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_WORKER_CRASHED'
+  /** What killed the worker, e.g. `'exited with code 3'` or `'out of memory'`. */
+  readonly reason: string
+  /** The exit code, if the worker exited with one. */
+  readonly exitCode: number | undefined
+  /** The signal that killed a child process, if any. */
+  readonly signal: string | undefined
+  constructor(
+    message: string,
+    reason: string,
+    details: { exitCode?: number | undefined; signal?: string | undefined; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.reason = reason
+    this.exitCode = details.exitCode
+    this.signal = details.signal
+  }
+}
+
+/**
+ * An argument or a result cannot cross to another thread or process (a function, a promise, a
+ * class instance holding a socket): the structured-clone `DataCloneError`, naming what it was.
+ * Raised before anything is sent, so the job never starts.
+ * @since 0.1.0
+ */
+export class DataCloneError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_DATA_CLONE'
+}
+
+/**
+ * The executor was shut down: `submit` after `shutdown()`, or a queued job dropped by
+ * `shutdown({cancelFutures: true})` (whose future is cancelled with this as reason).
+ * @since 0.1.0
+ */
+export class ExecutorShutDownError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_EXECUTOR_SHUT_DOWN'
+}
+
+/**
+ * A job waits for another job of the same executor while every worker is taken by such a waiting
+ * job, so the awaited job could never start (the thread-pool deadlock of `concurrent.futures`).
+ * The awaited job fails with it instead of hanging for ever.
+ * @since 0.1.0
+ */
+export class DeadlockError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_DEADLOCK'
+}

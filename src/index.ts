@@ -5,6 +5,10 @@
  */
 export {
   BrokenBarrierError,
+  DataCloneError,
+  DeadlockError,
+  ExecutorShutDownError,
+  WorkerCrashedError,
   QueueEmpty,
   QueueFull,
   QueueShutDown,
@@ -56,3 +60,27 @@ export { Group, type GroupJoinOptions } from './pool/group.js'
 export { type MapFn, type MapOptions, type Source } from './pool/imap.js'
 export { Pool, type PoolOptions, type PoolSpawnOptions } from './pool/pool.js'
 export { type RateLimit } from './pool/rate-limit.js'
+export {
+  Executor,
+  type ExecutorMapOptions,
+  type ExecutorOptions,
+  type ExecutorShutdownOptions,
+  type ExecutorStats,
+  type SubmitOptions,
+  type WorkerStats,
+} from './executor/executor.js'
+export { type Quantiles } from './executor/histogram.js'
+export { JobFuture } from './executor/job-future.js'
+export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process-pool.js'
+export {
+  defineTask,
+  taskRef,
+  type DefinedTask,
+  type TaskArgs,
+  type TaskRef,
+  type TaskReturn,
+  type WorkerFn,
+} from './executor/task-ref.js'
+export { ThreadPoolExecutor, type ThreadPoolOptions } from './executor/thread-pool.js'
+export { defaultExecutor, shutdownDefaultExecutor, toThread } from './executor/to-thread.js'
+export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'

@@ -26,6 +26,14 @@ export class RingBuffer<T> {
     return item
   }
 
+  /** Puts `item` in front of the first one. */
+  unshift(item: T): void {
+    if (this.size === this.#items.length) this.#grow()
+    this.#head = (this.#head - 1) & (this.#items.length - 1)
+    this.#items[this.#head] = item
+    this.size++
+  }
+
   peekFirst(): T | undefined {
     return this.size === 0 ? undefined : this.#items[this.#head]
   }

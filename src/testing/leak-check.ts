@@ -6,6 +6,7 @@
 import { pendingReports } from '../core/report.js'
 import { allTasks, liveTaskCount } from '../core/registry.js'
 import { dumpTasks } from '../debug/dump-tasks.js'
+import { liveWorkers } from '../executor/worker-handle.js'
 import { realClock } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'
 import { virtualPendingTimers } from './virtual-clock.js'
@@ -22,6 +23,8 @@ export interface LeakReport {
   readonly reports: number
   /** 1 if the real clock holds its host timer while no timer is pending (it must not). */
   readonly hostTimers: number
+  /** Executor worker threads and child processes not yet exited. */
+  readonly workers: number
 }
 
 /** Counts what is alive right now. @since 0.1.0 */
@@ -32,11 +35,19 @@ export function leakReport(): LeakReport {
     yields: pendingYields(),
     reports: pendingReports(),
     hostTimers: realClock.pendingTimers === 0 && realClock._hostArmed ? 1 : 0,
+    workers: liveWorkers(),
   }
 }
 
 function clean(r: LeakReport): boolean {
-  return r.tasks === 0 && r.timers === 0 && r.yields === 0 && r.reports === 0 && r.hostTimers === 0
+  return (
+    r.tasks === 0 &&
+    r.timers === 0 &&
+    r.yields === 0 &&
+    r.reports === 0 &&
+    r.hostTimers === 0 &&
+    r.workers === 0
+  )
 }
 
 /**
@@ -55,7 +66,7 @@ export async function assertNoLeaks(): Promise<void> {
   if (clean(report)) return
   const tasks = report.tasks > 0 ? `\n${dumpTasks(allTasks().filter((t) => t.parent === undefined))}` : ''
   throw new Error(
-    `verdant leak: ${report.tasks} tasks, ${report.timers} timers, ${report.yields} sleep(0) waiters, ${report.reports} pending reports, ${report.hostTimers} stray host timers${tasks}`,
+    `verdant leak: ${report.tasks} tasks, ${report.timers} timers, ${report.yields} sleep(0) waiters, ${report.reports} pending reports, ${report.hostTimers} stray host timers, ${report.workers} executor workers${tasks}`,
   )
 }
 

@@ -1,0 +1,1076 @@
+/**
+ * `Executor`: runs named functions on a pool of workers (concurrent.futures `Executor`).
+ *
+ * How it stays fast: jobs given to a worker in one turn go out as one message and come back as
+ * one; each worker has a window of jobs in flight sized from the measured run time (deep for tiny
+ * jobs, one for long ones, so a long job does not hold short ones hostage on a busy worker).
+ *
+ * How it stays exact: a worker runs its jobs one at a time in the order sent and answers in that
+ * order, so the executor always knows which job a worker is on. That is what lets it start run
+ * timers, blame exactly one job for a crash and send every other job back to the queue.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os'
+import {
+  CancelledError,
+  checkMs,
+  DataCloneError,
+  DeadlockError,
+  describe,
+  ExecutorShutDownError,
+  TimeoutError,
+  VerdantInternalError,
+  WorkerCrashedError,
+} from '../errors.js'
+import { reportNow } from '../core/report.js'
+import { RingBuffer } from '../queue/ring-buffer.js'
+import { realClock, type Timer } from '../time/clock.js'
+import type { Transferable } from 'node:worker_threads'
+import { Histogram, type Quantiles } from './histogram.js'
+import { GONE, type JobOwner, JobFuture, OUTBOX, QUEUED, SENT } from './job-future.js'
+import {
+  CANCEL,
+  CHILD_DONE,
+  CLOSE,
+  CRASH,
+  deserializeError,
+  EXPIRED,
+  INIT_FAILED,
+  JOBS,
+  OK,
+  READY,
+  RESULTS,
+  serializeError,
+  SKIPPED,
+  SLOT_RUNNING,
+  SUBMIT,
+  THREW,
+  UNCLONEABLE,
+  type SerializedError,
+  type ThrownValue,
+} from './protocol.js'
+import { checkTaskRef, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
+import type { SpawnSettings, WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle.js'
+import { WorkerSlot } from './worker-slot.js'
+
+/** Options shared by both executors. @since 0.1.0 */
+export interface ExecutorOptions {
+  /** Most workers at once; default: the number of CPUs (`os.availableParallelism()`). */
+  readonly maxWorkers?: number
+  /** Workers started at once and kept when idle; default 0. */
+  readonly minWorkers?: number
+  /** An idle worker above `minWorkers` leaves after this many ms; default 30000 (`Infinity`: never). */
+  readonly idleTimeoutMs?: number
+  /** A worker is replaced after this many jobs (Python's `max_tasks_per_child`); default unlimited. */
+  readonly maxTasksPerWorker?: number
+  /** Runs once in each worker before its first job; if it throws, the executor is broken. */
+  readonly initializer?: TaskRef<WorkerFn>
+  /** Arguments for `initializer`. */
+  readonly initArgs?: readonly unknown[]
+  /** Names the workers (thread names, error messages). */
+  readonly name?: string
+  /** Node flags for the workers, e.g. `['--import', 'tsx']` to load TypeScript task modules. */
+  readonly execArgv?: readonly string[]
+  /** A cancelled running job that has not stopped after this many ms has its worker replaced; default 1000. */
+  readonly killAfterMs?: number
+}
+
+/** Per-job options of `submitWith`. @since 0.1.0 */
+export interface SubmitOptions {
+  /** The job fails with `TimeoutError` and never starts if it waited this long for a worker. */
+  readonly queueTimeoutMs?: number
+  /** The job fails with `TimeoutError` and is cancelled if it runs this long. */
+  readonly runTimeoutMs?: number
+  /** Overrides the executor's `killAfterMs` for this job. */
+  readonly killAfterMs?: number
+  /** Objects to move, not copy, to the worker: `ArrayBuffer`s, `MessagePort`s (threads only). */
+  readonly transfer?: readonly Transferable[]
+  /** Aborting it cancels the job. */
+  readonly signal?: AbortSignal
+}
+
+/** Options of `executor.map`. @since 0.1.0 */
+export interface ExecutorMapOptions {
+  /** Items per job; default 1. Larger chunks amortize the per-job cost for tiny functions. */
+  readonly chunksize?: number
+  /** All results must arrive within this many ms of the call, else `TimeoutError`. */
+  readonly timeout?: number
+  /** Yield in input order (default) or as they complete. */
+  readonly ordered?: boolean
+  /** Chunks in flight at once; default twice `maxWorkers`. */
+  readonly window?: number
+  /** Aborting it cancels what is in flight and ends the iteration with the reason. */
+  readonly signal?: AbortSignal
+}
+
+/** Options of `shutdown`. @since 0.1.0 */
+export interface ExecutorShutdownOptions {
+  /** Resolve only when every job has settled and every worker has exited (default true). */
+  readonly wait?: boolean
+  /** Cancel the queued jobs instead of running them (default false). */
+  readonly cancelFutures?: boolean
+}
+
+/** One worker in `stats.workers`. @since 0.1.0 */
+export interface WorkerStats {
+  readonly id: number
+  readonly state: 'starting' | 'ready' | 'retiring' | 'closing' | 'dead'
+  /** Jobs it finished. */
+  readonly completed: number
+  /** Share of its lifetime spent running jobs, 0 to 1. */
+  readonly utilization: number
+}
+
+/** A snapshot of an executor. @since 0.1.0 */
+export interface ExecutorStats {
+  /** Waiting for a worker. */
+  readonly queued: number
+  /** Sent to a worker, not finished. */
+  readonly running: number
+  readonly completed: number
+  readonly failed: number
+  readonly cancelled: number
+  /** Workers that died unexpectedly. */
+  readonly crashes: number
+  readonly workers: readonly WorkerStats[]
+  /** Time jobs ran, in µs. */
+  readonly runTime: Quantiles
+  /** Time jobs waited before running, in µs. */
+  readonly waitTime: Quantiles
+}
+
+type Spawn = (s: SpawnSettings, events: WorkerEvents) => WorkerHandle
+
+/** Start of the adaptive window: enough to pipeline, few enough to spread long jobs. */
+const INITIAL_RUN_MICROS = 500
+/** Each worker gets about this much work in flight. */
+const WINDOW_MICROS = 2000
+const MAX_WINDOW = 1024
+/** Workers failing to start this many times in a row break the executor. */
+const MAX_START_FAILURES = 3
+
+let nextJobId = 0
+
+/**
+ * What both executors share: the queue, the dispatch to workers, timeouts, cancellation, crashes,
+ * shutdown and stats. Use `ThreadPoolExecutor` or `ProcessPoolExecutor`.
+ * @since 0.1.0
+ */
+export abstract class Executor implements JobOwner, AsyncDisposable {
+  /** Most workers at once. */
+  readonly maxWorkers: number
+  readonly #minWorkers: number
+  readonly #idleTimeoutMs: number
+  readonly #maxTasks: number
+  readonly #killAfterMs: number
+  readonly #settings: SpawnSettings
+  readonly #spawn: Spawn
+  readonly #queue = new RingBuffer<JobFuture<unknown>>()
+  #queued = 0
+  #slots: WorkerSlot[] = []
+  #nextSlot = 1
+  readonly #refs: TaskRef<WorkerFn>[] = []
+  readonly #refIndex = new Map<string, number>()
+  #state: 'open' | 'shutting-down' | 'closed' = 'open'
+  #broken: Error | undefined = undefined
+  #startFailures = 0
+  #flushQueued = false
+  #avgRunMicros = INITIAL_RUN_MICROS
+  #running = 0
+  #completed = 0
+  #failed = 0
+  #cancelled = 0
+  #crashes = 0
+  readonly #runTime = new Histogram()
+  readonly #waitTime = new Histogram()
+  #closed: Promise<void> | undefined = undefined
+  #resolveClosed: (() => void) | undefined = undefined
+
+  /** @internal */
+  constructor(opts: ExecutorOptions, kind: string, spawn: Spawn, extra: Partial<SpawnSettings> = {}) {
+    const o = opts as ExecutorOptions | undefined
+    if (typeof o !== 'object' || o === null) {
+      throw new TypeError(`${kind} options must be an object, got ${describe(opts)}`)
+    }
+    this.maxWorkers = count(o.maxWorkers ?? availableParallelism(), 'maxWorkers', 1)
+    this.#minWorkers = count(o.minWorkers ?? 0, 'minWorkers', 0)
+    if (this.#minWorkers > this.maxWorkers) {
+      throw new RangeError(
+        `minWorkers (${String(this.#minWorkers)}) must not exceed maxWorkers (${String(this.maxWorkers)})`,
+      )
+    }
+    this.#idleTimeoutMs = checkMs('idleTimeoutMs', o.idleTimeoutMs ?? 30_000)
+    this.#maxTasks =
+      o.maxTasksPerWorker === undefined ? Infinity : count(o.maxTasksPerWorker, 'maxTasksPerWorker', 1)
+    this.#killAfterMs = checkMs('killAfterMs', o.killAfterMs ?? 1000)
+    const init = o.initializer === undefined ? undefined : checkTaskRef(o.initializer, `${kind} initializer`)
+    this.#settings = {
+      name: o.name ?? kind,
+      execArgv: o.execArgv,
+      env: extra.env,
+      resourceLimits: extra.resourceLimits,
+      init: {
+        initializer:
+          init === undefined ? undefined : { moduleUrl: init.moduleUrl, exportName: init.exportName },
+        initArgs: [...(o.initArgs ?? [])],
+      },
+    }
+    this.#spawn = spawn
+    for (let i = 0; i < this.#minWorkers; i++) this.#startWorker()
+  }
+
+  /** True once `shutdown()` was called. */
+  get isShutDown(): boolean {
+    return this.#state !== 'open'
+  }
+
+  /**
+   * Runs `fn(...args)` on a worker; the future settles with its value or error.
+   * **Throws** `ExecutorShutDownError` after `shutdown()`, `TypeError` for a bad reference.
+   *
+   * @example
+   * const sum = await executor.submit(add, 1, 2)
+   * @since 0.1.0
+   */
+  submit<F extends WorkerFn>(fn: TaskRef<F>, ...args: Parameters<F>): JobFuture<Awaited<ReturnType<F>>> {
+    return this.submitWith(fn, args, undefined)
+  }
+
+  /**
+   * `submit` with per-job options: time limits for the queue and the run, a transfer list, a signal.
+   *
+   * @example
+   * const f = executor.submitWith(resize, [image], { queueTimeoutMs: 100, runTimeoutMs: 2000, transfer: [image.buffer] })
+   * @since 0.1.0
+   */
+  submitWith<F extends WorkerFn>(
+    fn: TaskRef<F>,
+    args: Parameters<F>,
+    opts: SubmitOptions | undefined,
+  ): JobFuture<Awaited<ReturnType<F>>> {
+    this.#checkOpen('submit')
+    const ref = checkTaskRef(fn, 'submit()')
+    if (!Array.isArray(args))
+      throw new TypeError(`submitWith() needs the arguments as an array, got ${describe(args)}`)
+    return this.#enqueue(this.#indexOf(ref), ref.exportName, args, opts) as JobFuture<Awaited<ReturnType<F>>>
+  }
+
+  /**
+   * Runs `fn` on every item, lazily and with a bounded number of jobs in flight, yielding results
+   * in input order (or as they complete with `ordered: false`). The first failure cancels what is
+   * in flight and is thrown; stopping the iteration early cancels it too.
+   *
+   * @example
+   * for await (const n of executor.map(square, [1, 2, 3], { chunksize: 64 })) console.log(n)
+   * @since 0.1.0
+   */
+  async *map<T, R>(
+    fn: TaskRef<(item: T) => R>,
+    items: Iterable<T> | AsyncIterable<T>,
+    opts: ExecutorMapOptions = {},
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    this.#checkOpen('map')
+    const ref = checkTaskRef(fn, 'map()')
+    const chunksize = count(opts.chunksize ?? 1, 'chunksize', 1)
+    const window = count(opts.window ?? this.maxWorkers * 2, 'window', 1)
+    const ordered = opts.ordered ?? true
+    const deadline =
+      opts.timeout === undefined ? Infinity : performance.now() + checkMs('timeout', opts.timeout)
+    const signal = opts.signal
+    const index = this.#indexOf(ref)
+    const chunkIndex = -index - 1
+    const it = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()
+    const inflight: JobFuture<Awaited<R>[]>[] = []
+    const finished: JobFuture<Awaited<R>[]>[] = []
+    let wake: (() => void) | undefined
+    const onDone = (f: JobFuture<Awaited<R>[]>): void => {
+      finished.push(f)
+      wake?.()
+    }
+    let exhausted = false
+    try {
+      for (;;) {
+        while (!exhausted && inflight.length < window) {
+          const chunk: T[] = []
+          while (chunk.length < chunksize) {
+            const r = await it.next()
+            if (r.done === true) {
+              exhausted = true
+              break
+            }
+            chunk.push(r.value)
+          }
+          if (chunk.length === 0) break
+          this.#checkOpen('map')
+          const job = this.#enqueue(chunkIndex, ref.exportName, chunk, undefined) as JobFuture<Awaited<R>[]>
+          // Its outcome reaches the caller through the iteration, or is cancelled with it.
+          job._observed = true
+          inflight.push(job)
+          if (!ordered) job._listen(onDone)
+        }
+        if (inflight.length === 0) return
+        const next = ordered ? inflight[0] : finished[0]
+        if (next === undefined || !next.done) {
+          await waitFor(ordered ? inflight[0] : undefined, deadline, signal, (w) => (wake = w))
+          wake = undefined
+          continue
+        }
+        if (ordered) inflight.shift()
+        else {
+          finished.shift()
+          inflight.splice(inflight.indexOf(next), 1)
+        }
+        for (const v of next.result()) yield v
+      }
+    } finally {
+      for (const job of inflight) job.cancel('map() was closed')
+      if (!exhausted) await it.return?.()
+    }
+  }
+
+  /**
+   * Stops accepting jobs. By default waits until every queued and running job has settled and every
+   * worker has exited; `cancelFutures` cancels the queued jobs instead of running them. Idempotent.
+   * @since 0.1.0
+   */
+  async shutdown(opts: ExecutorShutdownOptions = {}): Promise<void> {
+    if (this.#state === 'open') this.#state = 'shutting-down'
+    if (opts.cancelFutures === true) this.#cancelQueued('the executor was shut down')
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve
+    })
+    this.#closeIfDone()
+    if (opts.wait ?? true) await this.#closed
+  }
+
+  /** `await using executor = new ThreadPoolExecutor()` shuts it down, waiting. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown({ wait: true })
+  }
+
+  /** Counts, per-worker utilization and time quantiles. */
+  get stats(): ExecutorStats {
+    const now = performance.now()
+    return {
+      queued: this.#queued,
+      running: this.#running,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      crashes: this.#crashes,
+      workers: this.#slots.map((s) => ({
+        id: s.id,
+        state: s.state,
+        completed: s.completed,
+        utilization: Math.min(1, s.busyMicros / 1000 / Math.max(1e-3, now - s.startedAt)),
+      })),
+      runTime: this.#runTime.snapshot(),
+      waitTime: this.#waitTime.snapshot(),
+    }
+  }
+
+  /** @internal */
+  _withdraw(job: JobFuture<unknown>): void {
+    this.#cancelled++
+    this.#clearTimers(job)
+    const at = job._at
+    if (at === QUEUED) {
+      // Left in the ring and skipped when reached: removal from the middle is O(n).
+      this.#queued--
+      job._at = GONE
+      job._args = undefined
+    } else if (at === OUTBOX) {
+      const slot = job._slot as WorkerSlot
+      slot.outbox.splice(slot.outbox.indexOf(job), 1)
+      job._at = GONE
+      job._args = undefined
+      this.#running--
+      this.#afterAnswer(slot)
+    } else if (at === SENT) {
+      const slot = job._slot as WorkerSlot
+      this.#post(slot, [CANCEL, job._id])
+      if (job._headAt !== 0) this.#armKill(slot, job)
+    }
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#broken !== undefined) {
+      throw new ExecutorShutDownError(`cannot ${what}: the executor is broken: ${this.#broken.message}`, {
+        cause: this.#broken,
+      })
+    }
+    if (this.#state !== 'open') throw new ExecutorShutDownError(`cannot ${what} after shutdown()`)
+  }
+
+  #indexOf(ref: TaskRef<WorkerFn>): number {
+    const key = `${ref.exportName}\0${ref.moduleUrl}`
+    let i = this.#refIndex.get(key)
+    if (i === undefined) {
+      i = this.#refs.length
+      this.#refs.push({ moduleUrl: ref.moduleUrl, exportName: ref.exportName })
+      this.#refIndex.set(key, i)
+    }
+    return i
+  }
+
+  #enqueue(fn: number, name: string, args: unknown[], opts: SubmitOptions | undefined): JobFuture<unknown> {
+    nextJobId = nextJobId === 0x7fffffff ? 1 : nextJobId + 1
+    const killAfter =
+      opts?.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', opts.killAfterMs)
+    const job = new JobFuture<unknown>(this, nextJobId, fn, name, args, opts?.transfer, killAfter)
+    if (opts !== undefined) {
+      const signal = opts.signal
+      if (signal?.aborted === true) {
+        job._at = GONE
+        this.#cancelled++
+        cancelWithdrawn(job, signal.reason)
+        return job
+      }
+      if (opts.queueTimeoutMs !== undefined) {
+        const ms = checkMs('queueTimeoutMs', opts.queueTimeoutMs)
+        job._queueDeadline = Date.now() + ms
+        job._queueTimer = realClock.setTimer(ms, () => {
+          this.#expire(job, ms)
+        })
+      }
+      if (opts.runTimeoutMs !== undefined) job._runTimeoutMs = checkMs('runTimeoutMs', opts.runTimeoutMs)
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          job.cancel(describe(signal.reason))
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        job._listen(() => {
+          signal.removeEventListener('abort', onAbort)
+        })
+      }
+    }
+    this.#queue.push(job)
+    this.#queued++
+    this.#pump()
+    return job
+  }
+
+  /** A queued job waited longer than `queueTimeoutMs`. */
+  #expire(job: JobFuture<unknown>, ms: number): void {
+    job._queueTimer = undefined
+    if (job.done) return
+    if (job._at === QUEUED) {
+      this.#queued--
+      job._at = GONE
+      job._args = undefined
+    } else if (job._at === OUTBOX) {
+      const slot = job._slot as WorkerSlot
+      slot.outbox.splice(slot.outbox.indexOf(job), 1)
+      job._at = GONE
+      this.#running--
+    } else if (job._headAt === 0) {
+      // Sent but not started: the worker checks the same deadline and skips it.
+      this.#post(job._slot as WorkerSlot, [CANCEL, job._id])
+    } else return
+    this.#failed++
+    job._settle(
+      'failed',
+      new TimeoutError(`job ${job._name} waited more than ${String(ms)} ms in the queue and was not started`),
+    )
+  }
+
+  #cancelQueued(msg: string): void {
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
+      if (job._at === QUEUED) job.cancel(msg)
+    }
+    for (const slot of this.#slots) for (const job of [...slot.outbox]) job.cancel(msg)
+  }
+
+  // ---- dispatch ----
+
+  #window(): number {
+    return Math.max(1, Math.min(MAX_WINDOW, Math.floor(WINDOW_MICROS / Math.max(1, this.#avgRunMicros))))
+  }
+
+  /** Gives queued jobs to workers: an idle one first, else a new one, else the least loaded. */
+  #pump(): void {
+    while (this.#queued > 0) {
+      let best: WorkerSlot | undefined
+      let live = 0
+      for (const s of this.#slots) {
+        if (s.state === 'starting' || s.state === 'ready') live++
+        else continue
+        if (s.blocked > 0) continue
+        if (best === undefined || s.load < best.load) best = s
+      }
+      if (
+        (best === undefined || best.load > 0) &&
+        live < this.maxWorkers &&
+        this.#startFailures < MAX_START_FAILURES
+      ) {
+        best = this.#startWorker()
+      }
+      if (best === undefined || best.load >= Math.min(this.#window(), this.#maxTasks - best.given)) {
+        if (best === undefined && live >= this.maxWorkers) this.#detectDeadlock()
+        return
+      }
+      const job = this.#queue.shift() as JobFuture<unknown>
+      if (job._at !== QUEUED) continue
+      this.#queued--
+      this.#give(best, job)
+    }
+  }
+
+  #give(slot: WorkerSlot, job: JobFuture<unknown>): void {
+    job._at = OUTBOX
+    job._slot = slot
+    this.#running++
+    slot.outbox.push(job)
+    slot.given++
+    if (slot.idleTimer !== undefined) {
+      clearTimeout(slot.idleTimer)
+      slot.idleTimer = undefined
+    }
+    if (!slot.referenced) {
+      slot.referenced = true
+      slot.handle.ref()
+    }
+    if (slot.given >= this.#maxTasks && slot.state !== 'retiring') {
+      // Recycling: the replacement starts now, before this worker leaves.
+      slot.state = 'retiring'
+      if (this.#state === 'open') this.#startWorker()
+    }
+    if (!this.#flushQueued) {
+      this.#flushQueued = true
+      queueMicrotask(this.#flushAll)
+    }
+  }
+
+  readonly #flushAll = (): void => {
+    this.#flushQueued = false
+    for (const slot of this.#slots) if (slot.outbox.length > 0) this.#flush(slot)
+  }
+
+  /** Sends a worker everything given to it this turn, as one message. */
+  #flush(slot: WorkerSlot): void {
+    const jobs = slot.outbox
+    slot.outbox = []
+    const flat = new Array<unknown>(jobs.length * 4)
+    let defs: unknown[] | null = null
+    let transfer: Transferable[] | undefined
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as JobFuture<unknown>
+      const fi = job._fn < 0 ? -job._fn - 1 : job._fn
+      if (slot.known[fi] !== true) {
+        const ref = this.#refs[fi] as TaskRef<WorkerFn>
+        ;(defs ??= []).push(fi, ref.moduleUrl, ref.exportName)
+      }
+      flat[i * 4] = job._id
+      flat[i * 4 + 1] = job._fn
+      flat[i * 4 + 2] = job._args
+      flat[i * 4 + 3] = job._queueDeadline
+      if (job._transfer !== undefined) (transfer ??= []).push(...job._transfer)
+    }
+    try {
+      slot.handle.send([JOBS, flat, defs], transfer)
+    } catch {
+      // Something in the batch cannot be cloned: send the jobs one by one and fail only those.
+      this.#sendEach(slot, jobs)
+      return
+    }
+    this.#sent(slot, jobs, defs)
+  }
+
+  #sent(slot: WorkerSlot, jobs: JobFuture<unknown>[], defs: unknown[] | null): void {
+    if (defs !== null) for (let i = 0; i < defs.length; i += 3) slot.known[defs[i] as number] = true
+    for (const job of jobs) {
+      job._at = SENT
+      slot.inflight.push(job)
+    }
+    this.#armHead(slot)
+  }
+
+  #sendEach(slot: WorkerSlot, jobs: JobFuture<unknown>[]): void {
+    for (const job of jobs) {
+      const fi = job._fn < 0 ? -job._fn - 1 : job._fn
+      const ref = this.#refs[fi] as TaskRef<WorkerFn>
+      const defs = slot.known[fi] === true ? null : [fi, ref.moduleUrl, ref.exportName]
+      try {
+        slot.handle.send([JOBS, [job._id, job._fn, job._args, job._queueDeadline], defs], job._transfer)
+      } catch (err) {
+        job._at = GONE
+        this.#running--
+        this.#failed++
+        this.#clearTimers(job)
+        job._settle('failed', cloneError(job, err))
+        continue
+      }
+      this.#sent(slot, [job], defs)
+    }
+    this.#afterAnswer(slot)
+  }
+
+  #post(slot: WorkerSlot, msg: unknown[]): void {
+    if (slot.state === 'dead') return
+    try {
+      slot.handle.send(msg)
+    } catch (err) {
+      reportNow(err, `a message to worker ${String(slot.id)}`)
+    }
+  }
+
+  // ---- workers ----
+
+  #startWorker(): WorkerSlot {
+    const slot = new WorkerSlot(this.#nextSlot++)
+    this.#slots.push(slot)
+    slot.handle = this.#spawn(
+      { ...this.#settings, name: `${this.#settings.name}-${String(slot.id)}` },
+      {
+        message: (msg) => {
+          this.#onMessage(slot, msg)
+        },
+        exit: (how) => {
+          this.#onExit(slot, how)
+        },
+      },
+    )
+    return slot
+  }
+
+  #onMessage(slot: WorkerSlot, msg: unknown[]): void {
+    switch (msg[0]) {
+      case RESULTS:
+        this.#onResults(slot, msg[1] as unknown[])
+        return
+      case READY:
+        if (slot.state === 'starting') slot.state = 'ready'
+        this.#startFailures = 0
+        this.#armHead(slot)
+        return
+      case SUBMIT:
+        this.#onChildSubmit(slot, msg)
+        return
+      case INIT_FAILED:
+        this.#break(
+          asError(deserializeError(msg[1] as SerializedError | ThrownValue), 'the initializer failed'),
+        )
+        return
+      case CRASH:
+        slot.killReason = `uncaught ${describe(deserializeError(msg[1] as SerializedError | ThrownValue))}`
+        return
+    }
+  }
+
+  #onResults(slot: WorkerSlot, flat: unknown[]): void {
+    const now = performance.now()
+    let sumRun = 0
+    const n = flat.length / 4
+    for (let i = 0; i < flat.length; i += 4) {
+      const job = slot.inflight.shift()
+      if (job === undefined || job._id !== flat[i]) {
+        reportNow(
+          new VerdantInternalError(`worker ${String(slot.id)} answered job ${String(flat[i])} out of order`),
+          'an executor',
+        )
+        continue
+      }
+      const run = flat[i + 3] as number
+      sumRun += run
+      slot.busyMicros += run
+      slot.completed++
+      job._at = GONE
+      job._args = undefined
+      this.#running--
+      this.#clearTimers(job)
+      if (job.done) continue
+      const status = flat[i + 1]
+      if (status === OK) {
+        this.#completed++
+        this.#runTime.record(run)
+        this.#waitTime.record(Math.max(0, (now - job._submittedAt) * 1000 - run))
+        job._settle('succeeded', flat[i + 2])
+        continue
+      }
+      this.#failed++
+      if (status === THREW) {
+        this.#runTime.record(run)
+        job._settle('failed', deserializeError(flat[i + 2] as SerializedError | ThrownValue))
+      } else if (status === EXPIRED) {
+        job._settle(
+          'failed',
+          new TimeoutError(`job ${job._name} waited too long in the queue and was not started`),
+        )
+      } else if (status === UNCLONEABLE) {
+        job._settle(
+          'failed',
+          new DataCloneError(
+            `the result of ${job._name}() cannot be sent back from the worker: ${String(flat[i + 2])}`,
+          ),
+        )
+      } else if (status === SKIPPED) {
+        this.#failed--
+        this.#cancelled++
+        cancelWithdrawn(job, undefined)
+      }
+    }
+    if (n > 0) this.#avgRunMicros = this.#avgRunMicros * 0.7 + (sumRun / n) * 0.3
+    this.#armHead(slot)
+    this.#afterAnswer(slot)
+  }
+
+  /** Starts the clock of the job the worker is now on: its run time limit, or its kill deadline. */
+  #armHead(slot: WorkerSlot): void {
+    if (slot.state === 'starting') return
+    const job = slot.inflight.peekFirst()
+    if (job === undefined || job._headAt !== 0) return
+    job._headAt = performance.now()
+    if (job.done) this.#armKill(slot, job)
+    else if (job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity) {
+      const ms = job._runTimeoutMs
+      job._timer = realClock.setTimer(ms, () => {
+        job._timer = undefined
+        if (job.done) return
+        this.#failed++
+        job._settle('failed', new TimeoutError(`job ${job._name} ran longer than ${String(ms)} ms`))
+        this.#post(slot, [CANCEL, job._id])
+        this.#armKill(slot, job)
+      })
+    }
+  }
+
+  #armKill(slot: WorkerSlot, job: JobFuture<unknown>): void {
+    job._timer?.cancel()
+    const ms = job._killAfterMs
+    if (ms === Infinity) return
+    job._timer = realClock.setTimer(ms, () => {
+      job._timer = undefined
+      if (job._at !== SENT || job._slot !== slot || slot.state === 'dead') return
+      slot.killReason = `job ${job._name} did not stop within ${String(ms)} ms of being cancelled`
+      slot.handle.terminate()
+    })
+  }
+
+  #clearTimers(job: JobFuture<unknown>): void {
+    job._timer?.cancel()
+    job._timer = undefined
+    job._queueTimer?.cancel()
+    job._queueTimer = undefined
+  }
+
+  /** After a worker answered or lost jobs: refill it, retire it, or let it idle. */
+  #afterAnswer(slot: WorkerSlot): void {
+    this.#pump()
+    if (slot.load > 0 || slot.state === 'dead' || slot.state === 'closing') return
+    if (slot.state === 'retiring' || this.#state !== 'open') {
+      if (slot.state === 'retiring' || this.#queued === 0) this.#close(slot)
+      this.#closeIfDone()
+      return
+    }
+    if (slot.referenced) {
+      slot.referenced = false
+      slot.handle.unref()
+    }
+    if (
+      this.#idleTimeoutMs !== Infinity &&
+      slot.idleTimer === undefined &&
+      this.#slots.length > this.#minWorkers
+    ) {
+      slot.idleTimer = setTimeout(() => {
+        slot.idleTimer = undefined
+        if (slot.load === 0 && this.#slots.length > this.#minWorkers) this.#close(slot)
+      }, this.#idleTimeoutMs)
+      slot.idleTimer.unref()
+    }
+  }
+
+  #close(slot: WorkerSlot): void {
+    if (slot.state === 'closing' || slot.state === 'dead') return
+    slot.state = 'closing'
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer)
+    slot.idleTimer = undefined
+    // Held until it has exited, so a shutdown that waits is not cut short by the loop emptying.
+    if (!slot.referenced) {
+      slot.referenced = true
+      slot.handle.ref()
+    }
+    this.#post(slot, [CLOSE])
+  }
+
+  #closeIfDone(): void {
+    if (this.#state === 'open' || this.#queued > 0) return
+    for (const slot of this.#slots) if (slot.load === 0) this.#close(slot)
+    if (this.#slots.length === 0) {
+      this.#state = 'closed'
+      this.#resolveClosed?.()
+    }
+  }
+
+  #onExit(slot: WorkerSlot, how: WorkerExit): void {
+    const expected = slot.state === 'closing' && slot.killReason === undefined
+    const wasReady = slot.state !== 'starting'
+    slot.state = 'dead'
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer)
+    this.#slots.splice(this.#slots.indexOf(slot), 1)
+    const lost = slot.inflight.drain()
+    const unsent = slot.outbox
+    slot.outbox = []
+    if (!expected || lost.length > 0 || unsent.length > 0) {
+      const reason = slot.killReason ?? exitReason(how)
+      if (slot.killReason === undefined || !slot.killReason.startsWith('job ')) this.#crashes++
+      if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
+      // The job it was on dies with it; everything behind it goes back to the front of the queue.
+      const runningId =
+        slot.handle.shared !== undefined
+          ? Atomics.load(slot.handle.shared, SLOT_RUNNING)
+          : lost[0]?._headAt !== 0
+            ? lost[0]?._id
+            : 0
+      const back: JobFuture<unknown>[] = []
+      for (const job of [...lost, ...unsent]) {
+        this.#running--
+        if (job._id === runningId || job.done) {
+          job._at = GONE
+          this.#clearTimers(job)
+          if (!job.done) {
+            this.#failed++
+            job._settle(
+              'failed',
+              new WorkerCrashedError(`the worker running job ${job._name} crashed: ${reason}`, reason, {
+                exitCode: how.code,
+                signal: how.signal,
+                cause: how.error,
+              }),
+            )
+          }
+        } else back.push(job)
+      }
+      for (let i = back.length - 1; i >= 0; i--) {
+        const job = back[i] as JobFuture<unknown>
+        if (job._timer !== undefined) {
+          job._timer.cancel()
+          job._timer = undefined
+        }
+        job._at = QUEUED
+        job._headAt = 0
+        job._slot = undefined
+        if (job._transfer !== undefined) {
+          // Its transferred buffers went with the message: it cannot be resent, so it fails rather than vanish.
+          this.#failed++
+          job._at = GONE
+          this.#clearTimers(job)
+          job._settle(
+            'failed',
+            new WorkerCrashedError(
+              `the worker holding job ${job._name} crashed before running it: ${reason}`,
+              reason,
+              { exitCode: how.code, signal: how.signal, cause: how.error },
+            ),
+          )
+          continue
+        }
+        this.#queue.unshift(job)
+        this.#queued++
+      }
+      if (this.#startFailures >= MAX_START_FAILURES) {
+        this.#break(
+          new WorkerCrashedError(`workers fail to start: ${reason}`, reason, {
+            exitCode: how.code,
+            signal: how.signal,
+            cause: how.error,
+          }),
+        )
+      }
+    }
+    if (this.#state === 'open' && this.#broken === undefined) {
+      while (this.#slots.length < this.#minWorkers) this.#startWorker()
+    }
+    this.#pump()
+    this.#closeIfDone()
+  }
+
+  /** The initializer failed, or workers cannot start: every pending job fails, submit throws. */
+  #break(error: Error): void {
+    if (this.#broken !== undefined) return
+    this.#broken = error
+    if (this.#state === 'open') this.#state = 'shutting-down'
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve
+    })
+    const fail = (job: JobFuture<unknown>): void => {
+      if (job.done) return
+      this.#failed++
+      this.#clearTimers(job)
+      job._settle(
+        'failed',
+        new WorkerCrashedError(`job ${job._name} cannot run: ${error.message}`, error.message, {
+          cause: error,
+        }),
+      )
+    }
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
+      if (job._at === QUEUED) {
+        this.#queued--
+        job._at = GONE
+        fail(job)
+      }
+    }
+    for (const slot of [...this.#slots]) {
+      for (const job of [...slot.inflight.drain(), ...slot.outbox]) {
+        job._at = GONE
+        this.#running--
+        fail(job)
+      }
+      slot.outbox = []
+      slot.killReason = 'the executor is broken'
+      slot.state = 'closing'
+      slot.handle.terminate()
+    }
+  }
+
+  // ---- jobs submitting jobs ----
+
+  #onChildSubmit(slot: WorkerSlot, msg: unknown[]): void {
+    const childId = msg[1] as number
+    let child: JobFuture<unknown>
+    try {
+      const ref = taskRef(msg[3] as string, msg[4] as string)
+      this.#checkOpen('submit')
+      child = this.#enqueueChild(ref, msg[5] as unknown[], slot)
+    } catch (err) {
+      this.#post(slot, [CHILD_DONE, childId, false, serializeError(err)])
+      return
+    }
+    child._listen((f: JobFuture<unknown>) => {
+      slot.blocked--
+      if (f.successful) this.#post(slot, [CHILD_DONE, childId, true, f._result])
+      else this.#post(slot, [CHILD_DONE, childId, false, serializeError(f._result)])
+      this.#pump()
+    })
+  }
+
+  #enqueueChild(ref: TaskRef<WorkerFn>, args: unknown[], parent: WorkerSlot): JobFuture<unknown> {
+    parent.blocked++
+    const fi = this.#indexOf(ref)
+    nextJobId = nextJobId === 0x7fffffff ? 1 : nextJobId + 1
+    const job = new JobFuture<unknown>(
+      this,
+      nextJobId,
+      fi,
+      ref.exportName,
+      args,
+      undefined,
+      this.#killAfterMs,
+    )
+    job._child = true
+    job._observed = true
+    this.#queue.push(job)
+    this.#queued++
+    this.#pump()
+    return job
+  }
+
+  /** Every worker runs a job waiting on a queued job: those queued jobs can never start. */
+  #detectDeadlock(): void {
+    let live = 0
+    for (const s of this.#slots) {
+      if (s.state !== 'starting' && s.state !== 'ready') continue
+      if (s.blocked === 0) return
+      live++
+    }
+    if (live < this.maxWorkers) return
+    const waiting: JobFuture<unknown>[] = []
+    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) waiting.push(job)
+    for (const job of waiting) {
+      if (job._at !== QUEUED) continue
+      if (!job._child) {
+        this.#queue.push(job)
+        continue
+      }
+      this.#queued--
+      job._at = GONE
+      this.#failed++
+      this.#clearTimers(job)
+      job._settle(
+        'failed',
+        new DeadlockError(
+          `job ${job._name} was submitted by a job that waits for it, but all ${String(this.maxWorkers)} workers are held by jobs waiting like this, so it could never start; raise maxWorkers or do not wait on nested jobs`,
+        ),
+      )
+    }
+  }
+}
+
+function count(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new RangeError(
+      `Expected \`${name}\` to be an integer >= ${String(min)}, got \`${describe(value)}\``,
+    )
+  }
+  return value
+}
+
+function asError(value: unknown, prefix: string): Error {
+  return value instanceof Error
+    ? new Error(`${prefix}: ${value.message}`, { cause: value })
+    : new Error(`${prefix}: ${describe(value)}`)
+}
+
+function exitReason(how: WorkerExit): string {
+  const err = how.error as { code?: unknown } | undefined
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory (resourceLimits)'
+  if (how.error !== undefined) return `uncaught ${describe(how.error)}`
+  if (how.signal !== undefined) return `killed by ${how.signal}`
+  return `exited with code ${String(how.code)}`
+}
+
+function cloneError(job: JobFuture<unknown>, err: unknown): DataCloneError {
+  const args = job._args ?? []
+  const what = job._fn < 0 ? 'an item' : 'an argument'
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i])
+    } catch (e) {
+      return new DataCloneError(
+        `${job._fn < 0 ? 'item' : 'argument'} ${String(i)} of ${job._name}() cannot be sent to a worker: ${e instanceof Error ? e.message : String(e)}`,
+      )
+    }
+  }
+  return new DataCloneError(
+    `${what} of ${job._name}() cannot be sent to a worker: ${err instanceof Error ? err.message : String(err)}`,
+  )
+}
+
+/** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
+function cancelWithdrawn(job: JobFuture<unknown>, reason: unknown): void {
+  job._settle('cancelled', new CancelledError(`job ${job._name} was cancelled`, reason))
+}
+
+async function waitFor(
+  job: JobFuture<unknown> | undefined,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  setWake: (w: () => void) => void,
+): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    let timer: Timer | undefined
+    const finish = (error?: unknown): void => {
+      timer?.cancel()
+      signal?.removeEventListener('abort', onAbort)
+      job?._unlisten(onDone)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const onDone = (): void => {
+      finish()
+    }
+    const onAbort = (): void => {
+      finish(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (deadline !== Infinity) {
+      timer = realClock.setTimer(Math.max(0, deadline - performance.now()), () => {
+        finish(new TimeoutError('map() did not finish within its timeout'))
+      })
+    }
+    if (job !== undefined) job._listen(onDone)
+    else setWake(onDone)
+  })
+}

@@ -1,0 +1,117 @@
+/**
+ * `JobFuture<T>`: the future of one executor job (concurrent.futures `Future`).
+ *
+ * The job's bookkeeping lives on its future, saving an object per job. Cancelling it withdraws the
+ * job wherever it is: dropped from the queue, skipped by the worker, or, running, asked to stop
+ * through its `AbortSignal` and terminated with its worker if it does not stop in time.
+ *
+ * @module
+ */
+import type { Transferable } from 'node:worker_threads'
+import { Future, FutureWaitOp, type WaitOptions } from '../core/future.js'
+import { type Cancel, type Op, type Resume, undo } from '../core/op.js'
+import type { Timer } from '../time/clock.js'
+
+/** Where a job is: in the executor's queue. @internal */
+export const QUEUED = 0
+/** Given to a worker, not yet sent. @internal */
+export const OUTBOX = 1
+/** Sent to a worker, no outcome yet. @internal */
+export const SENT = 2
+/** Finished or withdrawn. @internal */
+export const GONE = 3
+
+/** What a job's future needs from its executor. @internal */
+export interface JobOwner {
+  _withdraw(job: JobFuture<unknown>): void
+}
+
+/**
+ * The future of an executor job. Cancelling it withdraws the job (see the module comment);
+ * a task killed while waiting on it through `yield*`, `ctx.call` or `get({signal})` cancels it too.
+ * @since 0.1.0
+ */
+export class JobFuture<T> extends Future<T> {
+  /** @internal */ _id: number
+  /** @internal The function's index; negative for a `map` chunk. */ _fn: number
+  /** @internal */ _name: string
+  /** @internal Dropped once sent. */ _args: unknown[] | undefined
+  /** @internal */ _transfer: readonly Transferable[] | undefined
+  /** @internal */ _owner: JobOwner
+  /** @internal */ _at = QUEUED
+  /** @internal The worker slot it was given to. */ _slot: unknown = undefined
+  /** @internal `performance.now()` at submit. */ _submittedAt: number
+  /** @internal `Date.now()` after which it must not start; 0 for none. */ _queueDeadline = 0
+  /** @internal */ _queueTimer: Timer | undefined = undefined
+  /** @internal */ _runTimeoutMs: number | undefined = undefined
+  /** @internal */ _killAfterMs: number
+  /** @internal The run-time or kill timer. */ _timer: Timer | undefined = undefined
+  /** @internal When the worker reached it (0: not yet). */ _headAt = 0
+  /** @internal True for a job submitted by a job (deadlock detection). */ _child = false
+
+  /** @internal */
+  constructor(
+    owner: JobOwner,
+    id: number,
+    fn: number,
+    name: string,
+    args: unknown[],
+    transfer: readonly Transferable[] | undefined,
+    killAfterMs: number,
+  ) {
+    super()
+    this._owner = owner
+    this._id = id
+    this._fn = fn
+    this._name = name
+    this._args = args
+    this._transfer = transfer
+    this._killAfterMs = killAfterMs
+    this._submittedAt = performance.now()
+  }
+
+  /**
+   * Cancels the job: a queued one never starts; a running one sees its `jobSignal()` abort, and
+   * its worker is replaced if it has not stopped within `killAfterMs`. The future settles
+   * `cancelled` at once. Returns false if it was already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done) return false
+    this._owner._withdraw(this)
+    return super.cancel(msg ?? `job ${this._name} was cancelled`)
+  }
+
+  /**
+   * Waits for the value, or throws its error. Abandoning the wait by a kill or a signal cancels
+   * the job; a `timeout` that fires does not (use `runTimeoutMs` to limit the job itself).
+   */
+  override get(opts?: WaitOptions): Op<T> {
+    return new JobWaitOp<T>(this, opts)
+  }
+
+  override [Symbol.iterator](): Iterator<Op<unknown>, T, unknown> {
+    return new JobWaitOp<T>(this, undefined)[Symbol.iterator]()
+  }
+
+  /** @internal */
+  override _label(): string {
+    return `job ${this._name}`
+  }
+}
+
+class JobWaitOp<T> extends FutureWaitOp<T, T> {
+  readonly #job: JobFuture<T>
+  constructor(job: JobFuture<T>, opts: WaitOptions | undefined) {
+    super(job, true, opts)
+    this.#job = job
+  }
+
+  override _start(resume: Resume<T>): Cancel | undefined {
+    const inner = super._start(resume)
+    if (inner === undefined) return undefined
+    return (reason?: unknown) => {
+      undo(inner, reason)
+      this.#job.cancel()
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `ProcessPoolExecutor`: an executor on forked child processes.
+ *
+ * @module
+ */
+import { Executor, type ExecutorOptions } from './executor.js'
+import { spawnProcess } from './worker-handle.js'
+
+/** Options of `ProcessPoolExecutor`. @since 0.1.0 */
+export interface ProcessPoolOptions extends ExecutorOptions {
+  /** The children's environment (default: the parent's). */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Runs work in child processes (concurrent.futures `ProcessPoolExecutor`): full isolation, so a
+ * segfault or a native crash takes down only one worker. Arguments and results cross by the V8
+ * serializer (the same types as structured clone); transfer lists do not apply.
+ *
+ * **Details**: children exit when their parent dies, even by SIGKILL: the IPC channel closes and
+ * the child leaves as soon as its current job yields.
+ *
+ * @example
+ * await using pool = new ProcessPoolExecutor({ maxWorkers: 2 })
+ * console.log(await pool.submit(add, 1, 2)) // 3
+ * @since 0.1.0
+ */
+export class ProcessPoolExecutor extends Executor {
+  constructor(opts: ProcessPoolOptions = {}) {
+    super(opts, 'ProcessPoolExecutor', spawnProcess, { env: opts.env })
+  }
+}

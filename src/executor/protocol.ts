@@ -1,0 +1,147 @@
+/**
+ * The messages between an executor and its workers, and how errors cross them.
+ *
+ * Messages are small arrays, not objects: a batch of jobs is one flat array of
+ * `[id, fnIndex, args, queueDeadline]` quadruples, a batch of results one of
+ * `[id, status, value, runMicros]`, because cloning one array of N entries is far cheaper than N
+ * messages. Functions are named once per worker (`refs`) and then by index.
+ *
+ * @module
+ */
+
+/** Main → worker: a batch of jobs `[JOBS, flat, refs | null]`. @internal */
+export const JOBS = 0
+/** Main → worker: `[CANCEL, id]` stop (or skip) a job. @internal */
+export const CANCEL = 1
+/** Main → worker: `[CHILD_DONE, childId, ok, value]` the outcome of a job a job submitted. @internal */
+export const CHILD_DONE = 2
+/** Main → worker: `[CLOSE]` finish what was sent, then exit. @internal */
+export const CLOSE = 3
+
+/** Worker → main: `[READY]` the initializer ran. @internal */
+export const READY = 10
+/** Worker → main: `[RESULTS, flat]` a batch of outcomes. @internal */
+export const RESULTS = 11
+/** Worker → main: `[INIT_FAILED, error]`. @internal */
+export const INIT_FAILED = 12
+/** Worker → main: `[SUBMIT, childId, parentId, moduleUrl, exportName, args]`. @internal */
+export const SUBMIT = 13
+/** Child process → parent: `[CRASH, error]` an uncaught error is about to end the process. @internal */
+export const CRASH = 14
+/** Child process → parent: `[HELLO]` listening; send the init now. @internal */
+export const HELLO = 15
+
+/** Result statuses. @internal */
+export const OK = 0
+/** The job threw; the value is a serialized error. @internal */
+export const THREW = 1
+/** The job was cancelled before it started. @internal */
+export const SKIPPED = 2
+/** The job waited in the queue past its deadline and never started. @internal */
+export const EXPIRED = 3
+/** The job's result could not be cloned; the value is the clone error's message. @internal */
+export const UNCLONEABLE = 4
+
+/** The shared-memory words of a thread worker. @internal */
+export const SLOT_RUNNING = 0
+/** @internal */
+export const SLOT_WAKE = 1
+/** @internal */
+export const SLOT_WORDS = 2
+
+/** How the executor tells a worker who it is. @internal */
+export interface WorkerInit {
+  readonly initializer: { moduleUrl: string; exportName: string } | undefined
+  readonly initArgs: readonly unknown[]
+  /** A thread worker's shared words: the running job id, and a wake-up word. */
+  readonly shared: SharedArrayBuffer | undefined
+}
+
+/** An error flattened to cloneable data. @internal */
+export interface SerializedError {
+  readonly isError: true
+  readonly name: string
+  readonly className: string
+  readonly message: string
+  readonly stack: string | undefined
+  readonly props: Record<string, unknown>
+  readonly cause: SerializedError | { isError: false; value: unknown } | undefined
+}
+
+/** A thrown value that is not an `Error`, sent as is. @internal */
+export interface ThrownValue {
+  readonly isError: false
+  readonly value: unknown
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Flattens anything thrown into data that survives `postMessage`. @internal */
+export function serializeError(error: unknown, depth = 0): SerializedError | ThrownValue {
+  if (!(error instanceof Error)) {
+    return { isError: false, value: cloneable(error) ? error : String(error) }
+  }
+  const props: Record<string, unknown> = {}
+  for (const key of Object.keys(error)) {
+    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue
+    const v = (error as unknown as Record<string, unknown>)[key]
+    props[key] = cloneable(v) ? v : String(v)
+  }
+  const cause: unknown = error.cause
+  return {
+    isError: true,
+    name: error.name,
+    className: error.constructor.name,
+    message: error.message,
+    stack: error.stack,
+    props,
+    cause: cause === undefined || depth > 8 ? undefined : serializeError(cause, depth + 1),
+  }
+}
+
+const BUILTIN: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+}
+
+/**
+ * Rebuilds a thrown value. Built-in error classes come back as themselves; other classes as an
+ * `Error` whose `name` is the original class name, with the original message, stack, own
+ * properties and cause (a class cannot cross: only its name can).
+ * @internal
+ */
+export function deserializeError(data: SerializedError | ThrownValue): unknown {
+  if (!data.isError) return data.value
+  const Ctor = BUILTIN[data.className] ?? Error
+  const error = new Ctor(data.message)
+  Object.defineProperty(error, 'name', {
+    value: data.name === 'Error' && data.className !== 'Error' ? data.className : data.name,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  })
+  if (data.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: data.stack, writable: true, configurable: true })
+  }
+  Object.assign(error, data.props)
+  if (data.cause !== undefined) {
+    Object.defineProperty(error, 'cause', {
+      value: deserializeError(data.cause),
+      writable: true,
+      configurable: true,
+    })
+  }
+  return error
+}

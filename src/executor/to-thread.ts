@@ -1,0 +1,44 @@
+/**
+ * `toThread`: one call on a shared default thread pool (asyncio `to_thread`).
+ *
+ * @module
+ */
+import { ThreadPoolExecutor } from './thread-pool.js'
+import type { JobFuture } from './job-future.js'
+import type { TaskRef, WorkerFn } from './task-ref.js'
+
+let shared: ThreadPoolExecutor | undefined
+
+/**
+ * The shared pool `toThread` uses, made on first use with the default options. Its idle workers
+ * do not keep the process alive.
+ * @since 0.1.0
+ */
+export function defaultExecutor(): ThreadPoolExecutor {
+  if (shared === undefined || shared.isShutDown) shared = new ThreadPoolExecutor({ name: 'verdant-default' })
+  return shared
+}
+
+/**
+ * Shuts the shared pool down (waiting for its jobs); the next `toThread` makes a new one.
+ * @since 0.1.0
+ */
+export async function shutdownDefaultExecutor(): Promise<void> {
+  const pool = shared
+  shared = undefined
+  await pool?.shutdown()
+}
+
+/**
+ * Runs `fn(...args)` on the shared thread pool.
+ *
+ * @example
+ * const digest = await toThread(sha256, bytes)
+ * @since 0.1.0
+ */
+export function toThread<F extends WorkerFn>(
+  fn: TaskRef<F>,
+  ...args: Parameters<F>
+): JobFuture<Awaited<ReturnType<F>>> {
+  return defaultExecutor().submit(fn, ...args)
+}

@@ -1,0 +1,306 @@
+/**
+ * The entry of every executor worker, thread or child process.
+ *
+ * A worker runs one job at a time, in the order they were sent, which is what lets the executor
+ * tell exactly which job a crash killed and when a job starts. Jobs arrive in batches; results go
+ * back in batches, flushed when the worker runs out of jobs, when a job returns a promise, and at
+ * least every couple of milliseconds, so tiny jobs cost one message per batch and a long job's
+ * neighbours are not held back.
+ *
+ * @module
+ */
+import { parentPort, Worker, workerData } from 'node:worker_threads'
+import { CancelledError } from '../errors.js'
+import {
+  CANCEL,
+  CHILD_DONE,
+  CLOSE,
+  CRASH,
+  deserializeError,
+  EXPIRED,
+  HELLO,
+  INIT_FAILED,
+  JOBS,
+  OK,
+  READY,
+  RESULTS,
+  serializeError,
+  SKIPPED,
+  SLOT_RUNNING,
+  SUBMIT,
+  THREW,
+  UNCLONEABLE,
+  type SerializedError,
+  type ThrownValue,
+  type WorkerInit,
+} from './protocol.js'
+import type { TaskRef, WorkerFn } from './task-ref.js'
+import { installRuntime } from './worker-runtime.js'
+
+/** Results are sent at least this often while jobs keep running. */
+const FLUSH_MS = 2
+const MAX_BATCH = 4096
+
+let post: (msg: unknown[]) => void = () => undefined
+const port = parentPort
+let shared: Int32Array | undefined
+const refs: { moduleUrl: string; exportName: string }[] = []
+const fns: (WorkerFn | undefined)[] = []
+/** Flat quadruples `[id, fnIndex, args, queueDeadline]`, consumed from `head`. */
+let pending: unknown[] = []
+let head = 0
+let draining = true
+let closing = false
+let results: unknown[] = []
+let lastFlush = 0
+const cancelled = new Set<number>()
+let current = 0
+let currentAborted: unknown = undefined
+let controller: AbortController | undefined
+let nextChild = 1
+const children = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+
+installRuntime({
+  signal() {
+    if (current === 0) throw new Error('jobSignal() was called outside a running job')
+    if (controller === undefined) {
+      controller = new AbortController()
+      if (currentAborted !== undefined) controller.abort(currentAborted)
+    }
+    return controller.signal
+  },
+  submit(ref: TaskRef<WorkerFn>, args: unknown[]) {
+    const id = nextChild++
+    return new Promise((resolve, reject) => {
+      children.set(id, { resolve, reject })
+      post([SUBMIT, id, current, ref.moduleUrl, ref.exportName, args])
+    })
+  },
+})
+
+async function start(init: WorkerInit): Promise<void> {
+  if (init.shared !== undefined) shared = new Int32Array(init.shared)
+  if (init.initializer !== undefined) {
+    try {
+      const fn = await load(init.initializer)
+      await fn(...init.initArgs)
+    } catch (err) {
+      post([INIT_FAILED, serializeError(err)])
+      return
+    }
+  }
+  post([READY])
+  draining = false
+  if (head < pending.length || closing) void drain()
+}
+
+function onMessage(msg: unknown[]): void {
+  switch (msg[0]) {
+    case JOBS: {
+      const defs = msg[2] as unknown[] | null
+      if (defs !== null) {
+        for (let i = 0; i < defs.length; i += 3) {
+          refs[defs[i] as number] = { moduleUrl: defs[i + 1] as string, exportName: defs[i + 2] as string }
+        }
+      }
+      const jobs = msg[1] as unknown[]
+      if (head === pending.length) {
+        pending = jobs
+        head = 0
+      } else {
+        for (const x of jobs) pending.push(x)
+      }
+      if (!draining) void drain()
+      return
+    }
+    case CANCEL: {
+      const id = msg[1] as number
+      const reason = new CancelledError('the job was cancelled')
+      if (id === current) {
+        currentAborted = reason
+        controller?.abort(reason)
+      } else {
+        for (let i = head; i < pending.length; i += 4) if (pending[i] === id) cancelled.add(id)
+      }
+      return
+    }
+    case CHILD_DONE: {
+      const child = children.get(msg[1] as number)
+      if (child === undefined) return
+      children.delete(msg[1] as number)
+      if (msg[2] === true) child.resolve(msg[3])
+      else child.reject(deserializeError(msg[3] as SerializedError | ThrownValue))
+      return
+    }
+    case CLOSE:
+      closing = true
+      if (!draining) exit()
+      return
+  }
+}
+
+function exit(): void {
+  if (port !== null) port.close()
+  else process.disconnect()
+}
+
+async function load(ref: { moduleUrl: string; exportName: string }): Promise<WorkerFn> {
+  const mod = (await import(ref.moduleUrl)) as Record<string, unknown>
+  const fn = mod[ref.exportName]
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `${ref.moduleUrl} has no exported function named ${JSON.stringify(ref.exportName)} (found ${typeof fn})`,
+    )
+  }
+  return fn as WorkerFn
+}
+
+async function fnAt(index: number): Promise<WorkerFn> {
+  const known = fns[index]
+  if (known !== undefined) return known
+  const ref = refs[index]
+  if (ref === undefined) throw new Error(`unknown function index ${String(index)}`)
+  const fn = await load(ref)
+  fns[index] = fn
+  return fn
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    (typeof v === 'object' || typeof v === 'function') &&
+    v !== null &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  )
+}
+
+async function drain(): Promise<void> {
+  draining = true
+  lastFlush = performance.now()
+  while (head < pending.length) {
+    const id = pending[head] as number
+    const index = pending[head + 1] as number
+    const args = pending[head + 2] as unknown[]
+    const deadline = pending[head + 3] as number
+    pending[head + 2] = undefined
+    head += 4
+    if (cancelled.size > 0 && cancelled.delete(id)) {
+      results.push(id, SKIPPED, undefined, 0)
+      continue
+    }
+    if (deadline !== 0 && Date.now() > deadline) {
+      results.push(id, EXPIRED, undefined, 0)
+      continue
+    }
+    // A chunk of `map` is encoded as a negative index: run the function once per item.
+    const chunk = index < 0
+    let fn = fns[chunk ? -index - 1 : index]
+    current = id
+    currentAborted = undefined
+    controller = undefined
+    if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, id)
+    const t0 = performance.now()
+    try {
+      fn ??= await fnAt(chunk ? -index - 1 : index)
+      let value: unknown
+      if (chunk) {
+        const out: unknown[] = []
+        for (const item of args) {
+          let v = fn(item)
+          if (isThenable(v)) v = await v
+          out.push(v)
+        }
+        value = out
+      } else {
+        value = fn(...args)
+        if (isThenable(value)) {
+          flush()
+          value = await value
+        }
+      }
+      results.push(id, OK, value, (performance.now() - t0) * 1000)
+    } catch (err) {
+      results.push(id, THREW, serializeError(err), (performance.now() - t0) * 1000)
+    }
+    current = 0
+    controller = undefined
+    if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, 0)
+    if (results.length >= MAX_BATCH) flush()
+    const now = performance.now()
+    if (now - lastFlush > FLUSH_MS) {
+      flush()
+      // Let cancellations and new batches in between long runs of jobs.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  pending = []
+  head = 0
+  flush()
+  draining = false
+  if (closing) exit()
+}
+
+function flush(): void {
+  lastFlush = performance.now()
+  if (results.length === 0) return
+  const batch = results
+  results = []
+  try {
+    post([RESULTS, batch])
+  } catch {
+    // Some result cannot be cloned: find it, send its error instead, and keep the others.
+    for (let i = 0; i < batch.length; i += 4) {
+      try {
+        structuredClone(batch[i + 2])
+      } catch (err) {
+        batch[i + 1] = UNCLONEABLE
+        batch[i + 2] = err instanceof Error ? err.message : String(err)
+      }
+    }
+    post([RESULTS, batch])
+  }
+}
+
+// Connect last: every module-level binding above must exist before the first message.
+if (port !== null) {
+  post = (msg) => {
+    port.postMessage(msg)
+  }
+  port.on('message', onMessage)
+  void start(workerData as WorkerInit)
+} else if (process.send !== undefined) {
+  const send = process.send.bind(process)
+  post = (msg) => {
+    send(msg)
+  }
+  // The first message is the init; the parent's death closes the channel and ends the child.
+  process.once('message', (init: WorkerInit) => {
+    process.on('message', onMessage)
+    void start(init)
+  })
+  process.on('disconnect', () => process.exit(0))
+  watchParent()
+  send([HELLO])
+  process.on('uncaughtException', (err) => {
+    // Say why before dying: the parent otherwise only sees an exit code.
+    try {
+      send([CRASH, serializeError(err)])
+    } finally {
+      process.exit(70)
+    }
+  })
+} else {
+  throw new Error('verdant worker-main must run as a worker thread or a forked child process')
+}
+
+/**
+ * A child busy in a synchronous job never sees its IPC channel close, so a watchdog thread checks
+ * that the parent is alive and kills this process when it is gone (SIGKILL of the parent included).
+ */
+function watchParent(): void {
+  const watchdog = new Worker(
+    `const { workerData: w } = require('node:worker_threads')
+    setInterval(() => { if (process.ppid !== w.ppid) process.kill(w.pid, 'SIGKILL') }, 200)`,
+    { eval: true, workerData: { ppid: process.ppid, pid: process.pid } },
+  )
+  watchdog.unref()
+}

@@ -1,0 +1,44 @@
+/**
+ * The executor's record of one worker: what it was sent, in order, and how busy it is.
+ *
+ * @module
+ */
+import { RingBuffer } from '../queue/ring-buffer.js'
+import type { JobFuture } from './job-future.js'
+import type { WorkerHandle } from './worker-handle.js'
+
+/** @internal */
+export type SlotState = 'starting' | 'ready' | 'retiring' | 'closing' | 'dead'
+
+/** @internal */
+export class WorkerSlot {
+  readonly id: number
+  handle!: WorkerHandle
+  state: SlotState = 'starting'
+  /** Sent and not yet answered, in the order the worker runs them. */
+  readonly inflight = new RingBuffer<JobFuture<unknown>>()
+  /** Given to this worker, to be sent at the end of the turn. */
+  outbox: JobFuture<unknown>[] = []
+  /** Function indexes this worker has been told about. */
+  readonly known: boolean[] = []
+  /** Jobs given to it, for `maxTasksPerWorker`. */
+  given = 0
+  completed = 0
+  busyMicros = 0
+  readonly startedAt = performance.now()
+  /** Jobs it runs that wait on a job they submitted. */
+  blocked = 0
+  referenced = true
+  idleTimer: NodeJS.Timeout | undefined = undefined
+  /** Why we terminated it, if we did. */
+  killReason: string | undefined = undefined
+
+  constructor(id: number) {
+    this.id = id
+  }
+
+  /** Jobs given to it and not answered. */
+  get load(): number {
+    return this.inflight.size + this.outbox.length
+  }
+}

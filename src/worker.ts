@@ -1,0 +1,16 @@
+/**
+ * `verdant/worker`: what a task module imports, without the rest of verdant: `defineTask` to name
+ * its functions and the helpers a running job uses.
+ *
+ * @module
+ */
+export {
+  defineTask,
+  taskRef,
+  type DefinedTask,
+  type TaskArgs,
+  type TaskRef,
+  type TaskReturn,
+  type WorkerFn,
+} from './executor/task-ref.js'
+export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'

@@ -1,0 +1,395 @@
+// Behaviour shared by both executors, run once per kind (concurrent.futures Executor semantics).
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  CancelledError,
+  DataCloneError,
+  DeadlockError,
+  ExecutorShutDownError,
+  ProcessPoolExecutor,
+  spawn,
+  taskRef,
+  ThreadPoolExecutor,
+  TimeoutError,
+  WorkerCrashedError,
+  type Executor,
+  type ExecutorOptions,
+} from 'verdant'
+import * as tasks from '../fixtures/executor-tasks.mjs'
+
+const url = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
+const ref = <K extends keyof typeof tasks>(name: K) =>
+  taskRef<Extract<(typeof tasks)[K], (...args: never[]) => unknown>>(url, name)
+
+const echo = taskRef<typeof tasks.echo<unknown>>(url, 'echo')
+const slowEcho = taskRef<typeof tasks.slowEcho<unknown>>(url, 'slowEcho')
+const spin = ref('spin')
+const whoAmI = ref('whoAmI')
+
+const kinds = [
+  ['ThreadPoolExecutor', (o: ExecutorOptions = {}) => new ThreadPoolExecutor(o)],
+  ['ProcessPoolExecutor', (o: ExecutorOptions = {}) => new ProcessPoolExecutor(o)],
+] as const
+
+let open: Executor[] = []
+afterEach(async () => {
+  await Promise.all(open.map((e) => e.shutdown({ cancelFutures: true })))
+  open = []
+})
+
+describe.each(kinds)('%s', (_name, make) => {
+  const executor = (o: ExecutorOptions = {}): Executor => {
+    const e = make({ maxWorkers: 2, ...o })
+    open.push(e)
+    return e
+  }
+
+  describe('submit', () => {
+    it('runs a defineTask function and a taskRef export (Executor.submit)', async () => {
+      const ex = executor()
+      expect(await ex.submit(tasks.add, 1, 2)).toBe(3)
+      expect(await ex.submit(echo, { a: [1, 2] })).toEqual({ a: [1, 2] })
+    })
+
+    it('settles every job of a large burst, in any order of completion', async () => {
+      const ex = executor()
+      const futures = Array.from({ length: 5000 }, (_, i) => ex.submit(tasks.add, i, i))
+      const values = await Promise.all(futures)
+      expect(values.every((v, i) => v === 2 * i)).toBe(true)
+      expect(ex.stats.completed).toBe(5000)
+    })
+
+    it('awaits a job that returns a promise', async () => {
+      const ex = executor()
+      expect(await ex.submit(slowEcho, 'late', 20)).toBe('late')
+    })
+
+    it('throws TypeError for a reference that is not one, and for a missing export at run time', async () => {
+      const ex = executor()
+      expect(() => ex.submit({} as never)).toThrow(/taskRef\(\) or defineTask\(\)/)
+      const missing = ex.submit(taskRef<() => void>(url, 'nope'))
+      await expect(missing).rejects.toThrow(/no exported function named "nope"/)
+      await expect(ex.submit(ref('notAFunction'))).rejects.toThrow(/found number/)
+    })
+
+    it('a task module that throws at load fails the job; the executor keeps serving', async () => {
+      const ex = executor()
+      const bad = taskRef<() => void>(
+        new URL('../fixtures/executor-throws-at-load.mjs', import.meta.url),
+        'x',
+      )
+      await expect(ex.submit(bad)).rejects.toThrow('this module fails to load')
+      expect(await ex.submit(tasks.add, 2, 2)).toBe(4)
+    })
+  })
+
+  describe('errors cross the boundary', () => {
+    it('keeps class name, message, stack and own properties', async () => {
+      const ex = executor()
+      const err = (await ex.submit(ref('fail'), 'too young').catch((e: unknown) => e)) as Error & {
+        field: string
+        details: unknown
+      }
+      expect(err).toBeInstanceOf(Error)
+      expect(err.name).toBe('ValidationError')
+      expect(err.message).toBe('too young')
+      expect(err.stack).toContain('executor-tasks.mjs')
+      expect(err.field).toBe('age')
+      expect(err.details).toEqual({ min: 1 })
+    })
+
+    it('rebuilds built-in classes and causes; passes non-Error throws as they are', async () => {
+      const ex = executor()
+      const err = (await ex.submit(ref('failRange')).catch((e: unknown) => e)) as Error
+      expect(err).toBeInstanceOf(RangeError)
+      expect((err.cause as Error).message).toBe('inner')
+      await expect(ex.submit(ref('throwString'))).rejects.toBe('just a string')
+    })
+
+    it('an uncloneable argument fails that job with DataCloneError naming it; its batch-mates run', async () => {
+      const ex = executor()
+      const good = ex.submit(echo, 1)
+      const bad = ex.submit(echo, () => 1)
+      const good2 = ex.submit(echo, 2)
+      await expect(bad).rejects.toThrow(DataCloneError)
+      await expect(bad).rejects.toThrow(/argument 0 of echo\(\)/)
+      expect([await good, await good2]).toEqual([1, 2])
+    })
+
+    it('an uncloneable result fails with DataCloneError naming the function', async () => {
+      const ex = executor()
+      const f = ex.submit(ref('returnFunction'))
+      await expect(f).rejects.toThrow(DataCloneError)
+      await expect(f).rejects.toThrow(/result of returnFunction\(\)/)
+    })
+  })
+
+  describe('cancellation', () => {
+    it('a cancelled queued job never starts', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const busy = ex.submit(spin, 150)
+      const queued = ex.submit(ref('countCalls'))
+      expect(queued.cancel()).toBe(true)
+      expect(queued.cancelled).toBe(true)
+      await busy
+      expect(await ex.submit(ref('countCalls'))).toBe(1)
+      expect(ex.stats.cancelled).toBe(1)
+    })
+
+    it('a cancelled running job sees its signal abort and the worker stays', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const before = await ex.submit(whoAmI)
+      const job = ex.submit(ref('untilCancelled'))
+      await new Promise((r) => setTimeout(r, 50))
+      job.cancel()
+      await expect(job).rejects.toBeInstanceOf(CancelledError)
+      expect(await ex.submit(whoAmI)).toBe(before)
+      expect(ex.stats.crashes).toBe(0)
+    })
+
+    it('a running job that ignores cancellation has its worker replaced after killAfterMs', async () => {
+      const ex = executor({ maxWorkers: 1, killAfterMs: 100 })
+      const before = await ex.submit(whoAmI)
+      const stuck = ex.submit(ref('busyForever'))
+      const behind = ex.submit(tasks.add, 5, 5)
+      await new Promise((r) => setTimeout(r, 50))
+      stuck.cancel()
+      await expect(stuck).rejects.toBeInstanceOf(CancelledError)
+      expect(await behind).toBe(10)
+      expect(await ex.submit(whoAmI)).not.toBe(before)
+    })
+
+    it('killing the task that waits on a job cancels the job', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const job = ex.submit(slowEcho, 'x', 5000)
+      const waiter = spawn(function* () {
+        return yield* job
+      })
+      await new Promise((r) => setTimeout(r, 20))
+      await waiter.kill()
+      expect(job.cancelled).toBe(true)
+    })
+
+    it('an aborted signal cancels the job', async () => {
+      const ex = executor()
+      const ac = new AbortController()
+      const job = ex.submitWith(slowEcho, ['x', 5000], { signal: ac.signal })
+      ac.abort()
+      await expect(job).rejects.toBeInstanceOf(CancelledError)
+      const pre = ex.submitWith(echo, [1], { signal: AbortSignal.abort() })
+      expect(pre.cancelled).toBe(true)
+    })
+  })
+
+  describe('time limits', () => {
+    it('queueTimeoutMs: a job that waited too long fails with TimeoutError and never starts', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      await ex.submit(whoAmI)
+      const busy = ex.submit(spin, 200)
+      const late = ex.submitWith(ref('countCalls'), [], { queueTimeoutMs: 30 })
+      await expect(late).rejects.toThrow(/waited more than 30 ms in the queue|waited too long/)
+      await busy
+      expect(await ex.submit(ref('countCalls'))).toBe(1)
+    })
+
+    it('runTimeoutMs: a job running too long fails with TimeoutError and is stopped', async () => {
+      const ex = executor({ maxWorkers: 1, killAfterMs: 50 })
+      const job = ex.submitWith(ref('busyForever'), [], { runTimeoutMs: 50 })
+      await expect(job).rejects.toThrow(TimeoutError)
+      await expect(job).rejects.toThrow(/ran longer than 50 ms/)
+      expect(await ex.submit(tasks.add, 1, 1)).toBe(2)
+    })
+  })
+
+  describe('crashes', () => {
+    it('process.exit in a job fails it with WorkerCrashedError; queued jobs run on the replacement', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const dying = ex.submit(ref('exitWith'), 3)
+      const after = [ex.submit(tasks.add, 1, 2), ex.submit(tasks.add, 3, 4)]
+      const err = (await dying.catch((e: unknown) => e)) as WorkerCrashedError
+      expect(err).toBeInstanceOf(WorkerCrashedError)
+      expect(err.exitCode).toBe(3)
+      expect(err.message).toMatch(/exited with code 3/)
+      expect(await Promise.all(after)).toEqual([3, 7])
+      expect(ex.stats.crashes).toBe(1)
+    })
+
+    it('an error thrown outside any job crashes the worker, naming the error', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const err = (await ex.submit(ref('throwOutside')).catch((e: unknown) => e)) as WorkerCrashedError
+      expect(err).toBeInstanceOf(WorkerCrashedError)
+      expect(err.message).toMatch(/thrown outside the job/)
+      expect(await ex.submit(tasks.add, 1, 1)).toBe(2)
+    })
+  })
+
+  describe('shutdown', () => {
+    it('waits for queued and running jobs; submit afterwards throws', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const jobs = [ex.submit(slowEcho, 'a', 30), ex.submit(slowEcho, 'b', 30)]
+      await ex.shutdown()
+      expect(jobs.map((j) => j.value)).toEqual(['a', 'b'])
+      expect(() => ex.submit(tasks.add, 1, 1)).toThrow(ExecutorShutDownError)
+    })
+
+    it('cancelFutures cancels the queued jobs and lets the running one finish', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const running = ex.submit(slowEcho, 'r', 50)
+      await new Promise((r) => setTimeout(r, 10))
+      const queued = ex.submit(slowEcho, 'q', 50)
+      await ex.shutdown({ cancelFutures: true })
+      expect(running.value).toBe('r')
+      expect(queued.cancelled).toBe(true)
+    })
+
+    it('await using shuts the executor down', async () => {
+      let job
+      {
+        await using ex = make({ maxWorkers: 1 })
+        job = ex.submit(slowEcho, 'done', 20)
+      }
+      expect(job.value).toBe('done')
+    })
+  })
+
+  describe('map', () => {
+    it('yields in input order, with chunks', async () => {
+      const ex = executor()
+      const out: unknown[] = []
+      for await (const v of ex.map(echo, [1, 2, 3, 4, 5, 6, 7], { chunksize: 3 })) out.push(v)
+      expect(out).toEqual([1, 2, 3, 4, 5, 6, 7])
+    })
+
+    it('ordered: false yields as jobs complete', async () => {
+      const ex = executor()
+      const out: unknown[] = []
+      for await (const v of ex.map(ref('sleepMs'), [120, 10], { ordered: false })) out.push(v)
+      expect(out).toEqual([10, 120])
+    })
+
+    it('pulls lazily from an endless source and cancels what is in flight on break', async () => {
+      const ex = executor()
+      let pulled = 0
+      function* naturals(): Generator<number> {
+        for (let i = 0; ; i++) {
+          pulled++
+          yield i
+        }
+      }
+      const out: unknown[] = []
+      for await (const v of ex.map(echo, naturals(), { window: 4 })) {
+        out.push(v)
+        if (out.length === 10) break
+      }
+      expect(out).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(pulled).toBeLessThanOrEqual(15)
+    })
+
+    it('the first failure is thrown and the rest cancelled; timeout bounds the whole map', async () => {
+      const ex = executor()
+      const failing = taskRef<(m: string) => never>(url, 'fail')
+      await expect(
+        (async () => {
+          for await (const v of ex.map(failing, ['x', 'y'])) expect(v).toBeUndefined()
+        })(),
+      ).rejects.toThrow('x')
+      await expect(
+        (async () => {
+          for await (const v of ex.map(ref('sleepMs'), [1000], { timeout: 30 })) expect(v).toBeUndefined()
+        })(),
+      ).rejects.toThrow(TimeoutError)
+    })
+  })
+
+  describe('workers', () => {
+    it('maxTasksPerWorker replaces a worker after N jobs', async () => {
+      const ex = executor({ maxWorkers: 1, maxTasksPerWorker: 2 })
+      const ids: string[] = []
+      for (let i = 0; i < 6; i++) ids.push(await ex.submit(whoAmI))
+      expect(new Set(ids).size).toBe(3)
+      expect(ids[0]).toBe(ids[1])
+      expect(ids[2]).toBe(ids[3])
+    })
+
+    it('runs the initializer in each worker before its jobs', async () => {
+      const ex = executor({ initializer: ref('init'), initArgs: ['ready'] })
+      expect(await ex.submit(ref('threadInfo'))).toEqual({ initialized: 'ready' })
+    })
+
+    it('a failing initializer breaks the executor: pending jobs fail, submit throws', async () => {
+      const ex = executor({ initializer: ref('initFails') })
+      const job = ex.submit(tasks.add, 1, 1)
+      await expect(job).rejects.toThrow(/initializer failed on purpose/)
+      expect(() => ex.submit(tasks.add, 1, 1)).toThrow(/broken/)
+    })
+
+    it('stats count jobs and report run and wait quantiles and utilization', async () => {
+      const ex = executor()
+      await Promise.all([
+        ex.submit(spin, 20),
+        ex.submit(spin, 20),
+        ex.submit(ref('fail'), 'x').catch(() => 0),
+      ])
+      const s = ex.stats
+      expect(s.completed).toBe(2)
+      expect(s.failed).toBe(1)
+      expect(s.queued).toBe(0)
+      expect(s.running).toBe(0)
+      expect(s.runTime.count).toBe(3)
+      expect(s.runTime.p99).toBeGreaterThanOrEqual(15_000)
+      expect(s.workers.length).toBeGreaterThan(0)
+      expect(s.workers.some((w) => w.utilization > 0)).toBe(true)
+    })
+  })
+
+  describe('jobs that submit jobs', () => {
+    it('a job may submit to its own executor and await the result', async () => {
+      const ex = executor({ maxWorkers: 2 })
+      expect(await ex.submit(ref('parent'), 4)).toBe(50)
+    })
+
+    it('when every worker waits on a nested job, the nested job fails with DeadlockError', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      const err = (await ex.submit(ref('parent'), 4).catch((e: unknown) => e)) as Error
+      expect(err.name).toBe(DeadlockError.name)
+      expect(err.message).toMatch(/could never start/)
+    })
+  })
+})
+
+describe('ThreadPoolExecutor only', () => {
+  it('moves transferred ArrayBuffers and shares SharedArrayBuffers', async () => {
+    await using ex = new ThreadPoolExecutor({ maxWorkers: 1 })
+    const buf = new ArrayBuffer(1024)
+    const f = ex.submitWith(ref('byteLength'), [buf], { transfer: [buf] })
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(buf.byteLength).toBe(0)
+    expect(await f).toBe(1024)
+    const sab = new SharedArrayBuffer(8)
+    expect(await ex.submit(ref('sharedAdd'), sab, 1, 5)).toBe(5)
+    expect(new Int32Array(sab)[1]).toBe(5)
+  })
+
+  it('a worker over its resourceLimits dies with "out of memory"; the pool keeps serving', async () => {
+    await using ex = new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } })
+    const err = (await ex.submit(ref('allocate')).catch((e: unknown) => e)) as WorkerCrashedError
+    expect(err).toBeInstanceOf(WorkerCrashedError)
+    expect(err.reason).toMatch(/out of memory/)
+    expect(await ex.submit(tasks.add, 1, 1)).toBe(2)
+  })
+})
+
+describe('ProcessPoolExecutor only', () => {
+  it('a segfault fails the job with the signal and the pool keeps serving', async () => {
+    await using ex = new ProcessPoolExecutor({ maxWorkers: 1 })
+    const err = (await ex.submit(ref('segfault')).catch((e: unknown) => e)) as WorkerCrashedError
+    expect(err).toBeInstanceOf(WorkerCrashedError)
+    expect(err.signal).toBe('SIGSEGV')
+    expect(await ex.submit(tasks.add, 2, 3)).toBe(5)
+  })
+
+  it('runs jobs in other processes', async () => {
+    await using ex = new ProcessPoolExecutor({ maxWorkers: 1 })
+    expect(await ex.submit(ref('pid'))).not.toBe(process.pid)
+  })
+})
