@@ -68,7 +68,7 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(() => ex.submit({} as never)).toThrow(/taskRef\(\) or defineTask\(\)/)
       const missing = ex.submit(taskRef<() => void>(url, 'nope'))
       await expect(missing).rejects.toThrow(/no exported function named "nope"/)
-      await expect(ex.submit(ref('notAFunction'))).rejects.toThrow(/found number/)
+      await expect(ex.submit(taskRef<() => void>(url, 'notAFunction'))).rejects.toThrow(/found number/)
     })
 
     it('a task module that throws at load fails the job; the executor keeps serving', async () => {
