@@ -57,59 +57,59 @@ import { WorkerSlot } from './worker-slot.js'
 /** Options shared by both executors. @since 0.1.0 */
 export interface ExecutorOptions {
   /** Most workers at once; default: the number of CPUs (`os.availableParallelism()`). */
-  readonly maxWorkers?: number
+  readonly maxWorkers?: number | undefined
   /** Workers started at once and kept when idle; default 0. */
-  readonly minWorkers?: number
+  readonly minWorkers?: number | undefined
   /** An idle worker above `minWorkers` leaves after this many ms; default 30000 (`Infinity`: never). */
-  readonly idleTimeoutMs?: number
+  readonly idleTimeoutMs?: number | undefined
   /** A worker is replaced after this many jobs (Python's `max_tasks_per_child`); default unlimited. */
-  readonly maxTasksPerWorker?: number
+  readonly maxTasksPerWorker?: number | undefined
   /** Runs once in each worker before its first job; if it throws, the executor is broken. */
-  readonly initializer?: TaskRef<WorkerFn>
+  readonly initializer?: TaskRef<WorkerFn> | undefined
   /** Arguments for `initializer`. */
-  readonly initArgs?: readonly unknown[]
+  readonly initArgs?: readonly unknown[] | undefined
   /** Names the workers (thread names, error messages). */
-  readonly name?: string
+  readonly name?: string | undefined
   /** Node flags for the workers, e.g. `['--import', 'tsx']` to load TypeScript task modules. */
-  readonly execArgv?: readonly string[]
+  readonly execArgv?: readonly string[] | undefined
   /** A cancelled running job that has not stopped after this many ms has its worker replaced; default 1000. */
-  readonly killAfterMs?: number
+  readonly killAfterMs?: number | undefined
 }
 
 /** Per-job options of `submitWith`. @since 0.1.0 */
 export interface SubmitOptions {
   /** The job fails with `TimeoutError` and never starts if it waited this long for a worker. */
-  readonly queueTimeoutMs?: number
+  readonly queueTimeoutMs?: number | undefined
   /** The job fails with `TimeoutError` and is cancelled if it runs this long. */
-  readonly runTimeoutMs?: number
+  readonly runTimeoutMs?: number | undefined
   /** Overrides the executor's `killAfterMs` for this job. */
-  readonly killAfterMs?: number
+  readonly killAfterMs?: number | undefined
   /** Objects to move, not copy, to the worker: `ArrayBuffer`s, `MessagePort`s (threads only). */
-  readonly transfer?: readonly Transferable[]
+  readonly transfer?: readonly Transferable[] | undefined
   /** Aborting it cancels the job. */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
 }
 
 /** Options of `executor.map`. @since 0.1.0 */
 export interface ExecutorMapOptions {
   /** Items per job; default 1. Larger chunks amortize the per-job cost for tiny functions. */
-  readonly chunksize?: number
+  readonly chunksize?: number | undefined
   /** All results must arrive within this many ms of the call, else `TimeoutError`. */
-  readonly timeout?: number
+  readonly timeout?: number | undefined
   /** Yield in input order (default) or as they complete. */
-  readonly ordered?: boolean
+  readonly ordered?: boolean | undefined
   /** Chunks in flight at once; default twice `maxWorkers`. */
-  readonly window?: number
+  readonly window?: number | undefined
   /** Aborting it cancels what is in flight and ends the iteration with the reason. */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
 }
 
 /** Options of `shutdown`. @since 0.1.0 */
 export interface ExecutorShutdownOptions {
   /** Resolve only when every job has settled and every worker has exited (default true). */
-  readonly wait?: boolean
+  readonly wait?: boolean | undefined
   /** Cancel the queued jobs instead of running them (default false). */
-  readonly cancelFutures?: boolean
+  readonly cancelFutures?: boolean | undefined
 }
 
 /** One worker in `stats.workers`. @since 0.1.0 */

@@ -9,7 +9,7 @@ import { spawnProcess } from './worker-handle.js'
 /** Options of `ProcessPoolExecutor`. @since 0.1.0 */
 export interface ProcessPoolOptions extends ExecutorOptions {
   /** The children's environment (default: the parent's). */
-  readonly env?: NodeJS.ProcessEnv
+  readonly env?: NodeJS.ProcessEnv | undefined
 }
 
 /**

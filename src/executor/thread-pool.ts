@@ -10,9 +10,9 @@ import { spawnThread } from './worker-handle.js'
 /** Options of `ThreadPoolExecutor`. @since 0.1.0 */
 export interface ThreadPoolOptions extends ExecutorOptions {
   /** Heap limits per worker; a worker over them dies and its job fails with `WorkerCrashedError`. */
-  readonly resourceLimits?: ResourceLimits
+  readonly resourceLimits?: ResourceLimits | undefined
   /** The workers' `process.env` (default: a copy of the parent's). */
-  readonly env?: NodeJS.ProcessEnv
+  readonly env?: NodeJS.ProcessEnv | undefined
 }
 
 /**

@@ -357,6 +357,13 @@ describe.each(kinds)('%s', (_name, make) => {
 })
 
 describe('ThreadPoolExecutor only', () => {
+  it('toThread runs on the shared default pool', async () => {
+    const { toThread, shutdownDefaultExecutor, defaultExecutor } = await import('verdant')
+    expect(await toThread(tasks.add, 20, 22)).toBe(42)
+    expect(defaultExecutor().stats.completed).toBe(1)
+    await shutdownDefaultExecutor()
+  })
+
   it('moves transferred ArrayBuffers and shares SharedArrayBuffers', async () => {
     await using ex = new ThreadPoolExecutor({ maxWorkers: 1 })
     const buf = new ArrayBuffer(1024)
