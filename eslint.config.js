@@ -8,7 +8,7 @@ export default tseslint.config(
       'dist-examples',
       'node_modules',
       'coverage',
-      'bench/*.mjs',
+      'bench/**/*.mjs',
       'scripts',
       'eslint.config.js',
       'test/fixtures/**',

@@ -16,6 +16,8 @@ import { main as group } from './09-group.js'
 import { main as pool } from './10-pool.js'
 import { main as queueWorkers } from './11-queue-workers.js'
 import { main as actors } from './12-actors.js'
+import { main as threadPool } from './13-thread-pool.js'
+import { main as processPool } from './14-process-pool.js'
 
 export const examples: readonly (readonly [string, (print: Print) => unknown])[] = [
   ['01 hello world: native and generator coroutines', helloWorld],
@@ -29,6 +31,8 @@ export const examples: readonly (readonly [string, (print: Print) => unknown])[]
   ['10 Pool(2)', pool],
   ['11 a queue between a boss and three workers', queueWorkers],
   ['12 actors: Pinger and Ponger with inbox queues', actors],
+  ['13 factorials on a thread pool, as completed', threadPool],
+  ['14 a heavy task on a process pool, errors per task', processPool],
 ]
 
 const print: Print = (line) => {

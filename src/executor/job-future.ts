@@ -93,6 +93,15 @@ export class JobFuture<T> extends Future<T> {
     return new JobWaitOp<T>(this, undefined)[Symbol.iterator]()
   }
 
+  /**
+   * @internal A failed job nobody looked at is not reported, as in concurrent.futures: submitting
+   * a batch and then reading the futures one by one is the normal way to use an executor, and an
+   * early failure would otherwise be reported before its turn came.
+   */
+  override _unobserved(): void {
+    // Deliberately silent; see above.
+  }
+
   /** @internal */
   override _label(): string {
     return `job ${this._name}`

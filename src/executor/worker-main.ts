@@ -144,8 +144,34 @@ function exit(): void {
   else process.disconnect()
 }
 
+/** Node before 22.18 cannot strip types: then TypeScript task modules load through tsx, if installed. */
+let typeScriptHooks: Promise<void> | undefined
+
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  // Registered before the first import: a failed import is cached for its URL.
+  if (/\.[mc]?ts$/.test(url) && !(process.features as { typescript?: unknown }).typescript) {
+    typeScriptHooks ??= registerTsx(url)
+    await typeScriptHooks
+  }
+  return (await import(url)) as Record<string, unknown>
+}
+
+async function registerTsx(url: string): Promise<void> {
+  // A variable specifier: tsx is the application's optional dev dependency, not verdant's.
+  const specifier = 'tsx/esm/api'
+  let api: { register(): unknown }
+  try {
+    api = (await import(specifier)) as { register(): unknown }
+  } catch {
+    throw new Error(
+      `cannot load the TypeScript module ${url}: Node ${process.version} does not strip types. Install tsx (npm i -D tsx) and workers use it, run Node >= 22.18, or build the module to .js`,
+    )
+  }
+  api.register()
+}
+
 async function load(ref: { moduleUrl: string; exportName: string }): Promise<WorkerFn> {
-  const mod = (await import(ref.moduleUrl)) as Record<string, unknown>
+  const mod = await importModule(ref.moduleUrl)
   const fn = mod[ref.exportName]
   if (typeof fn !== 'function') {
     throw new TypeError(

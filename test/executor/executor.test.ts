@@ -71,6 +71,13 @@ describe.each(kinds)('%s', (_name, make) => {
       await expect(ex.submit(taskRef<() => void>(url, 'notAFunction'))).rejects.toThrow(/found number/)
     })
 
+    it('loads a TypeScript task module: natively where Node strips types, else through tsx', async () => {
+      const ex = executor()
+      const tsUrl = new URL('../fixtures/executor-ts-task.ts', import.meta.url)
+      const triple = taskRef<(n: number) => { value: number }>(tsUrl, 'triple')
+      expect(await ex.submit(triple, 3)).toEqual({ value: 9 })
+    })
+
     it('a task module that throws at load fails the job; the executor keeps serving', async () => {
       const ex = executor()
       const bad = taskRef<() => void>(
