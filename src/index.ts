@@ -84,3 +84,10 @@ export {
 export { ThreadPoolExecutor, type ThreadPoolOptions } from './executor/thread-pool.js'
 export { defaultExecutor, shutdownDefaultExecutor, toThread } from './executor/to-thread.js'
 export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'
+export {
+  float64Records,
+  SharedQueue,
+  type RecordCodec,
+  type SharedQueueOptions,
+  type SharedWaitOptions,
+} from './executor/shared-queue.js'

@@ -14,3 +14,10 @@ export {
   type WorkerFn,
 } from './executor/task-ref.js'
 export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'
+export {
+  float64Records,
+  SharedQueue,
+  type RecordCodec,
+  type SharedQueueOptions,
+  type SharedWaitOptions,
+} from './executor/shared-queue.js'
