@@ -100,7 +100,9 @@ it('exports exactly the public surface', () => {
 
 it('verdant/worker exports only what a task module needs', () => {
   expect(Object.keys(worker).sort()).toEqual([
+    'SharedQueue',
     'defineTask',
+    'float64Records',
     'insideWorker',
     'jobSignal',
     'submitFromJob',

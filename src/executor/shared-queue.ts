@@ -26,12 +26,12 @@ const HEADER_BYTES = HEADER_WORDS * 4
 /** `Atomics.waitAsync` (ES2024, in every supported Node), typed here for the ES2022 lib. */
 const waitAsync = (
   Atomics as unknown as {
-    waitAsync(
+    waitAsync: (
       a: Int32Array,
       i: number,
       v: number,
       t: number,
-    ): { async: false; value: string } | { async: true; value: Promise<string> }
+    ) => { async: false; value: string } | { async: true; value: Promise<string> }
   }
 ).waitAsync
 
