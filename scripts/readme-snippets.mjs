@@ -14,4 +14,9 @@ blocks.forEach((code, i) => {
     `// Generated from README.md by scripts/readme-snippets.mjs.\nexport {}\n${code}`,
   )
 })
-console.log(`README: ${blocks.length} snippets written to test/readme/`)
+// A block opened with ```ts file=NAME is a module the snippets import (a task module for workers).
+const files = [...readme.matchAll(/```ts file=([\w.-]+)\n([\s\S]*?)```/g)]
+for (const [, name, code] of files) {
+  writeFileSync(new URL(name, dir), `// Generated from README.md by scripts/readme-snippets.mjs.\n${code}`)
+}
+console.log(`README: ${blocks.length} snippets and ${files.length} modules written to test/readme/`)

@@ -6,7 +6,7 @@ import { takeUnobserved } from './helpers/setup.js'
 
 const dir = new URL('./readme/', import.meta.url)
 const snippets = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts'))
+  .filter((f) => f.startsWith('snippet-') && f.endsWith('.ts'))
   .sort()
 
 afterEach(() => {
