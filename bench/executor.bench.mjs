@@ -213,7 +213,9 @@ if (only === 'all' || only === 'cpu') {
     iterations *= 2
   }
   for (const n of [1, 2]) {
-    const libs = pools(n).filter((l) => l.burn !== undefined)
+    const all = pools(n)
+    const libs = all.filter((l) => l.burn !== undefined)
+    await Promise.all(all.filter((l) => l.burn === undefined).map((l) => l.close()))
     await warm(libs)
     const cases = libs.map((lib) => ({
       name: lib.name,
