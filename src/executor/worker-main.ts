@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { fileURLToPath } from 'node:url'
 import { parentPort, Worker, workerData } from 'node:worker_threads'
 import { CancelledError } from '../errors.js'
 import {
@@ -153,7 +154,15 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
     typeScriptHooks ??= registerTsx(url)
     await typeScriptHooks
   }
-  return (await import(url)) as Record<string, unknown>
+  try {
+    return (await import(url)) as Record<string, unknown>
+  } catch (err) {
+    // TypeScript sources import each other as `.js`; in development the file is still `.ts`.
+    const ts = url.replace(/\.(m?)js$/, '.$1ts')
+    if (ts === url || (err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err
+    if (!(err as Error).message.includes(fileURLToPath(url))) throw err
+    return importModule(ts)
+  }
 }
 
 async function registerTsx(url: string): Promise<void> {
