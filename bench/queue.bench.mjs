@@ -7,6 +7,17 @@ import { workload } from './harness.mjs'
 const ITEMS = 1_000_000
 const MAX = 100
 
+/** One producer and one consumer, awaiting every put and every get. */
+async function awaitEach(q) {
+  const producer = (async () => {
+    for (let i = 0; i < ITEMS; i++) await q.put(i)
+  })()
+  let sum = 0
+  for (let i = 0; i < ITEMS; i++) sum += await q.get()
+  await producer
+  return sum
+}
+
 /** The raw floor: a ring buffer with promise hand-off only when a side must wait. */
 class RawQueue {
   #buf = new Array(128)
@@ -51,16 +62,7 @@ await workload(
     {
       name: 'raw: ring-buffer async queue, await put / await get (as the peer suite)',
       baseline: true,
-      fn: async () => {
-        const q = new RawQueue()
-        const producer = (async () => {
-          for (let i = 0; i < ITEMS; i++) await q.put(i)
-        })()
-        let sum = 0
-        for (let i = 0; i < ITEMS; i++) sum += await q.get()
-        await producer
-        return sum
-      },
+      fn: () => awaitEach(new RawQueue()),
     },
     {
       name: 'raw: ring-buffer async queue, awaiting only when it must wait',
@@ -83,16 +85,7 @@ await workload(
     },
     {
       name: 'verdant: Queue, await put / await get',
-      fn: async () => {
-        const q = new Queue({ maxsize: MAX })
-        const producer = (async () => {
-          for (let i = 0; i < ITEMS; i++) await q.put(i)
-        })()
-        let sum = 0
-        for (let i = 0; i < ITEMS; i++) sum += await q.get()
-        await producer
-        return sum
-      },
+      fn: () => awaitEach(new Queue({ maxsize: MAX })),
     },
     {
       name: 'verdant: Queue, putNowait/getNowait with waits only when needed',

@@ -25,7 +25,8 @@ import {
 } from '../errors.js'
 import { reportNow } from '../core/report.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
-import { realClock, type Timer } from '../time/clock.js'
+import { wait } from '../future/wait.js'
+import { realClock } from '../time/clock.js'
 import type { Transferable } from 'node:worker_threads'
 import { Histogram, type Quantiles } from './histogram.js'
 import { GONE, type JobOwner, JobFuture, OUTBOX, QUEUED, SENT } from './job-future.js'
@@ -283,12 +284,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const chunkIndex = -index - 1
     const it = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()
     const inflight: JobFuture<Awaited<R>[]>[] = []
-    const finished: JobFuture<Awaited<R>[]>[] = []
-    let wake: (() => void) | undefined
-    const onDone = (f: JobFuture<Awaited<R>[]>): void => {
-      finished.push(f)
-      wake?.()
-    }
     let exhausted = false
     try {
       for (;;) {
@@ -308,20 +303,21 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
           // Its outcome reaches the caller through the iteration, or is cancelled with it.
           job._observed = true
           inflight.push(job)
-          if (!ordered) job._listen(onDone)
         }
-        if (inflight.length === 0) return
-        const next = ordered ? inflight[0] : finished[0]
+        const head = inflight[0]
+        if (head === undefined) return
+        const next = ordered ? head : inflight.find((job) => job.done)
         if (next === undefined || !next.done) {
-          await waitFor(ordered ? inflight[0] : undefined, deadline, signal, (w) => (wake = w))
-          wake = undefined
+          const left = deadline - performance.now()
+          if (left <= 0) throw new TimeoutError('map() did not finish within its timeout')
+          await wait(ordered ? [head] : inflight, {
+            returnWhen: 'FIRST_COMPLETED',
+            timeout: left === Infinity ? undefined : left,
+            signal,
+          })
           continue
         }
-        if (ordered) inflight.shift()
-        else {
-          finished.shift()
-          inflight.splice(inflight.indexOf(next), 1)
-        }
+        inflight.splice(inflight.indexOf(next), 1)
         for (const v of next.result()) yield v
       }
     } finally {
@@ -375,24 +371,30 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   _withdraw(job: JobFuture<unknown>): void {
     this.#cancelled++
     this.#clearTimers(job)
-    const at = job._at
-    if (at === QUEUED) {
-      // Left in the ring and skipped when reached: removal from the middle is O(n).
-      this.#queued--
-      job._at = GONE
-      job._args = undefined
-    } else if (at === OUTBOX) {
-      const slot = job._slot as WorkerSlot
-      slot.outbox.splice(slot.outbox.indexOf(job), 1)
-      job._at = GONE
-      job._args = undefined
-      this.#running--
-      this.#afterAnswer(slot)
-    } else if (at === SENT) {
-      const slot = job._slot as WorkerSlot
+    const slot = job._slot
+    if (this.#unqueue(job)) {
+      if (slot !== undefined) this.#afterAnswer(slot)
+    } else if (job._at === SENT && slot !== undefined) {
       this.#post(slot, [CANCEL, job._id])
       if (job._headAt !== 0) this.#armKill(slot, job)
     }
+  }
+
+  /**
+   * Takes a job that was not sent yet out of the queue or its worker's outbox; false if it was
+   * sent (or is gone). A queued job stays in the ring and is skipped when reached: removal from the
+   * middle would be O(n).
+   */
+  #unqueue(job: JobFuture<unknown>): boolean {
+    if (job._at === QUEUED) this.#queued--
+    else if (job._at === OUTBOX) {
+      const outbox = (job._slot as WorkerSlot).outbox
+      outbox.splice(outbox.indexOf(job), 1)
+      this.#running--
+    } else return false
+    job._at = GONE
+    job._args = undefined
+    return true
   }
 
   #checkOpen(what: string): void {
@@ -415,11 +417,23 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     return i
   }
 
-  #enqueue(fn: number, name: string, args: unknown[], opts: SubmitOptions | undefined): JobFuture<unknown> {
+  #enqueue(
+    fn: number,
+    name: string,
+    args: unknown[],
+    opts: SubmitOptions | undefined,
+    child = false,
+  ): JobFuture<unknown> {
+    // Ids wrap within an Int32: a thread worker writes the running one to a shared word.
     nextJobId = nextJobId === 0x7fffffff ? 1 : nextJobId + 1
     const killAfter =
       opts?.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', opts.killAfterMs)
     const job = new JobFuture<unknown>(this, nextJobId, fn, name, args, opts?.transfer, killAfter)
+    if (child) {
+      // Its outcome goes back to the job that submitted it.
+      job._child = true
+      job._observed = true
+    }
     if (opts !== undefined) {
       const signal = opts.signal
       if (signal?.aborted === true) {
@@ -456,19 +470,11 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #expire(job: JobFuture<unknown>, ms: number): void {
     job._queueTimer = undefined
     if (job.done) return
-    if (job._at === QUEUED) {
-      this.#queued--
-      job._at = GONE
-      job._args = undefined
-    } else if (job._at === OUTBOX) {
-      const slot = job._slot as WorkerSlot
-      slot.outbox.splice(slot.outbox.indexOf(job), 1)
-      job._at = GONE
-      this.#running--
-    } else if (job._headAt === 0) {
+    if (!this.#unqueue(job)) {
       // Sent but not started: the worker checks the same deadline and skips it.
-      this.#post(job._slot as WorkerSlot, [CANCEL, job._id])
-    } else return
+      if (job._headAt !== 0 || job._slot === undefined) return
+      this.#post(job._slot, [CANCEL, job._id])
+    }
     this.#failed++
     job._settle(
       'failed',
@@ -822,67 +828,53 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const reason = slot.killReason ?? exitReason(how)
       if (slot.killReason === undefined || !slot.killReason.startsWith('job ')) this.#crashes++
       if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
-      // The job it was on dies with it; everything behind it goes back to the front of the queue.
+      // The job it was on dies with it; everything behind it goes back to the front of the queue,
+      // except a sent job whose transferred buffers went with the message: it fails rather than vanish.
       const runningId =
         slot.handle.shared !== undefined
           ? Atomics.load(slot.handle.shared, SLOT_RUNNING)
           : lost[0]?._headAt !== 0
             ? lost[0]?._id
             : 0
+      const crashed = (message: string): WorkerCrashedError =>
+        new WorkerCrashedError(`${message}: ${reason}`, reason, {
+          exitCode: how.code,
+          signal: how.signal,
+          cause: how.error,
+        })
       const back: JobFuture<unknown>[] = []
       for (const job of [...lost, ...unsent]) {
         this.#running--
-        if (job._id === runningId || job.done) {
-          job._at = GONE
-          this.#clearTimers(job)
-          if (!job.done) {
-            this.#failed++
-            job._settle(
-              'failed',
-              new WorkerCrashedError(`the worker running job ${job._name} crashed: ${reason}`, reason, {
-                exitCode: how.code,
-                signal: how.signal,
-                cause: how.error,
-              }),
-            )
-          }
-        } else back.push(job)
+        const running = job._id === runningId
+        if (!job.done && !running && (job._at !== SENT || job._transfer === undefined)) {
+          back.push(job)
+          continue
+        }
+        job._at = GONE
+        this.#clearTimers(job)
+        if (job.done) continue
+        this.#failed++
+        job._settle(
+          'failed',
+          crashed(
+            running
+              ? `the worker running job ${job._name} crashed`
+              : `the worker holding job ${job._name} crashed before running it`,
+          ),
+        )
       }
       for (let i = back.length - 1; i >= 0; i--) {
         const job = back[i] as JobFuture<unknown>
-        if (job._timer !== undefined) {
-          job._timer.cancel()
-          job._timer = undefined
-        }
+        job._timer?.cancel()
+        job._timer = undefined
         job._at = QUEUED
         job._headAt = 0
         job._slot = undefined
-        if (job._transfer !== undefined) {
-          // Its transferred buffers went with the message: it cannot be resent, so it fails rather than vanish.
-          this.#failed++
-          job._at = GONE
-          this.#clearTimers(job)
-          job._settle(
-            'failed',
-            new WorkerCrashedError(
-              `the worker holding job ${job._name} crashed before running it: ${reason}`,
-              reason,
-              { exitCode: how.code, signal: how.signal, cause: how.error },
-            ),
-          )
-          continue
-        }
         this.#queue.unshift(job)
         this.#queued++
       }
       if (this.#startFailures >= MAX_START_FAILURES) {
-        this.#break(
-          new WorkerCrashedError(`workers fail to start: ${reason}`, reason, {
-            exitCode: how.code,
-            signal: how.signal,
-            cause: how.error,
-          }),
-        )
+        this.#break(crashed('workers fail to start'))
       }
     }
     if (this.#state === 'open' && this.#broken === undefined) {
@@ -935,42 +927,23 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   #onChildSubmit(slot: WorkerSlot, msg: unknown[]): void {
     const childId = msg[1] as number
-    let child: JobFuture<unknown>
+    let ref: TaskRef<WorkerFn>
     try {
-      const ref = taskRef(msg[3] as string, msg[4] as string)
+      ref = taskRef(msg[3] as string, msg[4] as string)
       this.#checkOpen('submit')
-      child = this.#enqueueChild(ref, msg[5] as unknown[], slot)
     } catch (err) {
       this.#post(slot, [CHILD_DONE, childId, false, serializeError(err)])
       return
     }
+    // Blocked before the child is queued: the dispatch it triggers must not pick this worker.
+    slot.blocked++
+    const child = this.#enqueue(this.#indexOf(ref), ref.exportName, msg[5] as unknown[], undefined, true)
     child._listen((f: JobFuture<unknown>) => {
       slot.blocked--
       if (f.successful) this.#post(slot, [CHILD_DONE, childId, true, f._result])
       else this.#post(slot, [CHILD_DONE, childId, false, serializeError(f._result)])
       this.#pump()
     })
-  }
-
-  #enqueueChild(ref: TaskRef<WorkerFn>, args: unknown[], parent: WorkerSlot): JobFuture<unknown> {
-    parent.blocked++
-    const fi = this.#indexOf(ref)
-    nextJobId = nextJobId === 0x7fffffff ? 1 : nextJobId + 1
-    const job = new JobFuture<unknown>(
-      this,
-      nextJobId,
-      fi,
-      ref.exportName,
-      args,
-      undefined,
-      this.#killAfterMs,
-    )
-    job._child = true
-    job._observed = true
-    this.#queue.push(job)
-    this.#queued++
-    this.#pump()
-    return job
   }
 
   /** Every worker runs a job waiting on a queued job: those queued jobs can never start. */
@@ -1047,37 +1020,4 @@ function cloneError(job: JobFuture<unknown>, err: unknown): DataCloneError {
 /** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
 function cancelWithdrawn(job: JobFuture<unknown>, reason: unknown): void {
   job._settle('cancelled', new CancelledError(`job ${job._name} was cancelled`, reason))
-}
-
-async function waitFor(
-  job: JobFuture<unknown> | undefined,
-  deadline: number,
-  signal: AbortSignal | undefined,
-  setWake: (w: () => void) => void,
-): Promise<void> {
-  signal?.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    let timer: Timer | undefined
-    const finish = (error?: unknown): void => {
-      timer?.cancel()
-      signal?.removeEventListener('abort', onAbort)
-      job?._unlisten(onDone)
-      if (error === undefined) resolve()
-      else reject(error)
-    }
-    const onDone = (): void => {
-      finish()
-    }
-    const onAbort = (): void => {
-      finish(signal?.reason)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (deadline !== Infinity) {
-      timer = realClock.setTimer(Math.max(0, deadline - performance.now()), () => {
-        finish(new TimeoutError('map() did not finish within its timeout'))
-      })
-    }
-    if (job !== undefined) job._listen(onDone)
-    else setWake(onDone)
-  })
 }

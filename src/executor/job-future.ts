@@ -11,6 +11,7 @@ import type { Transferable } from 'node:worker_threads'
 import { Future, FutureWaitOp, type WaitOptions } from '../core/future.js'
 import { type Cancel, type Op, type Resume, undo } from '../core/op.js'
 import type { Timer } from '../time/clock.js'
+import type { WorkerSlot } from './worker-slot.js'
 
 /** Where a job is: in the executor's queue. @internal */
 export const QUEUED = 0
@@ -39,7 +40,7 @@ export class JobFuture<T> extends Future<T> {
   /** @internal */ _transfer: readonly Transferable[] | undefined
   /** @internal */ _owner: JobOwner
   /** @internal */ _at = QUEUED
-  /** @internal The worker slot it was given to. */ _slot: unknown = undefined
+  /** @internal The worker it was given to. */ _slot: WorkerSlot | undefined = undefined
   /** @internal `performance.now()` at submit. */ _submittedAt: number
   /** @internal `Date.now()` after which it must not start; 0 for none. */ _queueDeadline = 0
   /** @internal */ _queueTimer: Timer | undefined = undefined

@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { parentPort, Worker, workerData } from 'node:worker_threads'
+import { isThenable } from '../core/op.js'
 import { CancelledError } from '../errors.js'
 import {
   CANCEL,
@@ -198,14 +199,6 @@ async function fnAt(index: number): Promise<WorkerFn> {
   const fn = await load(ref)
   fns[index] = fn
   return fn
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    (typeof v === 'object' || typeof v === 'function') &&
-    v !== null &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  )
 }
 
 async function drain(): Promise<void> {
