@@ -221,3 +221,56 @@ export class ExecutorShutDownError extends VerdantError {
 export class DeadlockError extends VerdantError {
   override readonly code: string = 'ERR_VERDANT_DEADLOCK'
 }
+
+/**
+ * A message could not reach its actor because the actor has stopped (Akka `ActorDeadError`):
+ * an `ask` to a stopped actor, or an ask whose message went to dead letters when its actor
+ * stopped before handling it.
+ * @since 0.1.0
+ */
+export class ActorStoppedError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_ACTOR_STOPPED'
+  /** The path of the actor. */
+  readonly path: string
+  constructor(path: string, message = `actor ${path} is stopped`) {
+    super(message)
+    this.path = path
+  }
+}
+
+/**
+ * `tell` to a bounded mailbox that is full, with the overflow policy `fail` (Akka
+ * `MailboxFull`). The message was not enqueued.
+ * @since 0.1.0
+ */
+export class MailboxFullError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_MAILBOX_FULL'
+  /** The path of the actor. */
+  readonly path: string
+  /** The message that did not fit. */
+  readonly item: unknown
+  constructor(path: string, capacity: number, item: unknown) {
+    super(`mailbox of ${path} is full (capacity ${String(capacity)})`)
+    this.path = path
+    this.item = item
+  }
+}
+
+/**
+ * A supervisor restarted its children more often than its intensity allows (OTP: more than
+ * `intensity` restarts within `period`). The supervisor stopped its children and fails with this,
+ * so its own supervisor decides; `cause` is the last child failure.
+ * @since 0.1.0
+ */
+export class RestartIntensityError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_RESTART_INTENSITY'
+  /** The path of the supervisor that gave up. */
+  readonly path: string
+  constructor(path: string, restarts: number, withinMs: number, cause: unknown) {
+    super(
+      `supervisor ${path} gave up: more than ${String(restarts)} restarts within ${String(withinMs)} ms`,
+      { cause },
+    )
+    this.path = path
+  }
+}

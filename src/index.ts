@@ -91,3 +91,53 @@ export {
   type SharedQueueOptions,
   type SharedWaitOptions,
 } from './executor/shared-queue.js'
+export { ActorStoppedError, MailboxFullError, RestartIntensityError } from './errors.js'
+export { Actor, type ActorClass } from './actor/actor.js'
+export {
+  PoisonPill,
+  type ActorRef,
+  type AnyActorRef,
+  type AskOptions,
+  type BackpressureRef,
+} from './actor/actor-ref.js'
+export {
+  behavior,
+  receive,
+  Behavior,
+  type BehaviorHooks,
+  type Handler,
+  type Next,
+  type SetupResult,
+} from './actor/behavior.js'
+export { type ActorContext } from './actor/context.js'
+export { DeadLetters, type DeadLetter, type DeadLetterReason } from './actor/dead-letters.js'
+export { consoleSink, type ActorLogger, type LogLevel, type LogRecord, type LogSink } from './actor/logger.js'
+export { type MailboxOptions, type OverflowPolicy } from './actor/mailbox.js'
+export {
+  consistentHash,
+  ConsistentHash,
+  groupRouter,
+  poolRouter,
+  type GroupRouterOptions,
+  type PoolRouterOptions,
+  type Routing,
+} from './actor/router.js'
+export {
+  type ActorDef,
+  type BackpressureSpawn,
+  type ChildSpawnOptions,
+  type SpawnOptions as ActorSpawnOptions,
+} from './actor/spawn-options.js'
+export {
+  Backoff,
+  restartWithBackoff,
+  type BackoffOptions,
+  type Directive,
+  type RestartType,
+  type Strategy,
+  type SupervisionOptions,
+  type SupervisorOptions,
+} from './actor/supervision.js'
+export { ActorSystem, type ActorInfo, type ActorSystemOptions, type ShutdownReport } from './actor/system.js'
+export { Terminated } from './actor/terminated.js'
+export { TimerScheduler } from './actor/timers.js'

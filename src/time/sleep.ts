@@ -105,3 +105,20 @@ export function yieldNow(opts?: SleepOptions): Op<void> {
 export function pendingYields(): number {
   return liveYielders
 }
+
+/**
+ * Runs `callback` on the next `setImmediate` turn, in the same batch as `sleep(0)` waiters, and
+ * counts it as a pending yield meanwhile, so a virtual clock does not jump while it waits. @internal
+ */
+export function queueYield(callback: () => void): void {
+  yielders.push(
+    new Yielder(() => {
+      callback()
+    }),
+  )
+  liveYielders++
+  if (!yieldScheduled) {
+    yieldScheduled = true
+    setImmediate(flushYielders)
+  }
+}

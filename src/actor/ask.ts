@@ -1,0 +1,141 @@
+/**
+ * `ask`: a message with a temporary reply-to ref, resolved by the first reply.
+ *
+ * The reply-to ref is not an actor: it has no cell, no mailbox and no task, only the promise's
+ * resolvers and, with a timeout, one timer. Once the ask is settled the ref is dead: a late reply
+ * goes to dead letters, as in Akka.
+ *
+ * @module
+ */
+import { ActorStoppedError, checkMs, describe, TimeoutError } from '../errors.js'
+import { getClock, setTimerOn, type Timer } from '../time/clock.js'
+import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
+import type { ActorCell } from './cell.js'
+
+let askIds = 0
+
+/** @internal The reply-to ref of one ask. */
+export class AskRef<R> implements ActorRef<R>, SenderSlot {
+  declare readonly _kind: 1
+  readonly #target: ActorCell
+  readonly #id = ++askIds
+  #resolve: ((value: R) => void) | undefined
+  #reject: ((error: unknown) => void) | undefined
+  #timer: Timer | undefined
+  #signal: AbortSignal | undefined
+  #timeoutMs = 0
+
+  static {
+    Object.defineProperty(this.prototype, '_kind', { value: 1 })
+  }
+
+  constructor(target: ActorCell, resolve: (value: R) => void, reject: (error: unknown) => void) {
+    this.#target = target
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
+  get path(): string {
+    return `/temp/$ask-${String(this.#id)}`
+  }
+
+  /** True until the ask is settled. */
+  get _pending(): boolean {
+    return this.#resolve !== undefined
+  }
+
+  tell(msg: R | PoisonPill): void {
+    const resolve = this.#resolve
+    if (resolve === undefined) {
+      this.#target._system._deadLetter(msg, this.path, undefined, 'ask-settled')
+      return
+    }
+    this.#settle()
+    resolve(msg as R)
+  }
+
+  ask<R2>(factory: (replyTo: ActorRef<R2>) => R): Promise<R2> {
+    return Promise.reject(
+      new ActorStoppedError(
+        this.path,
+        `${this.path} is a reply-to ref of an ask; it cannot be asked (${describe(factory)})`,
+      ),
+    )
+  }
+
+  /** Fails the ask (its message failed or reached dead letters). */
+  _fail(error: unknown): void {
+    const reject = this.#reject
+    if (reject === undefined) return
+    this.#settle()
+    reject(error)
+  }
+
+  _arm(opts: AskOptions | undefined): void {
+    const timeout = opts?.timeout
+    if (timeout !== undefined && checkMs('timeout', timeout) !== Infinity) {
+      this.#timeoutMs = timeout
+      this.#timer = setTimerOn(getClock(), timeout, this)
+    }
+    const signal = opts?.signal
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this._fail(signal.reason)
+        return
+      }
+      this.#signal = signal
+      signal.addEventListener('abort', this.#onAbort)
+    }
+  }
+
+  onTimer(): void {
+    this.#timer = undefined
+    this._fail(
+      new TimeoutError(`ask to ${this.#target._path()} got no reply within ${String(this.#timeoutMs)} ms`),
+    )
+  }
+
+  readonly #onAbort = (): void => {
+    this._fail(this.#signal?.reason)
+  }
+
+  #settle(): void {
+    this.#resolve = undefined
+    this.#reject = undefined
+    this.#timer?.cancel()
+    this.#timer = undefined
+    this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#signal = undefined
+  }
+}
+
+/** Sends `factory(replyTo)` to `cell` and waits for the reply. @internal */
+export function ask<R>(
+  cell: ActorCell,
+  factory: (replyTo: ActorRef<R>) => unknown,
+  opts: AskOptions | undefined,
+): Promise<R> {
+  if (typeof factory !== 'function') {
+    return Promise.reject(
+      new TypeError(`Expected ask's message factory to be a function, got ${describe(factory)}`),
+    )
+  }
+  return new Promise<R>((resolve, reject) => {
+    const replyTo = new AskRef<R>(cell, resolve, reject)
+    replyTo._arm(opts)
+    if (!replyTo._pending) return
+    let msg: unknown
+    try {
+      msg = factory(replyTo)
+    } catch (err) {
+      replyTo._fail(err)
+      return
+    }
+    try {
+      const sent = cell._tell(msg, replyTo)
+      if (sent !== undefined) sent.catch(replyTo._fail.bind(replyTo))
+    } catch (err) {
+      replyTo._fail(err)
+    }
+  })
+}

@@ -1,0 +1,69 @@
+/**
+ * Dead letters: where messages go that no actor will handle (Akka `deadLetters`).
+ *
+ * @module
+ */
+
+/**
+ * Why a message became a dead letter: its actor was `stopped`; a bounded mailbox `dropped` it;
+ * handling it `failed`; it was a reply to an ask already settled (`ask-settled`, e.g. after its
+ * timeout).
+ * @since 0.1.0
+ */
+export type DeadLetterReason = 'stopped' | 'dropped' | 'failed' | 'ask-settled'
+
+/** A message that was not handled. @since 0.1.0 */
+export interface DeadLetter {
+  readonly message: unknown
+  /** The path of the actor it was for. */
+  readonly recipient: string
+  /** The sender's path, when known. */
+  readonly sender: string | undefined
+  readonly reason: DeadLetterReason
+  /** For `failed`: the error handling it raised. */
+  readonly error?: unknown
+}
+
+/**
+ * The dead-letter office of an actor system: counts every dead letter and hands it to
+ * subscribers, so no message vanishes silently.
+ * @example
+ * const off = system.deadLetters.subscribe((d) => console.log(d.recipient, d.reason))
+ * @since 0.1.0
+ */
+export class DeadLetters {
+  #count = 0
+  readonly #listeners = new Set<(letter: DeadLetter) => void>()
+  readonly #onListenerError: (error: unknown) => void
+
+  /** @internal */
+  constructor(onListenerError: (error: unknown) => void) {
+    this.#onListenerError = onListenerError
+  }
+
+  /** How many dead letters there have been. */
+  get count(): number {
+    return this.#count
+  }
+
+  /** Calls `listener` with every later dead letter; returns the unsubscribe function. */
+  subscribe(listener: (letter: DeadLetter) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('Expected a dead-letter listener function')
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  /** @internal */
+  _publish(letter: DeadLetter): void {
+    this.#count++
+    for (const listener of this.#listeners) {
+      try {
+        listener(letter)
+      } catch (err) {
+        this.#onListenerError(err)
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Actor logging: lines tagged with the actor's path, through the system's sink.
+ *
+ * @module
+ */
+import { describe } from '../errors.js'
+
+/** Log levels, least to most severe. @since 0.1.0 */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+/** One log line. @since 0.1.0 */
+export interface LogRecord {
+  readonly level: LogLevel
+  /** The path of the actor that logged, or the system's name for system events. */
+  readonly path: string
+  readonly message: string
+  /** The error, for failure records. */
+  readonly error?: unknown
+}
+
+/** Where log records go. @since 0.1.0 */
+export type LogSink = (record: LogRecord) => void
+
+/** The logger in `ctx.log`. @since 0.1.0 */
+export interface ActorLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string, error?: unknown): void
+  error(message: string, error?: unknown): void
+}
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+
+/** Writes warnings and errors to stderr (the default sink). @since 0.1.0 */
+export const consoleSink: LogSink = (r) => {
+  const err =
+    r.error instanceof Error
+      ? `: ${r.error.stack ?? r.error.message}`
+      : r.error === undefined
+        ? ''
+        : `: ${describe(r.error)}`
+  process.stderr.write(`[${r.level}] ${r.path} ${r.message}${err}\n`)
+}
+
+/** A sink that keeps records at `level` and above. @internal */
+export function filtered(sink: LogSink, level: LogLevel | 'off'): LogSink | null {
+  if (level === 'off') return null
+  const min = RANK[level]
+  return (r) => {
+    if (RANK[r.level] >= min) sink(r)
+  }
+}
+
+/** A logger writing under `path`. @internal */
+export function makeLogger(sink: LogSink | null, path: () => string): ActorLogger {
+  const log = (level: LogLevel, message: string, error?: unknown): void => {
+    if (sink === null) return
+    sink(error === undefined ? { level, path: path(), message } : { level, path: path(), message, error })
+  }
+  return {
+    debug: (m) => {
+      log('debug', m)
+    },
+    info: (m) => {
+      log('info', m)
+    },
+    warn: (m, e) => {
+      log('warn', m, e)
+    },
+    error: (m, e) => {
+      log('error', m, e)
+    },
+  }
+}

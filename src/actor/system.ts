@@ -1,0 +1,299 @@
+/**
+ * `ActorSystem`: the root of an actor tree, its guardian, dead letters and shutdown.
+ *
+ * The system's root is a verdant task, spawned where the system is made (a child of the current
+ * task when there is one). Killing that task, for instance by a signal under `run()`, shuts the
+ * tree down gracefully; so does `shutdown()`, `await using`, or a failure escalated past the
+ * guardian (OTP: when the top supervisor dies, the application stops).
+ *
+ * @module
+ */
+import { ActorStoppedError, checkMs, describe, MailboxFullError } from '../errors.js'
+import { currentTask } from '../core/registry.js'
+import { spawnUnder } from '../core/spawn.js'
+import type { Task } from '../core/task.js'
+import { Event } from '../sync/event.js'
+import {
+  type ActorRef,
+  type AnyActorRef,
+  type BackpressureRef,
+  cellOf,
+  type SenderSlot,
+} from './actor-ref.js'
+import { AskRef } from './ask.js'
+import { behavior } from './behavior.js'
+import { ActorCell, BUSY, DEAD, NEW, STOPPING, SUSPENDED } from './cell.js'
+import { type DeadLetterReason, DeadLetters } from './dead-letters.js'
+import { consoleSink, filtered, type LogLevel, type LogSink } from './logger.js'
+import type { ActorDef, BackpressureSpawn, SpawnOptions } from './spawn-options.js'
+
+/** Options of `ActorSystem`. @since 0.1.0 */
+export interface ActorSystemOptions {
+  /** The system's name, used in logs and its root task's name (default `verdant`). */
+  readonly name?: string | undefined
+  /** Where log records go (default: stderr). */
+  readonly log?: LogSink | undefined
+  /** The least severe level written (default `warn`); `off` writes nothing. */
+  readonly logLevel?: LogLevel | 'off' | undefined
+  /** How long one actor may take to finish its current message or a hook when stopping (default 5000 ms). */
+  readonly stopTimeoutMs?: number | undefined
+  /**
+   * What a failure escalated past the guardian does: `shutdown` (default) stops the whole system,
+   * as OTP stops an application whose top supervisor dies; `stop` stops only that top-level actor.
+   */
+  readonly onEscalation?: 'shutdown' | 'stop' | undefined
+}
+
+/** What `shutdown` reports. @since 0.1.0 */
+export interface ShutdownReport {
+  /** Actors stopped during the system's life, including by the shutdown. */
+  readonly stopped: number
+  /** Paths of actors that did not finish a message or hook within the stop timeout. */
+  readonly unresponsive: readonly string[]
+  /** The failure escalated past the guardian, if one shut the system down. */
+  readonly error?: unknown
+}
+
+/** A snapshot of one actor, for monitoring. @since 0.1.0 */
+export interface ActorInfo {
+  readonly path: string
+  readonly status: 'starting' | 'running' | 'busy' | 'suspended' | 'stopping' | 'stopped'
+  /** Messages waiting in its mailbox. */
+  readonly mailboxSize: number
+  /** How many times it was restarted. */
+  readonly restarts: number
+  /** How many live children it has. */
+  readonly children: number
+}
+
+const guardianDef = behavior<unknown>(() => (msg, ctx) => {
+  ctx.system._deadLetter(msg, ctx.self.path, undefined, 'stopped')
+})
+
+/**
+ * A tree of actors under one guardian (`/user`).
+ * @example
+ * const system = new ActorSystem({ name: 'app' })
+ * const counter = system.spawn(Counter, { name: 'counter' })
+ * counter.tell({ type: 'inc' })
+ * console.log(await counter.ask<number>((replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 }))
+ * await system.shutdown()
+ * @since 0.1.0
+ */
+export class ActorSystem implements AsyncDisposable {
+  /** The system's name. */
+  readonly name: string
+  /** Messages no actor handled, counted and subscribable. */
+  readonly deadLetters: DeadLetters
+  /** @internal */
+  readonly _sink: LogSink | null
+  /** @internal */
+  _stopTimeoutMs: number
+  readonly #guardian: ActorCell
+  readonly #onEscalation: 'shutdown' | 'stop'
+  readonly #stopRequested = new Event()
+  readonly #task: Task<ShutdownReport>
+  readonly #unresponsive: string[] = []
+  #stopped = 0
+  #ids = 0
+  #escalated: unknown = undefined
+  #hasEscalated = false
+  #report: ShutdownReport | undefined
+
+  constructor(opts?: ActorSystemOptions) {
+    this.name = opts?.name ?? 'verdant'
+    if (typeof this.name !== 'string')
+      throw new TypeError(`Expected \`name\` to be a string, got ${describe(this.name)}`)
+    this._stopTimeoutMs = checkMs('stopTimeoutMs', opts?.stopTimeoutMs ?? 5000)
+    const onEscalation = opts?.onEscalation ?? 'shutdown'
+    if (onEscalation !== 'shutdown' && onEscalation !== 'stop') {
+      throw new TypeError(
+        `Expected \`onEscalation\` to be 'shutdown' or 'stop', got ${describe(onEscalation)}`,
+      )
+    }
+    this.#onEscalation = onEscalation
+    const sink = opts?.log ?? consoleSink
+    if (typeof sink !== 'function')
+      throw new TypeError(`Expected \`log\` to be a function, got ${describe(sink)}`)
+    this._sink = filtered(sink, opts?.logLevel ?? 'warn')
+    this.deadLetters = new DeadLetters((err) => {
+      this._log('error', this.name, `a dead-letter listener threw: ${describe(err)}`, err)
+    })
+    this.#guardian = new ActorCell(this, null, 'user', guardianDef, null)
+    this.#guardian._flags = 0
+    this.#guardian._recv = (msg, ctx) => {
+      this._deadLetter(msg, ctx.self.path, undefined, 'stopped')
+    }
+    this.#task = spawnUnder(
+      currentTask(),
+      async (ctx) => {
+        try {
+          await this.#stopRequested.wait({ signal: ctx.signal })
+        } finally {
+          await this.#guardian._stop(false)
+          this.#report = this.#makeReport()
+        }
+        if (this.#hasEscalated) throw this.#escalated
+        return this.#report
+      },
+      { name: `actor-system:${this.name}` },
+    )
+  }
+
+  /**
+   * Starts a top-level actor under the guardian and returns its ref.
+   * **Throws**: `TypeError` for a bad definition, name or option; `InvalidStateError` if the name
+   * is taken or the system is shutting down.
+   */
+  spawn<M>(def: ActorDef<M>, opts: BackpressureSpawn & SpawnOptions<M>): BackpressureRef<M>
+  spawn<M>(def: ActorDef<M>, opts?: SpawnOptions<M>): ActorRef<M>
+  spawn<M>(def: ActorDef<M>, opts?: SpawnOptions<M>): ActorRef<M> {
+    return this.#guardian._spawnChild(def as ActorDef<unknown>, opts as SpawnOptions<unknown>, true).self
+  }
+
+  /** Stops the actor after its current message (children first) and resolves once it stopped. */
+  stop(ref: AnyActorRef): Promise<void> {
+    const cell = cellOf(ref)
+    if (cell === undefined)
+      return Promise.reject(new TypeError(`Expected an actor ref, got ${describe(ref)}`))
+    return cell._stop(false)
+  }
+
+  /**
+   * The ref at `path` (`/user/a/b`, or `a/b` under `/user`), or undefined if no live actor is there.
+   * @example
+   * const poller = system.lookup<PollerMsg>('/user/stats/poller-1')
+   */
+  lookup<M = unknown>(path: string): ActorRef<M> | undefined {
+    if (typeof path !== 'string') throw new TypeError(`Expected a path string, got ${describe(path)}`)
+    const parts = path.split('/').filter((p) => p !== '')
+    let i = 0
+    if (path.startsWith('/')) {
+      if (parts[0] !== 'user') return undefined
+      i = 1
+    }
+    let cell: ActorCell | undefined = this.#guardian
+    for (; i < parts.length && cell !== undefined; i++) {
+      const part = parts[i] as string
+      const key = part.startsWith('$') ? Number(part.slice(1)) : part
+      cell = cell._children?.get(key)
+    }
+    if (cell === undefined || (cell._flags & DEAD) !== 0) return undefined
+    return cell.self
+  }
+
+  /** A snapshot of the actor behind `ref` (mailbox size, status, restarts), for monitoring. */
+  inspect(ref: AnyActorRef): ActorInfo {
+    const cell = cellOf(ref)
+    if (cell === undefined) throw new TypeError(`Expected an actor ref, got ${describe(ref)}`)
+    const f = cell._flags
+    const status: ActorInfo['status'] =
+      (f & DEAD) !== 0
+        ? 'stopped'
+        : (f & STOPPING) !== 0
+          ? 'stopping'
+          : (f & NEW) !== 0
+            ? 'starting'
+            : (f & SUSPENDED) !== 0
+              ? 'suspended'
+              : (f & BUSY) !== 0
+                ? 'busy'
+                : 'running'
+    return {
+      path: cell._path(),
+      status,
+      mailboxSize: cell._mailboxSize(),
+      restarts: cell._x?.restarts ?? 0,
+      children: cell._children?.size ?? 0,
+    }
+  }
+
+  /**
+   * Stops every actor, top-down (each actor finishes its current message, its children stop, then
+   * its `postStop` runs), each step bounded by `timeoutMs` per actor, and reports the actors that
+   * would not stop. Idempotent.
+   */
+  async shutdown(opts?: { readonly timeoutMs?: number | undefined }): Promise<ShutdownReport> {
+    if (opts?.timeoutMs !== undefined) this._stopTimeoutMs = checkMs('timeoutMs', opts.timeoutMs)
+    this.#stopRequested.set()
+    return this.whenTerminated
+  }
+
+  /** Resolves with the shutdown report once the system has stopped, however it stopped. */
+  get whenTerminated(): Promise<ShutdownReport> {
+    this.#task._observed = true
+    return this.#task.join().then(() => this.#report ?? this.#makeReport())
+  }
+
+  /** True once the system has stopped. */
+  get terminated(): boolean {
+    return this.#task.done
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown()
+  }
+
+  #makeReport(): ShutdownReport {
+    const base = { stopped: this.#stopped, unresponsive: [...this.#unresponsive] }
+    return this.#hasEscalated ? { ...base, error: this.#escalated } : base
+  }
+
+  /** @internal */
+  _nextId(): number {
+    return ++this.#ids
+  }
+
+  /** @internal */
+  _log(level: LogLevel, path: string, message: string, error?: unknown): void {
+    const sink = this._sink
+    if (sink === null) return
+    sink(error === undefined ? { level, path, message } : { level, path, message, error })
+  }
+
+  /** @internal */
+  _deadLetter(
+    message: unknown,
+    recipient: string,
+    sender: SenderSlot | undefined,
+    reason: DeadLetterReason,
+    error?: unknown,
+  ): void {
+    if (sender instanceof AskRef && (reason === 'stopped' || reason === 'dropped')) {
+      sender._fail(
+        reason === 'stopped' ? new ActorStoppedError(recipient) : new MailboxFullError(recipient, 0, message),
+      )
+    }
+    const from =
+      sender !== undefined && sender._kind <= 1 ? (sender as unknown as AnyActorRef).path : undefined
+    this.deadLetters._publish(
+      error === undefined
+        ? { message, recipient, sender: from, reason }
+        : { message, recipient, sender: from, reason, error },
+    )
+    this._log('debug', recipient, `dead letter (${reason}): ${describe(message)}`)
+  }
+
+  /** @internal */
+  _unresponsive(cell: ActorCell): void {
+    const path = cell._path()
+    this.#unresponsive.push(path)
+    this._log('warn', path, `did not finish within ${String(this._stopTimeoutMs)} ms`)
+  }
+
+  /** @internal */
+  _stopped(cell: ActorCell): void {
+    if (cell !== this.#guardian) this.#stopped++
+  }
+
+  /** @internal A failure reached the guardian. */
+  _escalate(error: unknown, from: ActorCell): void {
+    this._log('error', from._path(), `failure escalated past the guardian: ${describe(error)}`, error)
+    if (this.#onEscalation === 'stop') return
+    if (!this.#hasEscalated) {
+      this.#hasEscalated = true
+      this.#escalated = error
+    }
+    this.#stopRequested.set()
+  }
+}

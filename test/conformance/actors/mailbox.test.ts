@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest'
+import { type ActorRef, behavior, MailboxFullError, receive, sleep } from 'verdant'
+import { eventually, newSystem } from './helpers.js'
+
+/** An actor that blocks on its first message until released, recording what it handles. */
+function gated() {
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const seen: number[] = []
+  const def = receive<number>(async (n) => {
+    if (n === 0) await gate
+    seen.push(n)
+  })
+  return { def, seen, release: () => release() }
+}
+
+describe('conformance: mailboxes', () => {
+  it('Akka bounded mailbox dropNewest: a message that does not fit goes to dead letters', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 2, overflow: 'dropNewest' } })
+    a.tell(0)
+    await sleep(1)
+    for (let i = 1; i <= 4; i++) a.tell(i)
+    expect(system.inspect(a).mailboxSize).toBe(2)
+    g.release()
+    await eventually(() => g.seen.length === 3)
+    expect(g.seen).toEqual([0, 1, 2])
+    expect(dead.map((d) => [d.message, d.reason])).toEqual([
+      [3, 'dropped'],
+      [4, 'dropped'],
+    ])
+    await system.shutdown()
+  })
+
+  it('Akka bounded mailbox dropOldest (Erlang-style shedding): the oldest queued message makes room', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 2, overflow: 'dropOldest' } })
+    a.tell(0)
+    await sleep(1)
+    for (let i = 1; i <= 4; i++) a.tell(i)
+    g.release()
+    await eventually(() => g.seen.length === 3)
+    expect(g.seen).toEqual([0, 3, 4])
+    expect(dead.map((d) => d.message)).toEqual([1, 2])
+    await system.shutdown()
+  })
+
+  it('Akka MailboxFull (fail): tell throws MailboxFullError at the sender; nothing is enqueued', async () => {
+    const { system } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'fail' }, name: 'tight' })
+    a.tell(0)
+    await sleep(1)
+    a.tell(1)
+    expect(() => a.tell(2)).toThrow(MailboxFullError)
+    expect(() => a.tell(2)).toThrow('mailbox of /user/tight is full (capacity 1)')
+    g.release()
+    await eventually(() => g.seen.length === 2)
+    expect(g.seen).toEqual([0, 1])
+    await system.shutdown()
+  })
+
+  it('bounded mailbox, fail policy: an ask that does not fit rejects with MailboxFullError', async () => {
+    const { system } = newSystem()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const a = system.spawn(
+      receive<{ replyTo: ActorRef<number> } | 'block'>(async (m) => {
+        if (m === 'block') await gate
+        else m.replyTo.tell(1)
+      }),
+      { mailbox: { capacity: 1, overflow: 'dropNewest' } },
+    )
+    a.tell('block')
+    await sleep(1)
+    a.tell('block')
+    await expect(a.ask<number>((replyTo) => ({ replyTo }))).rejects.toThrow(MailboxFullError)
+    release()
+    await system.shutdown()
+  })
+
+  it('back-pressure mailbox: tell returns a promise that waits for room, in order', async () => {
+    const { system } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
+    await a.tell(0)
+    await sleep(1)
+    await a.tell(1)
+    let admitted = 0
+    const p2 = a.tell(2).then(() => admitted++)
+    const p3 = a.tell(3).then(() => admitted++)
+    await sleep(1)
+    expect(admitted).toBe(0)
+    expect(system.inspect(a).mailboxSize).toBe(1)
+    g.release()
+    await Promise.all([p2, p3])
+    await eventually(() => g.seen.length === 4)
+    expect(g.seen).toEqual([0, 1, 2, 3])
+    await system.shutdown()
+  })
+
+  it('back-pressure mailbox: messages still waiting when the actor stops go to dead letters and their tells resolve', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
+    await a.tell(0)
+    await sleep(1)
+    await a.tell(1)
+    const waiting = a.tell(2)
+    const stopping = system.stop(a)
+    g.release()
+    await stopping
+    await waiting
+    expect(dead.map((d) => d.message).sort()).toEqual([1, 2])
+    await system.shutdown()
+  })
+
+  it('Akka priority mailbox: lower priority values first, FIFO among equals', async () => {
+    const { system } = newSystem()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const seen: string[] = []
+    type M = { p: number; id: string }
+    const a = system.spawn(
+      receive<M>(async (m) => {
+        if (m.id === 'gate') await gate
+        else seen.push(m.id)
+      }),
+      { mailbox: { priority: (x: M, y: M) => x.p - y.p } },
+    )
+    a.tell({ p: 0, id: 'gate' })
+    await sleep(1)
+    for (const [p, id] of [
+      [5, 'low1'],
+      [1, 'high1'],
+      [5, 'low2'],
+      [3, 'mid'],
+      [1, 'high2'],
+    ] as const)
+      a.tell({ p, id })
+    expect(system.inspect(a).mailboxSize).toBe(5)
+    release()
+    await eventually(() => seen.length === 5)
+    expect(seen).toEqual(['high1', 'high2', 'mid', 'low1', 'low2'])
+    await system.shutdown()
+  })
+
+  it('priority mailbox with stash: unstashed messages come before their equals', async () => {
+    const { system } = newSystem()
+    type M = { p: number; id: string }
+    const seen: string[] = []
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const a = system.spawn(
+      behavior<M>((ctx) => {
+        let open = false
+        return async (m) => {
+          if (m.id === 'open') {
+            await gate
+            open = true
+            ctx.unstashAll()
+          } else if (!open) ctx.stash()
+          else seen.push(m.id)
+        }
+      }),
+      { mailbox: { priority: (x: M, y: M) => x.p - y.p } },
+    )
+    a.tell({ p: 1, id: 'stashed' })
+    await sleep(1)
+    a.tell({ p: 0, id: 'open' })
+    await sleep(1)
+    a.tell({ p: 1, id: 'later' })
+    release()
+    await eventually(() => seen.length === 2)
+    expect(seen).toEqual(['stashed', 'later'])
+    await system.shutdown()
+  })
+
+  it('mailbox options are checked: capacity, overflow and priority name what is wrong', async () => {
+    const { system } = newSystem()
+    const def = receive<number>(() => undefined)
+    expect(() => system.spawn(def, { mailbox: { capacity: 0 } })).toThrow(/capacity/)
+    expect(() => system.spawn(def, { mailbox: { capacity: 2, overflow: 'spill' as never } })).toThrow(
+      /overflow/,
+    )
+    expect(() => system.spawn(def, { mailbox: { priority: 3 as never } })).toThrow(/priority/)
+    expect(() =>
+      system.spawn(def, {
+        mailbox: { priority: (a: number, b: number) => a - b, overflow: 'dropOldest' as never },
+      }),
+    ).toThrow(/dropOldest/)
+    await system.shutdown()
+  })
+
+  it('mailbox size is visible for monitoring', async () => {
+    const { system } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def)
+    a.tell(0)
+    await sleep(1)
+    for (let i = 1; i <= 5; i++) a.tell(i)
+    expect(system.inspect(a)).toMatchObject({ mailboxSize: 5, status: 'busy' })
+    g.release()
+    await eventually(() => system.inspect(a).mailboxSize === 0)
+    await system.shutdown()
+  })
+})
