@@ -222,8 +222,8 @@ export function poolRouter<M>(size: number, def: ActorDef<M>, opts?: PoolRouterO
  * @since 0.1.0
  */
 export function groupRouter<M>(routees: readonly ActorRef<M>[], opts?: GroupRouterOptions<M>): Behavior<M> {
-  if (!Array.isArray(routees as unknown))
-    throw new TypeError(`Expected an array of refs, got ${describe(routees)}`)
+  const list: unknown = routees
+  if (!Array.isArray(list)) throw new TypeError(`Expected an array of refs, got ${describe(list)}`)
   const routing = checkRouting(opts?.routing)
   return behavior<M>((ctx0) => {
     const ctx = ctx0 as unknown as ActorContext<unknown>
