@@ -18,6 +18,8 @@ import { main as queueWorkers } from './11-queue-workers.js'
 import { main as actors } from './12-actors.js'
 import { main as threadPool } from './13-thread-pool.js'
 import { main as processPool } from './14-process-pool.js'
+import { main as actorRefs } from './15-actor-refs.js'
+import { main as supervisedPoller } from './16-supervised-poller.js'
 
 export const examples: readonly (readonly [string, (print: Print) => unknown])[] = [
   ['01 hello world: native and generator coroutines', helloWorld],
@@ -33,6 +35,8 @@ export const examples: readonly (readonly [string, (print: Print) => unknown])[]
   ['12 actors: Pinger and Ponger with inbox queues', actors],
   ['13 factorials on a thread pool, as completed', threadPool],
   ['14 a heavy task on a process pool, errors per task', processPool],
+  ['15 actors reached through refs: Pinger and Ponger', actorRefs],
+  ['16 AskStats and SendMessageService, with a supervisor', supervisedPoller],
 ]
 
 const print: Print = (line) => {

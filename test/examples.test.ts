@@ -13,6 +13,8 @@ import { main as group } from '../examples/09-group.js'
 import { main as pool } from '../examples/10-pool.js'
 import { main as queueWorkers } from '../examples/11-queue-workers.js'
 import { main as actors } from '../examples/12-actors.js'
+import { main as actorRefs } from '../examples/15-actor-refs.js'
+import { main as supervisedPoller } from '../examples/16-supervised-poller.js'
 import { recorder } from './helpers/util.js'
 
 async function output(
@@ -158,6 +160,33 @@ async function built(name: string): Promise<string[]> {
 }
 
 describe('the executor examples', () => {
+  it('15 actors through refs: Pinger and Ponger alternate until six messages, then the system stops', async () => {
+    expect((await output(actorRefs)).lines).toEqual([
+      'start',
+      'ping',
+      'pong',
+      'ping',
+      'pong',
+      'ping',
+      'system stopped: 2 actors',
+    ])
+  })
+
+  it('16 the poller crashes on the failed request, is restarted, and the service gets three messages', async () => {
+    const { lines, print } = recorder()
+    await supervisedPoller(print)
+    expect(lines).toEqual([
+      '/user/pollers/poller-1 got visits=10',
+      'SendMessageService: sending "visits=10"',
+      '/user/pollers/poller-1 restarted after: HTTP 500 from the stats server',
+      '/user/pollers/poller-1 got visits=30',
+      'SendMessageService: sending "visits=30"',
+      '/user/pollers/poller-1 got visits=40',
+      'SendMessageService: sending "visits=40"',
+      'shutdown: 3 actors stopped, 0 unresponsive',
+    ])
+  })
+
   it('13 factorials on a thread pool arrive as they complete, each one right', async () => {
     const lines = await built('13-thread-pool')
     expect([...lines].sort()).toEqual(

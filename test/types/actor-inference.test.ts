@@ -1,0 +1,86 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import {
+  Actor,
+  type ActorContext,
+  type ActorRef,
+  ActorSystem,
+  type BackpressureRef,
+  behavior,
+  PoisonPill,
+  receive,
+  Terminated,
+} from 'verdant'
+
+type Msg = { type: 'inc' } | { type: 'get'; replyTo: ActorRef<number> }
+
+class Counter extends Actor<Msg> {
+  n = 0
+  receive(msg: Msg): void {
+    if (msg.type === 'inc') this.n++
+    else msg.replyTo.tell(this.n)
+  }
+}
+
+// Checked by `tsc` in `npm test`; the calls also run, so the values are asserted too.
+describe('actor type inference', () => {
+  it('spawn infers the message type from a class or a behavior; tell checks it', async () => {
+    const system = new ActorSystem({ logLevel: 'off' })
+    const a = system.spawn(Counter)
+    expectTypeOf(a).toEqualTypeOf<ActorRef<Msg>>()
+    const b = system.spawn(
+      behavior<Msg>(() => (msg) => {
+        if (msg.type === 'get') msg.replyTo.tell(7)
+      }),
+    )
+    expectTypeOf(b).toEqualTypeOf<ActorRef<Msg>>()
+    a.tell({ type: 'inc' })
+    const typeOnly = (): void => {
+      // @ts-expect-error not a message of Counter
+      a.tell({ type: 'dec' })
+    }
+    void typeOnly
+    const n = await a.ask((replyTo: ActorRef<number>) => ({ type: 'get' as const, replyTo }))
+    expectTypeOf(n).toEqualTypeOf<number>()
+    expect(n).toBe(1)
+    a.tell(PoisonPill)
+    const m = await b.ask<number>((replyTo) => ({ type: 'get', replyTo }))
+    expectTypeOf(m).toEqualTypeOf<number>()
+    expect(m).toBe(7)
+    // @ts-expect-error the reply-to ref must carry the reply type the message expects
+    void b.ask<string>((replyTo) => ({ type: 'get', replyTo })).catch(() => undefined)
+    await system.shutdown()
+  })
+
+  it('a back-pressure mailbox gives a ref whose tell returns a promise', async () => {
+    const system = new ActorSystem({ logLevel: 'off' })
+    const r = system.spawn(receive<number>(() => undefined), { mailbox: { capacity: 4, overflow: 'backpressure' } })
+    expectTypeOf(r).toEqualTypeOf<BackpressureRef<number>>()
+    expectTypeOf(r.tell(1)).toEqualTypeOf<Promise<void>>()
+    const plain: ActorRef<number> = r
+    expectTypeOf(plain.tell(2)).toEqualTypeOf<void>()
+    await r.tell(3)
+    await system.shutdown()
+  })
+
+  it('watch needs a message unless the union includes Terminated', async () => {
+    const system = new ActorSystem({ logLevel: 'off' })
+    const target = system.spawn(receive<string>(() => undefined))
+    system.spawn(
+      behavior<Terminated | { type: 'x' }>((ctx) => {
+        ctx.watch(target)
+        return (msg) => {
+          expectTypeOf(msg).toEqualTypeOf<Terminated | { type: 'x' }>()
+        }
+      }),
+    )
+    system.spawn(
+      behavior<{ type: 'gone' }>((ctx: ActorContext<{ type: 'gone' }>) => {
+        ctx.watch(target, { type: 'gone' })
+        // @ts-expect-error Terminated is not a message of this actor, so a message is required
+        ctx.watch(target)
+        return () => undefined
+      }),
+    )
+    await system.shutdown()
+  })
+})
