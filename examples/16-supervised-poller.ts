@@ -82,6 +82,8 @@ export async function main(print: Print): Promise<void> {
   )
 
   const report = await system.whenTerminated
-  print(`shutdown: ${String(report.stopped)} actors stopped, ${String(report.unresponsive.length)} unresponsive`)
+  print(
+    `shutdown: ${String(report.stopped)} actors stopped, ${String(report.unresponsive.length)} unresponsive`,
+  )
   await new Promise<void>((resolve) => server.close(() => resolve()))
 }

@@ -69,6 +69,11 @@ const BLOCKED = BUSY | SUSPENDED | STOPPING | DEAD
 export const NO_MSG: unique symbol = Symbol('no message')
 const NO_CUSTOM: unique symbol = Symbol('Terminated')
 
+/** The cell whose handler runs synchronously now, with its message and sender slot. */
+let turnCell: ActorCell | null = null
+let turnMsg: unknown = NO_MSG
+let turnSender: SenderSlot | undefined
+
 /** @internal Sender slot of a death-watch notification. */
 class WatchToken implements SenderSlot {
   declare readonly _kind: 3
@@ -110,11 +115,15 @@ class CellExt {
   backoff: { timer: Timer; resolve: () => void } | null = null
   stopError: unknown = undefined
   waiters: Waiter[] | null = null
+  /** The message an async handler is still handling, and its sender slot. */
+  cur: unknown = NO_MSG
+  sender: SenderSlot | undefined = undefined
+  /** Only the guardian holds the system; other cells find it through their parents. */
+  system: ActorSystem | null = null
 }
 
 /** @internal */
 export class ActorCell implements ActorContext<unknown> {
-  readonly _system: ActorSystem
   readonly _parent: ActorCell | null
   readonly _key: string | number
   readonly self: ActorRefImpl<unknown>
@@ -129,18 +138,16 @@ export class ActorCell implements ActorContext<unknown> {
   readonly _mb: Mailbox | null
   _flags = NEW
   _children: Map<string | number, ActorCell> | null = null
-  sender: AnyActorRef | undefined = undefined
-  _cur: unknown = NO_MSG
   _x: CellExt | null = null
 
   constructor(
-    system: ActorSystem,
+    system: ActorSystem | null,
     parent: ActorCell | null,
     key: string | number,
     def: ActorDef<unknown>,
     mb: Mailbox | null,
   ) {
-    this._system = system
+    if (system !== null) this._ext().system = system
     this._parent = parent
     this._key = key
     this._def = def
@@ -161,8 +168,19 @@ export class ActorCell implements ActorContext<unknown> {
     return (this._x ??= new CellExt())
   }
 
+  get _system(): ActorSystem {
+    let c: ActorCell = this
+    while (c._parent !== null) c = c._parent
+    return (c._x as CellExt).system as ActorSystem
+  }
+
   get system(): ActorSystem {
     return this._system
+  }
+
+  get sender(): AnyActorRef | undefined {
+    const slot = turnCell === this ? turnSender : this._x?.sender
+    return slot === undefined || slot._kind > 1 ? undefined : (slot as unknown as AnyActorRef)
   }
 
   // ---- mail in ----
@@ -304,15 +322,18 @@ export class ActorCell implements ActorContext<unknown> {
       void this._stop(false)
       return
     }
-    this.sender = snd as AnyActorRef | undefined
-    this._cur = msg
+    turnCell = this
+    turnMsg = msg
+    turnSender = snd
     let r: unknown
     try {
       r = this._recv !== null ? this._recv(msg, this) : (this._inst as Actor<unknown>).receive(msg, this)
     } catch (err) {
+      turnCell = null
       this._fail(err, msg, snd, true)
       return
     }
+    turnCell = null
     if (r !== undefined) this._next(r, msg, snd)
   }
 
@@ -323,16 +344,24 @@ export class ActorCell implements ActorContext<unknown> {
       this._adopt(r as Behavior<unknown>)
     } else if (isThenable(r)) {
       this._flags |= BUSY
-      const inc = this._ext().inc
+      const x = this._ext()
+      const inc = x.inc
+      // The handler goes on after an await: ctx.sender and stash() still need its message.
+      x.cur = msg
+      x.sender = snd
       r.then(
         (v) => {
           if (this._x?.inc !== inc) return
+          x.cur = NO_MSG
+          x.sender = undefined
           this._flags &= ~BUSY
           if (v !== undefined) this._next(v, msg, snd)
           this._wake()
         },
         (err: unknown) => {
           if (this._x?.inc !== inc) return
+          x.cur = NO_MSG
+          x.sender = undefined
           this._fail(err, msg, snd, true)
         },
       )
@@ -671,7 +700,7 @@ export class ActorCell implements ActorContext<unknown> {
           : null
     const supervision =
       topLevel && opts?.supervision !== undefined ? resolveStrategy(opts.supervision, 'supervision') : null
-    const cell = new ActorCell(this._system, this, key, def, mb)
+    const cell = new ActorCell(null, this, key, def, mb)
     if (restart !== 'transient' || strategy !== null || supervision !== null) {
       const x = cell._ext()
       x.restartType = restart
@@ -801,8 +830,10 @@ export class ActorCell implements ActorContext<unknown> {
   }
 
   stash(): void {
-    if (this._cur === NO_MSG) throw new InvalidStateError('stash() needs a message being handled')
-    ;(this._ext().stash ??= []).push(this._cur, this.sender)
+    const x = this._ext()
+    const msg = turnCell === this ? turnMsg : x.cur
+    if (msg === NO_MSG) throw new InvalidStateError('stash() needs a message being handled')
+    ;(x.stash ??= []).push(msg, turnCell === this ? turnSender : x.sender)
   }
 
   unstashAll(): void {

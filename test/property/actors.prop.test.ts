@@ -10,10 +10,21 @@ type Op =
   | { kind: 'pause'; ms: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('send' as const), child: fc.nat(3), fail: fc.boolean(), wait: fc.constantFrom(0, 0, 1, 2) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      child: fc.nat(3),
+      fail: fc.boolean(),
+      wait: fc.constantFrom(0, 0, 1, 2),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop' as const), child: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pill' as const), child: fc.nat(3) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 3 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 3 }) }),
+  },
 )
 
 describe('property: actors under random crash schedules', () => {
@@ -29,7 +40,8 @@ describe('property: actors under random crash schedules', () => {
           const violations: string[] = []
           const handledBy: number[][] = Array.from({ length: n }, () => [])
           const record = (id: number, what: string): void => {
-            if (outcome.has(id)) violations.push(`message ${String(id)}: ${outcome.get(id) ?? ''} then ${what}`)
+            if (outcome.has(id))
+              violations.push(`message ${String(id)}: ${outcome.get(id) ?? ''} then ${what}`)
             outcome.set(id, what)
           }
           system.deadLetters.subscribe((d) => {
@@ -41,7 +53,8 @@ describe('property: actors under random crash schedules', () => {
           const child = (i: number) =>
             behavior<Msg>(() => ({
               receive: async (m) => {
-                if (stoppedFlags[i] === true) violations.push(`child ${String(i)} handled ${String(m.id)} after postStop`)
+                if (stoppedFlags[i] === true)
+                  violations.push(`child ${String(i)} handled ${String(m.id)} after postStop`)
                 if (m.wait > 0) await sleep(m.wait)
                 if (m.fail) throw new Error(`fail ${String(m.id)}`)
                 handledBy[i]?.push(m.id)

@@ -38,7 +38,7 @@ describe('actor type inference', () => {
       // @ts-expect-error not a message of Counter
       a.tell({ type: 'dec' })
     }
-    void typeOnly
+    typeOnly
     const n = await a.ask((replyTo: ActorRef<number>) => ({ type: 'get' as const, replyTo }))
     expectTypeOf(n).toEqualTypeOf<number>()
     expect(n).toBe(1)
@@ -53,7 +53,10 @@ describe('actor type inference', () => {
 
   it('a back-pressure mailbox gives a ref whose tell returns a promise', async () => {
     const system = new ActorSystem({ logLevel: 'off' })
-    const r = system.spawn(receive<number>(() => undefined), { mailbox: { capacity: 4, overflow: 'backpressure' } })
+    const r = system.spawn(
+      receive<number>(() => undefined),
+      { mailbox: { capacity: 4, overflow: 'backpressure' } },
+    )
     expectTypeOf(r).toEqualTypeOf<BackpressureRef<number>>()
     expectTypeOf(r.tell(1)).toEqualTypeOf<Promise<void>>()
     const plain: ActorRef<number> = r
