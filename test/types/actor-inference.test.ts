@@ -38,7 +38,7 @@ describe('actor type inference', () => {
       // @ts-expect-error not a message of Counter
       a.tell({ type: 'dec' })
     }
-    typeOnly
+    expect(typeof typeOnly).toBe('function')
     const n = await a.ask((replyTo: ActorRef<number>) => ({ type: 'get' as const, replyTo }))
     expectTypeOf(n).toEqualTypeOf<number>()
     expect(n).toBe(1)
