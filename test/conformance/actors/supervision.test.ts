@@ -37,6 +37,16 @@ function summer(events: string[], label: string) {
   })
 }
 
+/** An actor that records the time of each start and fails on every message. */
+function crashing(starts: number[], now: () => number) {
+  return behavior<string>(() => {
+    starts.push(now())
+    return () => {
+      throw new Error('crash')
+    }
+  })
+}
+
 const sum = (ref: ActorRef<Msg>): Promise<number> =>
   ref.ask<number>((replyTo) => ({ type: 'sum', replyTo }), { timeout: 1000 })
 
@@ -289,12 +299,7 @@ describe('conformance: supervision', () => {
       const { system } = newSystem()
       const starts: number[] = []
       const a = system.spawn(
-        behavior<string>(() => {
-          starts.push(clock.now())
-          return () => {
-            throw new Error('crash')
-          }
-        }),
+        crashing(starts, () => clock.now()),
         {
           supervision: {
             maxRestarts: 100,
@@ -338,12 +343,7 @@ describe('conformance: supervision', () => {
       const { system } = newSystem()
       const starts: number[] = []
       const a = system.spawn(
-        behavior<string>(() => {
-          starts.push(clock.now())
-          return () => {
-            throw new Error('crash')
-          }
-        }),
+        crashing(starts, () => clock.now()),
         {
           supervision: { decide: () => restartWithBackoff({ minMs: 1000, maxMs: 1000, randomFactor: 0.5 }) },
         },
