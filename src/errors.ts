@@ -115,6 +115,23 @@ export function checkMs(name: string, ms: unknown): number {
 }
 
 /**
+ * Validates a count: an integer >= `min`, or `Infinity` when `infinite` allows it. `hint` is
+ * appended to the message. @internal
+ */
+export function checkCount(
+  name: string,
+  n: unknown,
+  min: number,
+  opts?: { readonly infinite?: boolean; readonly hint?: string },
+): number {
+  const infinite = opts?.infinite === true
+  if (typeof n === 'number' && ((infinite && n === Infinity) || (Number.isInteger(n) && n >= min))) return n
+  throw new RangeError(
+    `Expected \`${name}\` to be an integer >= ${String(min)}${infinite ? ' or Infinity' : ''}, got \`${describe(n)}\`${opts?.hint ?? ''}`,
+  )
+}
+
+/**
  * `getNowait()` on an empty queue, or `get({timeout})` that timed out (gevent `Empty`, asyncio
  * `QueueEmpty`). Not raised for a shut-down queue: that is `QueueShutDown`.
  * @since 0.1.0

@@ -9,13 +9,7 @@
  *
  * @module
  */
-import {
-  ActorStoppedError,
-  CancelledError,
-  describe,
-  InvalidStateError,
-  MailboxFullError,
-} from '../errors.js'
+import { CancelledError, describe, InvalidStateError, MailboxFullError } from '../errors.js'
 import { isThenable } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Actor } from './actor.js'
@@ -210,8 +204,7 @@ export class ActorCell implements ActorContext<unknown> {
 
   /** True if enqueued now; a promise while it waits for room; undefined if dropped. */
   _offer(mb: Mailbox, msg: unknown, sender: SenderSlot | undefined): true | Promise<void> | undefined {
-    const waiting = this._x?.waiters
-    if (mb.size < mb.capacity && (waiting === null || waiting === undefined || waiting.length === 0)) {
+    if (mb.size < mb.capacity && (this._x?.waiters?.length ?? 0) === 0) {
       mb.push(msg, sender)
       return true
     }
@@ -843,9 +836,4 @@ export class ActorCell implements ActorContext<unknown> {
     x.stash = null
     this._prepend(items)
   }
-}
-
-/** An ask to an actor that is stopped fails at once. @internal */
-export function stoppedError(cell: ActorCell): ActorStoppedError {
-  return new ActorStoppedError(cell._path())
 }

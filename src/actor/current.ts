@@ -7,8 +7,7 @@
  */
 import type { SenderSlot } from './actor-ref.js'
 
-/** The running cell's ref, or undefined. @internal */
-export let running: SenderSlot | undefined
+let running: SenderSlot | undefined
 
 /** Sets the running cell's ref; returns the previous one. @internal */
 export function setRunning(ref: SenderSlot | undefined): SenderSlot | undefined {
@@ -17,7 +16,7 @@ export function setRunning(ref: SenderSlot | undefined): SenderSlot | undefined 
   return prev
 }
 
-/** @internal */
+/** The running cell's ref, or undefined. @internal */
 export function currentSender(): SenderSlot | undefined {
   return running
 }

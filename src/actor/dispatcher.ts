@@ -51,8 +51,3 @@ function drain(): void {
   head = 0
   scheduled = false
 }
-
-/** True while a drain is queued or running; part of the leak check. @internal */
-export function dispatcherBusy(): boolean {
-  return scheduled
-}

@@ -51,11 +51,22 @@ export function filtered(sink: LogSink, level: LogLevel | 'off'): LogSink | null
   }
 }
 
+/** Writes one record to `sink` (null: logging is off). @internal */
+export function writeLog(
+  sink: LogSink | null,
+  level: LogLevel,
+  path: string,
+  message: string,
+  error?: unknown,
+): void {
+  if (sink === null) return
+  sink(error === undefined ? { level, path, message } : { level, path, message, error })
+}
+
 /** A logger writing under `path`. @internal */
 export function makeLogger(sink: LogSink | null, path: () => string): ActorLogger {
   const log = (level: LogLevel, message: string, error?: unknown): void => {
-    if (sink === null) return
-    sink(error === undefined ? { level, path: path(), message } : { level, path: path(), message, error })
+    if (sink !== null) writeLog(sink, level, path(), message, error)
   }
   return {
     debug: (m) => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { checkCount, describe } from '../errors.js'
 import { BinaryHeap } from '../core/binary-heap.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import type { SenderSlot } from './actor-ref.js'
@@ -86,9 +86,7 @@ class FifoMailbox implements Mailbox {
     for (let i = items.length - 1; i >= 0; i--) this.#ring.unshift(items[i])
   }
   drain(): unknown[] {
-    const out: unknown[] = []
-    while (this.#ring.size > 0) out.push(this.#ring.shift())
-    return out
+    return this.#ring.drain()
   }
 }
 
@@ -152,10 +150,7 @@ const POLICIES: readonly OverflowPolicy[] = ['dropNewest', 'dropOldest', 'fail',
 export function makeMailbox(opts: MailboxOptions<never> | undefined): Mailbox | null {
   if (opts === undefined) return null
   if (typeof opts !== 'object') throw new TypeError(`Expected mailbox options object, got ${describe(opts)}`)
-  const capacity = opts.capacity ?? Infinity
-  if (capacity !== Infinity && (!Number.isInteger(capacity) || capacity < 1)) {
-    throw new RangeError(`Expected mailbox \`capacity\` to be an integer >= 1, got ${describe(capacity)}`)
-  }
+  const capacity = checkCount('capacity', opts.capacity ?? Infinity, 1, { infinite: true })
   const overflow = opts.overflow ?? 'dropNewest'
   if (!POLICIES.includes(overflow)) {
     throw new TypeError(

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { checkCount, describe } from '../errors.js'
 import { type ActorRef, type AnyActorRef, cellOf, type SenderSlot } from './actor-ref.js'
 import { Behavior, behavior } from './behavior.js'
 import { BUSY } from './cell.js'
@@ -41,9 +41,7 @@ export function consistentHash<M>(
   opts?: { virtualNodes?: number },
 ): ConsistentHash<M> {
   if (typeof key !== 'function') throw new TypeError(`Expected a key function, got ${describe(key)}`)
-  const v = opts?.virtualNodes ?? 64
-  if (!Number.isInteger(v) || v < 1)
-    throw new RangeError(`Expected \`virtualNodes\` to be an integer >= 1, got ${describe(v)}`)
+  const v = checkCount('virtualNodes', opts?.virtualNodes ?? 64, 1)
   return new ConsistentHash(key, v)
 }
 
@@ -162,9 +160,7 @@ function checkRouting<M>(routing: Routing<M> | undefined): Routing<M> {
 /** Forwards with the original sender, so replies go to the asker. */
 function forward(ctx: ActorContext<unknown>, ref: AnyActorRef, msg: unknown): void {
   const cell = cellOf(ref)
-  const from = cellOf(ctx.self)
-  if (cell !== undefined && from !== undefined)
-    void cell._tell(msg, from.sender as unknown as SenderSlot | undefined)
+  if (cell !== undefined) void cell._tell(msg, ctx.sender as unknown as SenderSlot | undefined)
   else ref.tell(msg)
 }
 
@@ -186,8 +182,7 @@ function route<M>(picker: Picker<M>, ctx: ActorContext<unknown>, msg: M): void {
  * @since 0.1.0
  */
 export function poolRouter<M>(size: number, def: ActorDef<M>, opts?: PoolRouterOptions<M>): Behavior<M> {
-  if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`Expected pool router size to be an integer >= 1, got ${describe(size)}`)
+  checkCount('size', size, 1)
   if (!(def instanceof Behavior) && typeof def !== 'function') {
     throw new TypeError(`Expected an Actor subclass or a behavior(...), got ${describe(def)}`)
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkMs, describe } from '../errors.js'
+import { checkCount, checkMs, describe } from '../errors.js'
 
 /**
  * What to do with a failed child: `restart` it from its factory (fresh state, same ref and
@@ -147,12 +147,7 @@ export function resolveStrategy(opts: SupervisorOptions | undefined, what: strin
   if (typeof decide !== 'function') {
     throw new TypeError(`Expected \`${what}.decide\` to be a function, got ${describe(decide)}`)
   }
-  const maxRestarts = opts.maxRestarts ?? 3
-  if (maxRestarts !== Infinity && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
-    throw new RangeError(
-      `Expected \`${what}.maxRestarts\` to be an integer >= 0, got ${describe(maxRestarts)}`,
-    )
-  }
+  const maxRestarts = checkCount(`${what}.maxRestarts`, opts.maxRestarts ?? 3, 0, { infinite: true })
   const withinMs = checkMs(`${what}.withinMs`, opts.withinMs ?? 5000)
   return { strategy, decide, maxRestarts, withinMs }
 }

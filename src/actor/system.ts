@@ -24,7 +24,7 @@ import { AskRef } from './ask.js'
 import { behavior } from './behavior.js'
 import { ActorCell, BUSY, DEAD, NEW, STOPPING, SUSPENDED } from './cell.js'
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js'
-import { consoleSink, filtered, type LogLevel, type LogSink } from './logger.js'
+import { consoleSink, filtered, type LogLevel, type LogSink, writeLog } from './logger.js'
 import type { ActorDef, BackpressureSpawn, SpawnOptions } from './spawn-options.js'
 
 /** Options of `ActorSystem`. @since 0.1.0 */
@@ -99,6 +99,8 @@ export class ActorSystem implements AsyncDisposable {
   #escalated: unknown = undefined
   #hasEscalated = false
   #report: ShutdownReport | undefined
+  /** Dead letters are logged at debug level; describing each one is skipped unless it is kept. */
+  readonly #logsDeadLetters: boolean
 
   constructor(opts?: ActorSystemOptions) {
     this.name = opts?.name ?? 'verdant'
@@ -115,15 +117,14 @@ export class ActorSystem implements AsyncDisposable {
     const sink = opts?.log ?? consoleSink
     if (typeof sink !== 'function')
       throw new TypeError(`Expected \`log\` to be a function, got ${describe(sink)}`)
-    this._sink = filtered(sink, opts?.logLevel ?? 'warn')
+    const level = opts?.logLevel ?? 'warn'
+    this._sink = filtered(sink, level)
+    this.#logsDeadLetters = level === 'debug'
     this.deadLetters = new DeadLetters((err) => {
       this._log('error', this.name, `a dead-letter listener threw: ${describe(err)}`, err)
     })
     this.#guardian = new ActorCell(this, null, 'user', guardianDef, null)
-    this.#guardian._flags = 0
-    this.#guardian._recv = (msg, ctx) => {
-      this._deadLetter(msg, ctx.self.path, undefined, 'stopped')
-    }
+    this.#guardian._incarnate(undefined, false)
     this.#task = spawnUnder(
       currentTask(),
       async (ctx) => {
@@ -246,9 +247,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** @internal */
   _log(level: LogLevel, path: string, message: string, error?: unknown): void {
-    const sink = this._sink
-    if (sink === null) return
-    sink(error === undefined ? { level, path, message } : { level, path, message, error })
+    writeLog(this._sink, level, path, message, error)
   }
 
   /** @internal */
@@ -271,7 +270,7 @@ export class ActorSystem implements AsyncDisposable {
         ? { message, recipient, sender: from, reason }
         : { message, recipient, sender: from, reason, error },
     )
-    this._log('debug', recipient, `dead letter (${reason}): ${describe(message)}`)
+    if (this.#logsDeadLetters) this._log('debug', recipient, `dead letter (${reason}): ${describe(message)}`)
   }
 
   /** @internal */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkCount, checkMs } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import type { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
@@ -93,9 +93,7 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
  */
 export function joinAll<F extends Future<unknown>>(futures: Iterable<F>, opts?: JoinAllOptions): Op<F[]> {
   if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
-  if (opts?.count !== undefined && !(Number.isInteger(opts.count) && opts.count >= 0)) {
-    throw new RangeError(`Expected \`count\` to be an integer >= 0, got \`${String(opts.count)}\``)
-  }
+  if (opts?.count !== undefined) checkCount('count', opts.count, 0)
   return new JoinAllOp([...futures], opts, true)
 }
 

@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os'
 import {
   CancelledError,
+  checkCount,
   checkMs,
   DataCloneError,
   DeadlockError,
@@ -195,8 +196,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (typeof o !== 'object' || o === null) {
       throw new TypeError(`${kind} options must be an object, got ${describe(opts)}`)
     }
-    this.maxWorkers = count(o.maxWorkers ?? availableParallelism(), 'maxWorkers', 1)
-    this.#minWorkers = count(o.minWorkers ?? 0, 'minWorkers', 0)
+    this.maxWorkers = checkCount('maxWorkers', o.maxWorkers ?? availableParallelism(), 1)
+    this.#minWorkers = checkCount('minWorkers', o.minWorkers ?? 0, 0)
     if (this.#minWorkers > this.maxWorkers) {
       throw new RangeError(
         `minWorkers (${String(this.#minWorkers)}) must not exceed maxWorkers (${String(this.maxWorkers)})`,
@@ -204,7 +205,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
     this.#idleTimeoutMs = checkMs('idleTimeoutMs', o.idleTimeoutMs ?? 30_000)
     this.#maxTasks =
-      o.maxTasksPerWorker === undefined ? Infinity : count(o.maxTasksPerWorker, 'maxTasksPerWorker', 1)
+      o.maxTasksPerWorker === undefined ? Infinity : checkCount('maxTasksPerWorker', o.maxTasksPerWorker, 1)
     this.#killAfterMs = checkMs('killAfterMs', o.killAfterMs ?? 1000)
     const init = o.initializer === undefined ? undefined : checkTaskRef(o.initializer, `${kind} initializer`)
     this.#settings = {
@@ -274,8 +275,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     this.#checkOpen('map')
     const ref = checkTaskRef(fn, 'map()')
-    const chunksize = count(opts.chunksize ?? 1, 'chunksize', 1)
-    const window = count(opts.window ?? this.maxWorkers * 2, 'window', 1)
+    const chunksize = checkCount('chunksize', opts.chunksize ?? 1, 1)
+    const window = checkCount('window', opts.window ?? this.maxWorkers * 2, 1)
     const ordered = opts.ordered ?? true
     const deadline =
       opts.timeout === undefined ? Infinity : performance.now() + checkMs('timeout', opts.timeout)
@@ -975,15 +976,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       )
     }
   }
-}
-
-function count(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new RangeError(
-      `Expected \`${name}\` to be an integer >= ${String(min)}, got \`${describe(value)}\``,
-    )
-  }
-  return value
 }
 
 function asError(value: unknown, prefix: string): Error {

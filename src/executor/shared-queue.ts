@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { describe, QueueEmpty, QueueFull, QueueShutDown, TimeoutError } from '../errors.js'
+import { checkCount, describe, QueueEmpty, QueueFull, QueueShutDown, TimeoutError } from '../errors.js'
 import { abortError } from '../core/op.js'
 
 const LOCK = 0
@@ -115,12 +115,8 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
   static create<T = Uint8Array>(opts: SharedQueueOptions<T>): SharedQueue<T> {
     const capacity = opts.capacity
     const codec = opts.codec ?? (bytes(opts.recordSize ?? 0) as unknown as RecordCodec<T>)
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`SharedQueue capacity must be an integer >= 1, got ${describe(capacity)}`)
-    }
-    if (!Number.isInteger(codec.size) || codec.size < 1) {
-      throw new RangeError(`SharedQueue record size must be an integer >= 1, got ${describe(codec.size)}`)
-    }
+    checkCount('capacity', capacity, 1)
+    checkCount('record size', codec.size, 1)
     const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity * codec.size)
     const h = new Int32Array(buffer, 0, HEADER_WORDS)
     h[CAPACITY] = capacity

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CancelledError, checkMs } from '../errors.js'
+import { CancelledError, checkCount, checkMs } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
@@ -92,13 +92,7 @@ export class Pool extends Group {
   constructor(size: number | PoolOptions) {
     super()
     const opts = typeof size === 'number' ? { size } : size
-    const n = opts.size
-    if (n !== Infinity && !(Number.isInteger(n) && n >= 1)) {
-      throw new RangeError(
-        `Expected the pool \`size\` to be an integer >= 1 or Infinity, got \`${String(n)}\``,
-      )
-    }
-    this.capacity = n
+    this.capacity = checkCount('size', opts.size, 1, { infinite: true })
     this.#rate = opts.rateLimit === undefined ? undefined : new RateWindow(opts.rateLimit)
     this.#idle.set()
     this.#drained.set()

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkCount, checkMs } from '../errors.js'
 import { getClock } from '../time/clock.js'
 
 /** A rate limit: at most `limit` job starts per `intervalMs`. @since 0.1.0 */
@@ -18,12 +18,7 @@ export class RateWindow {
   readonly limit: number
   readonly intervalMs: number
   constructor(rate: RateLimit) {
-    if (!Number.isInteger(rate.limit) || rate.limit < 1) {
-      throw new RangeError(
-        `Expected \`rateLimit.limit\` to be an integer >= 1, got \`${String(rate.limit)}\``,
-      )
-    }
-    this.limit = rate.limit
+    this.limit = checkCount('rateLimit.limit', rate.limit, 1)
     this.intervalMs = checkMs('rateLimit.intervalMs', rate.intervalMs)
   }
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js'
+import { checkCount, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
@@ -108,12 +108,10 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly #store = new RingBuffer<T>()
 
   constructor(opts?: QueueOptions<T>) {
-    const maxsize = opts?.maxsize ?? Infinity
-    if (maxsize !== Infinity && !(Number.isInteger(maxsize) && maxsize >= 1)) {
-      throw new RangeError(
-        `Expected \`maxsize\` to be an integer >= 1 or Infinity, got \`${String(maxsize)}\`; for a rendezvous use Channel`,
-      )
-    }
+    const maxsize = checkCount('maxsize', opts?.maxsize ?? Infinity, 1, {
+      infinite: true,
+      hint: '; for a rendezvous use Channel',
+    })
     this.maxsize = this._capacity(maxsize)
     if (opts?.items !== undefined) for (const item of opts.items) this.putNowait(item)
   }

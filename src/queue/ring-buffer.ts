@@ -41,10 +41,8 @@ export class RingBuffer<T> {
   /** Removes and returns every item, first to last. */
   drain(): T[] {
     const out: T[] = []
-    for (let x = this.shift(); this.size > 0 || x !== undefined; x = this.shift()) {
-      out.push(x as T)
-      if (this.size === 0) break
-    }
+    // Counted by size, not by the value: an item may itself be undefined.
+    while (this.size > 0) out.push(this.shift() as T)
     return out
   }
 

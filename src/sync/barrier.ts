@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrokenBarrierError, TimeoutError } from '../errors.js'
+import { BrokenBarrierError, checkCount, TimeoutError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { ParkOp, WaitList } from './wait-list.js'
@@ -62,10 +62,7 @@ export class Barrier {
   readonly parties: number
 
   constructor(parties: number) {
-    if (!Number.isInteger(parties) || parties < 1) {
-      throw new RangeError(`Expected \`parties\` to be an integer >= 1, got \`${String(parties)}\``)
-    }
-    this.parties = parties
+    this.parties = checkCount('parties', parties, 1)
   }
 
   /** True after `abort()` (or a timed-out wait) until `reset()`. */

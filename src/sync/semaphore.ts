@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InvalidStateError, TimeoutError } from '../errors.js'
+import { checkCount, InvalidStateError, TimeoutError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { ParkOp, WaitList } from './wait-list.js'
@@ -59,13 +59,6 @@ class AcquireOp extends ParkOp<Permit> {
   }
 }
 
-function checkCount(name: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new RangeError(`Expected \`${name}\` to be an integer >= 0, got \`${String(n)}\` (${typeof n})`)
-  }
-  return n
-}
-
 /**
  * A pool of `value` permits; `acquire()` waits, first come first served, while none is free.
  *
@@ -87,7 +80,7 @@ export class Semaphore {
   /** @internal */ readonly _waiters = new WaitList<Permit>()
 
   constructor(value = 1) {
-    this._value = checkCount('value', value)
+    this._value = checkCount('value', value, 0)
   }
 
   /** Free permits right now. */
