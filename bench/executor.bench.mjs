@@ -139,9 +139,15 @@ function median(xs) {
   return s[s.length >> 1]
 }
 
-if (only === 'all' || only === 'throughput') {
+if (only === 'all' || only === 'throughput' || only === 'latency') {
   const libs = pools(2)
   await warm(libs)
+  if (only !== 'latency') await throughput(libs)
+  await latency(libs)
+  await Promise.all(libs.map((l) => l.close()))
+}
+
+async function throughput(libs) {
   const N = 100_000
   const cases = libs.map((lib) => ({
     name: lib.name,
@@ -159,9 +165,12 @@ if (only === 'all' || only === 'throughput') {
       ops: N,
     }),
   )
+}
 
-  const rounds = 5
-  const calls = 5000
+async function latency(libs) {
+  // Round-trip times swing from run to run here: many short rounds, each lib in turn, medians.
+  const rounds = 11
+  const calls = 3000
   const p50s = new Map(libs.map((l) => [l, []]))
   const p99s = new Map(libs.map((l) => [l, []]))
   for (let r = 0; r < rounds; r++) {
@@ -195,7 +204,6 @@ if (only === 'all' || only === 'throughput') {
   const text = lines.join('\n') + '\n'
   console.log(text)
   out.push(text)
-  await Promise.all(libs.map((l) => l.close()))
 }
 
 if (only === 'all' || only === 'cpu') {
@@ -288,7 +296,6 @@ if (only === 'all' || only === 'process') {
   const text = lines.join('\n') + '\n'
   console.log(text)
   out.push(text)
-  await Promise.all(libs.map((l) => l.close()))
 }
 
 export default out

@@ -8,7 +8,7 @@
  * @module
  */
 import { Future, FutureWaitOp } from './future.js'
-import { type Cancel, isThenable, Op, type Resume } from './op.js'
+import { type Cancel, isThenable, Op, readyOp, type Resume } from './op.js'
 
 class PromiseOp<T> extends Op<T> {
   readonly #source: PromiseLike<T> | (() => T | PromiseLike<T>)
@@ -53,6 +53,9 @@ class PromiseOp<T> extends Op<T> {
   }
 }
 
+/** What `call` and `ctx.call` accept. @internal */
+export type Callable<T> = Op<T> | Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>)
+
 /**
  * Wraps a promise, a future, or a function returning either, as an `Op`: `yield* call(p)` in a
  * generator task, `ctx.call(p)` in an async one.
@@ -63,8 +66,11 @@ class PromiseOp<T> extends Op<T> {
  * const res = yield* call(fetch(url))
  * @since 0.1.0
  */
-export function call<T>(source: Op<T> | Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>)): Op<T> {
+export function call<T>(source: Op<T>): Op<T>
+export function call<T>(source: Future<T>): Op<T>
+export function call<T>(source: PromiseLike<T> | (() => T | PromiseLike<T>)): Op<T>
+export function call<T>(source: Callable<T>): Op<T> {
   if (source instanceof Op) return source
   if (source instanceof Future) return new FutureWaitOp<T, T>(source, true, undefined)
-  return new PromiseOp(source)
+  return readyOp<T>(source) ?? new PromiseOp(source)
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { call } from './call.js'
+import { type Callable, call } from './call.js'
 import type { Future, WaitOptions } from './future.js'
 import type { Op } from './op.js'
 import { spawnUnder } from './spawn.js'
@@ -54,8 +54,11 @@ export class TaskContext {
   }
 
   /** Waits on `op` (or a promise, future or function) bound to this task. */
-  call<T>(source: Op<T> | Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>)): Promise<T> {
-    return this.task._call(call(source))
+  call<T>(source: Op<T>): Promise<T>
+  call<T>(source: Future<T>): Promise<T>
+  call<T>(source: PromiseLike<T> | (() => T | PromiseLike<T>)): Promise<T>
+  call<T>(source: Callable<T>): Promise<T> {
+    return this.task._call(call(source as Op<T>))
   }
 
   /** `sleep(ms)` bound to this task. */

@@ -116,6 +116,67 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op
   }
 }
 
+/**
+ * What a wait that may finish at the call returns: a lazy `Op`, or, when it finished at once, a
+ * settled native promise that `yield*` also accepts. `await` on a native promise takes one
+ * microtask hop where a thenable takes three, which is most of the cost of a queue hand-off.
+ * @since 0.2.0
+ */
+export interface Wait<T> extends PromiseLike<T>, Operation<T> {
+  /** Like `then(undefined, onrejected)`. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R>
+}
+
+const READY_VALUE: unique symbol = Symbol('verdant.ready')
+
+interface ReadyPromise<T> extends Promise<T> {
+  [READY_VALUE]: T
+  [Symbol.iterator](): Iterator<Op<unknown>, T, unknown>
+}
+
+// Shared by every ready promise, so making one costs a settled promise and two property stores.
+function readyIterator<T>(this: ReadyPromise<T>): Iterator<Op<unknown>, T, unknown> {
+  const value = this[READY_VALUE]
+  return { next: () => ({ done: true, value }) }
+}
+
+/**
+ * A wait that already succeeded with `value`: `await` takes one hop, `yield*` none (as asyncio,
+ * a queue `get` that finds an item does not suspend). @internal
+ */
+export function ready<T>(value: T): Wait<T> {
+  // A thenable value would be adopted (or, for a native promise, returned as is and decorated).
+  const p = (
+    isThenable(value) ? new Promise<T>((resolve) => resolve(value)) : Promise.resolve(value)
+  ) as ReadyPromise<T>
+  p[READY_VALUE] = value
+  p[Symbol.iterator] = readyIterator
+  return p
+}
+
+/** An op that already succeeded: the wait it stands for finished at the call. @internal */
+export class DoneOp<T> extends Op<T> {
+  readonly #value: T
+  constructor(value: T) {
+    super()
+    this.#value = value
+  }
+  _start(resume: Resume<T>): undefined {
+    resume(true, this.#value)
+    return undefined
+  }
+}
+
+/**
+ * The op of a wait that finished at the call (a `ready` promise), or undefined for anything else.
+ * `ctx.call` must not treat it as a foreign promise: a kill landing before that promise's callback
+ * would report a put that happened as undone, or drop an item a get already took. @internal
+ */
+export function readyOp<T>(source: unknown): Op<T> | undefined {
+  if (typeof source !== 'object' || source === null || !(READY_VALUE in source)) return undefined
+  return new DoneOp((source as ReadyPromise<T>)[READY_VALUE])
+}
+
 /** The error a wait rejects with when its signal aborts. @internal */
 export function abortError(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason

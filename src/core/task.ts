@@ -26,7 +26,7 @@ import { getClock, type Timer } from '../time/clock.js'
 import { TaskContext } from './context.js'
 import { Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
-import { type Cancel, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
+import { type Cancel, DoneOp, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
 import { captured, captureResolvers } from './resolvers.js'
@@ -437,7 +437,9 @@ export class Task<T> extends Future<T> {
   /** @internal Waits on `op` bound to this task: a kill or `Timeout` rejects it at once. */
   _call<R>(op: Op<R>): Promise<R> {
     const cold = this.#cold
-    if (cold !== undefined && cold.pending !== NONE) {
+    // A wait that finished at the call (a queue get that took its item) must be delivered: the
+    // pending kill then raises at the next wait, as it would in a generator task.
+    if (cold !== undefined && cold.pending !== NONE && !(op instanceof DoneOp)) {
       const pending = cold.pending
       cold.pending = NONE
       return Promise.reject(pending)

@@ -38,6 +38,7 @@ export interface MapHost {
 }
 
 const SKIP: unique symbol = Symbol('skip')
+const EMPTY: unique symbol = Symbol('empty')
 
 /** Pulls items one at a time from a sync or async iterator (async ones are serialised). */
 class Puller<T> {
@@ -131,6 +132,12 @@ interface Engine<T, R> {
   workers: Task<void>[]
   live: number
   onIdle(): void
+  /** Back-pressure of `imap`: whether the job of `index` may start now. */
+  gate: ((index: number) => boolean) | undefined
+  /** Resolves once the job of `index` may start (or the map stopped). */
+  park: ((index: number) => Promise<void>) | undefined
+  /** Called once the map stops, so parked workers can leave. */
+  onStop: (() => void) | undefined
 }
 
 /** Workers of an unbounded map over a source of unknown length. */
@@ -143,7 +150,20 @@ function newEngine<T, R>(
   deliver: Engine<T, R>['deliver'],
   onIdle: () => void,
 ): Engine<T, R> {
-  return { puller, fn, opts, stopped: false, failure: undefined, workers: [], live: 0, deliver, onIdle }
+  return {
+    puller,
+    fn,
+    opts,
+    stopped: false,
+    failure: undefined,
+    workers: [],
+    live: 0,
+    deliver,
+    onIdle,
+    gate: undefined,
+    park: undefined,
+    onStop: undefined,
+  }
 }
 
 function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number): void {
@@ -213,6 +233,11 @@ async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Prom
       if (next === undefined || engine.stopped) return
       ;[index, item] = next
     }
+    const gate = engine.gate
+    if (gate !== undefined && !gate(index)) {
+      await (engine.park as (index: number) => Promise<void>)(index)
+      if (engine.stopped) return
+    }
     let value: unknown
     try {
       value = fn(item, index, signal)
@@ -238,6 +263,8 @@ function fail<T, R>(engine: Engine<T, R>, error: unknown): void {
   if (engine.failure === undefined) engine.failure = { error }
   engine.stopped = true
   for (const w of engine.workers) w.cancel()
+  // A worker parked on back-pressure waits on a plain promise a kill cannot reach.
+  engine.onStop?.()
 }
 
 /** Runs `fn` over every item with at most `limit` at once; results in input order. @internal */
@@ -277,25 +304,28 @@ export function iterate<T, R>(
   opts: MapOptions | undefined,
   ordered: boolean,
 ): AsyncIterableIterator<Awaited<R>> {
-  // Finished results not yet consumed: by index (ordered) or in completion order.
-  const byIndex = new Map<number, unknown>()
+  // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
+  const window = (limit === Infinity ? UNBOUNDED_WORKERS : limit) * 2
+  // Finished results not yet consumed. Ordered: a ring indexed by item index; a job runs only
+  // while its index is below `want + window`, so every unconsumed result has its own slot.
+  // Unordered: a FIFO in completion order.
+  const size = 2 ** Math.ceil(Math.log2(window))
+  const mask = size - 1
+  const ring: unknown[] = ordered ? new Array<unknown>(size) : []
+  const filled: boolean[] = ordered ? new Array<boolean>(size).fill(false) : []
   const fifo = new RingBuffer<unknown>()
   let want = 0
   let idle = false
   let wake: (() => void) | undefined
   let started = false
-  // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
-  const window = (limit === Infinity ? UNBOUNDED_WORKERS : limit) * 2
-  // Back-pressure. Ordered: a job may run only if its index is below `want + window`, which bounds
-  // the buffer and never blocks the head-of-line job. Unordered: while fewer than `window` results
-  // wait. Waiters queue in pull order, which is index order.
-  const roomWaiters = new RingBuffer<{ index: number; wake: () => void }>()
+  // Parked workers, in pull order (which is index order): index, then resolve.
+  const parked = new RingBuffer<number | (() => void)>()
   const mayRun = (index: number): boolean =>
     engine.stopped || (ordered ? index < want + window : fifo.size < window)
   const makeRoom = (): void => {
-    for (let w = roomWaiters.peekFirst(); w !== undefined && mayRun(w.index); w = roomWaiters.peekFirst()) {
-      roomWaiters.shift()
-      w.wake()
+    while (parked.size > 0 && mayRun(parked.peekFirst() as number)) {
+      parked.shift()
+      ;(parked.shift() as () => void)()
     }
   }
   const poke = (): void => {
@@ -306,62 +336,85 @@ export function iterate<T, R>(
   const puller = new Puller(items)
   const engine = newEngine<T, R>(
     puller,
-    ((item: T, index: number, signal: AbortSignal) => {
-      if (mayRun(index)) return fn(item, index, signal)
-      return new Promise<void>((wake) => {
-        roomWaiters.push({ index, wake })
-      }).then(() => fn(item, index, signal))
-    }) as MapFn<T, R>,
+    fn,
     opts,
-    (index, _ok, value) => {
-      if (ordered) byIndex.set(index, value)
-      else fifo.push(value)
-      poke()
-    },
+    ordered
+      ? (index, _ok, value) => {
+          ring[index & mask] = value
+          filled[index & mask] = true
+          if (index === want) poke()
+        }
+      : (_index, _ok, value) => {
+          fifo.push(value)
+          poke()
+        },
     () => {
       idle = true
       poke()
     },
   )
+  engine.gate = mayRun
+  engine.park = (index) =>
+    new Promise<void>((resolve) => {
+      parked.push(index)
+      parked.push(resolve)
+    })
+  engine.onStop = makeRoom
+
+  /** The next buffered result, or `EMPTY`; frees room for parked workers. */
+  const take = (): unknown => {
+    let value: unknown
+    if (ordered) {
+      const slot = want & mask
+      if (!filled[slot]) return EMPTY
+      value = ring[slot]
+      ring[slot] = undefined
+      filled[slot] = false
+      want++
+    } else {
+      if (fifo.size === 0) return EMPTY
+      value = fifo.shift()
+    }
+    if (parked.size > 0) makeRoom()
+    return value
+  }
+
+  const slowNext = async (): Promise<IteratorResult<Awaited<R>>> => {
+    for (;;) {
+      if (engine.failure !== undefined && idle) {
+        const { error } = engine.failure
+        engine.failure = undefined
+        throw error
+      }
+      const value = take()
+      if (value !== EMPTY) {
+        if (value === SKIP) continue
+        return { done: false, value: value as Awaited<R> }
+      }
+      if (idle && engine.failure === undefined) {
+        if (ordered && want < puller.next) {
+          want++ // a hole left by a cancelled worker
+          continue
+        }
+        return { done: true, value: undefined }
+      }
+      await new Promise<void>((r) => (wake = r))
+    }
+  }
+
   const it: AsyncIterableIterator<Awaited<R>> = {
-    async next(): Promise<IteratorResult<Awaited<R>>> {
+    next(): Promise<IteratorResult<Awaited<R>>> {
       if (!started) {
         started = true
         startWorkers(host, engine, limit)
       }
-      for (;;) {
-        if (engine.failure !== undefined && idle) {
-          const { error } = engine.failure
-          engine.failure = undefined
-          throw error
-        }
-        let value: unknown
-        let has = false
-        if (ordered) {
-          if (byIndex.has(want)) {
-            value = byIndex.get(want)
-            byIndex.delete(want)
-            want++
-            has = true
-          }
-        } else if (fifo.size > 0) {
-          value = fifo.shift()
-          has = true
-        }
-        if (has) {
-          makeRoom()
-          if (value === SKIP) continue
-          return { done: false, value: value as Awaited<R> }
-        }
-        if (idle && engine.failure === undefined) {
-          if (ordered && want < puller.next) {
-            want++ // a hole left by a cancelled worker
-            continue
-          }
-          return { done: true, value: undefined }
-        }
-        await new Promise<void>((r) => (wake = r))
+      // The common case, a result already waiting: one settled promise, no async frame.
+      if (engine.failure === undefined) {
+        const value = take()
+        if (value !== EMPTY && value !== SKIP)
+          return Promise.resolve({ done: false, value: value as Awaited<R> })
       }
+      return slowNext()
     },
     async return(): Promise<IteratorResult<Awaited<R>>> {
       if (started && !idle) {

@@ -11,8 +11,8 @@
  */
 import { checkCount, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
-import type { Op, Resume } from '../core/op.js'
-import { ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
+import { ready, type Resume, type Wait } from '../core/op.js'
+import { mayFinishAtCall, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
 import { RingBuffer } from './ring-buffer.js'
 
 /** Options of a queue. @since 0.1.0 */
@@ -136,8 +136,12 @@ export class Queue<T> implements AsyncIterable<T> {
     return this._closed
   }
 
-  /** Puts `item`, waiting while the queue is full. */
-  put(item: T, opts?: WaitOptions): Op<void> {
+  /**
+   * Puts `item`, waiting while the queue is full. A put that finds room (or a waiting getter) is
+   * done at the call and returns a settled promise; one that must wait starts when awaited.
+   */
+  put(item: T, opts?: WaitOptions): Wait<void> {
+    if (!this._closed && mayFinishAtCall(opts) && this._offer(item)) return ready(undefined)
     return new PutOp(this, item, opts)
   }
 
@@ -147,8 +151,13 @@ export class Queue<T> implements AsyncIterable<T> {
     if (!this._offer(item)) throw new QueueFull(`putNowait() on a full queue (maxsize ${this.maxsize})`, item)
   }
 
-  /** Takes the next item, waiting while the queue is empty. */
-  get(opts?: WaitOptions): Op<T> {
+  /**
+   * Takes the next item, waiting while the queue is empty. A get that finds an item takes it at
+   * the call and returns a settled promise; one that must wait starts when awaited, so a wait
+   * that is never awaited takes nothing.
+   */
+  get(opts?: WaitOptions): Wait<T> {
+    if (this._available() > 0 && mayFinishAtCall(opts)) return ready(this._take())
     return new GetOp(this, opts)
   }
 

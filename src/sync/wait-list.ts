@@ -86,6 +86,18 @@ export class WaitList<T> {
 }
 
 /**
+ * Checks a wait's options at the call and tells whether the wait may finish there: not when its
+ * signal has already aborted (then the op must reject when awaited, without taking anything).
+ * @internal
+ */
+export function mayFinishAtCall(opts: WaitOptions | undefined): boolean {
+  if (opts === undefined) return true
+  const ms = opts.timeout
+  if (ms !== undefined && ms !== Infinity) checkMs('timeout', ms)
+  return opts.signal?.aborted !== true
+}
+
+/**
  * An op that either completes at once or parks in a wait-list, with the `{timeout, signal}` every
  * verdant wait takes. Subclasses say how to complete now and what a timeout gives. @internal
  */

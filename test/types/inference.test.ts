@@ -5,6 +5,7 @@ import {
   gather,
   joinAll,
   moveOnAfter,
+  Queue,
   scoped,
   sleep,
   spawn,
@@ -12,6 +13,7 @@ import {
   type Op,
   type Task,
   type TaskContext,
+  type Wait,
   withTimeout,
 } from 'verdant'
 
@@ -52,6 +54,22 @@ describe('type inference', () => {
     })
     expectTypeOf(g).toEqualTypeOf<Task<readonly [number, string]>>()
     await g
+  })
+
+  it('a queue wait keeps its item type through await, yield* and ctx.call', async () => {
+    const q = new Queue<number>({ items: [1, 2, 3] })
+    expectTypeOf(q.get()).toEqualTypeOf<Wait<number>>()
+    expectTypeOf(q.put(4)).toEqualTypeOf<Wait<void>>()
+    expectTypeOf(await q.get()).toEqualTypeOf<number>()
+    const viaCall = spawn(async (ctx) => ctx.call(q.get()))
+    const viaYield = spawn(function* () {
+      const item = yield* q.get()
+      expectTypeOf(item).toEqualTypeOf<number>()
+      return item
+    })
+    expectTypeOf(viaCall).toEqualTypeOf<Task<number>>()
+    expectTypeOf(viaYield).toEqualTypeOf<Task<number>>()
+    await Promise.all([viaCall, viaYield])
   })
 
   it('gather keeps tuple positions; joinAll keeps the element type', async () => {

@@ -206,6 +206,30 @@ describe('conformance: Pool', () => {
       expect(pool.size).toBe(0)
     }))
 
+  it('gevent Pool.imap: a slow first item failing while later workers wait for room raises its error', () =>
+    withVirtualTime(async () => {
+      const pool = new Pool(2)
+      const got: number[] = []
+      const run = async () => {
+        // Items 1.. finish at once and fill the buffer; their workers park until item 0 is
+        // consumed, which fails instead.
+        for await (const r of pool.imap(
+          async (x: number, _i, signal) => {
+            if (x === 0) {
+              await sleep(20, { signal })
+              throw new Error('item 0 failed')
+            }
+            return x
+          },
+          Array.from({ length: 20 }, (_, i) => i),
+        ))
+          got.push(r)
+      }
+      await expect(run()).rejects.toThrow('item 0 failed')
+      expect(got).toEqual([])
+      expect(pool.size).toBe(0)
+    }))
+
   it('map with returnExceptions keeps going, the error in its slot; onError skips the item', () =>
     withVirtualTime(async () => {
       const pool = new Pool(2)

@@ -172,10 +172,72 @@ for (const [name, make] of QUEUES) {
       expect([3, 4]).toContain(q.peek())
       expect(q.size).toBe(2)
     })
+
+    it('asyncio Queue: a put with room and a get with an item finish at the call, without suspending', async () => {
+      const q = make(1)
+      const put = q.put(7)
+      expect(q.size).toBe(1) // done at the call, before any await
+      await put
+      let otherRan = false
+      const t = spawn(function* () {
+        const first = yield* q.get() // no switch: the other task has not run yet
+        return [first, otherRan] as const
+      })
+      const other = spawn(() => {
+        otherRan = true
+      })
+      expect(await t).toEqual([7, false])
+      await other
+      expect(otherRan).toBe(true)
+    })
+
+    it('asyncio Queue: a get that must wait starts only when awaited, so an abandoned one takes nothing', async () => {
+      const q = make()
+      void q.get()
+      q.putNowait(1)
+      expect(q.size).toBe(1) // nobody was waiting: the abandoned get never started
+      expect(await q.get()).toBe(1)
+    })
+
+    it('asyncio Queue: a get or put whose signal already aborted takes and adds nothing', async () => {
+      const q = make(1)
+      q.putNowait(1)
+      const signal = AbortSignal.abort(new CancelledError('gone'))
+      await expect(q.get({ signal })).rejects.toBeInstanceOf(CancelledError)
+      expect(q.size).toBe(1)
+      q.getNowait()
+      await expect(q.put(2, { signal })).rejects.toBeInstanceOf(CancelledError)
+      expect(q.size).toBe(0)
+    })
+
+    it('a bad timeout is a RangeError at the call, even when the item is there', () => {
+      const q = make()
+      q.putNowait(1)
+      expect(() => q.get({ timeout: -1 })).toThrow(RangeError)
+      expect(() => q.put(2, { timeout: Number.NaN })).toThrow(RangeError)
+      expect(q.size).toBe(1)
+    })
   })
 }
 
 describe('conformance: queue orders and kinds', () => {
+  it('gevent GreenletExit: a get that finds an item while a kill is pending delivers it; the kill raises at the next wait', async () => {
+    const q = new Queue<number>({ items: [1] })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let got: number | undefined
+    const t = spawn(async (ctx) => {
+      await gate // not a verdant wait: the kill cannot land here and stays pending
+      got = await ctx.call(q.get())
+      await ctx.sleep(60_000)
+    })
+    await sleep(0)
+    const killed = t.kill()
+    release()
+    await killed
+    expect([got, q.size, t.state]).toEqual([1, 0, 'cancelled'])
+  })
+
   it('gevent Queue is FIFO, LifoQueue LIFO, PriorityQueue lowest first', () => {
     const fifo = new Queue<number>({ items: [3, 1, 2] })
     const lifo = new LifoQueue<number>({ items: [3, 1, 2] })
