@@ -188,6 +188,12 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
     const task = spawn(
       async (ctx) => {
         let release: (() => void) | undefined
+        // A killed worker (its group was killed, or its caller) fails the map at once. A listener
+        // rather than a check of `signal.aborted` per item: that getter costs a fifth of a map.
+        const onKill = (): void => {
+          if (!engine.stopped) fail(engine, abortError(ctx.signal))
+        }
+        ctx.signal.addEventListener('abort', onKill, { once: true })
         try {
           if (host._workerSlot !== undefined) release = await host._workerSlot(ctx.signal)
           await workerLoop(engine, ctx.signal)
@@ -195,6 +201,7 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
           // A worker killed while waiting for a slot: the map must fail, not end short.
           fail(engine, err)
         } finally {
+          ctx.signal.removeEventListener('abort', onKill)
           release?.()
           if (--engine.live === 0) {
             signal?.removeEventListener('abort', onAbort)
@@ -215,11 +222,6 @@ async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Prom
   const array = puller.array
   for (;;) {
     if (engine.stopped) return
-    if (signal.aborted) {
-      // This worker was killed (its group was killed, or its caller): the map fails with that.
-      fail(engine, abortError(signal))
-      return
-    }
     let index: number
     let item: T
     if (array !== undefined) {
