@@ -5,8 +5,8 @@
  * source one at a time (the raw limiter every fast map library uses) and call `fn` directly. The
  * workers are tasks of the group, so killing the group or the caller stops them; leaving an
  * `imap` loop early stops them too. The source is pulled lazily, one item per free worker, so an
- * endless source is fine; `imap` buffers at most `2 × limit` finished results waiting for a slow
- * earlier one, so memory stays bounded.
+ * endless source is fine; `imap` buffers at most `4 × limit` finished results waiting for a slow
+ * earlier one or for the consumer, so memory stays bounded.
  *
  * @module
  */
@@ -39,6 +39,9 @@ export interface MapHost {
 
 const SKIP: unique symbol = Symbol('skip')
 const EMPTY: unique symbol = Symbol('empty')
+/** `imap` buffers at most this many results per worker; parked workers wake at `LOW` per worker. */
+const HIGH = 4
+const LOW = 1
 
 /** Pulls items one at a time from a sync or async iterator (async ones are serialised). */
 class Puller<T> {
@@ -307,7 +310,11 @@ export function iterate<T, R>(
   ordered: boolean,
 ): AsyncIterableIterator<Awaited<R>> {
   // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
-  const window = (limit === Infinity ? UNBOUNDED_WORKERS : limit) * 2
+  const workers = limit === Infinity ? UNBOUNDED_WORKERS : limit
+  const window = workers * HIGH
+  // A parked worker wakes only once the consumer is this close, so each wake-up runs several
+  // jobs: when the consumer is the bottleneck, parking per item cost more than the jobs.
+  const resume = workers * LOW
   // Finished results not yet consumed. Ordered: a ring indexed by item index; a job runs only
   // while its index is below `want + window`, so every unconsumed result has its own slot.
   // Unordered: a FIFO in completion order.
@@ -324,8 +331,10 @@ export function iterate<T, R>(
   const parked = new RingBuffer<number | (() => void)>()
   const mayRun = (index: number): boolean =>
     engine.stopped || (ordered ? index < want + window : fifo.size < window)
+  const mayResume = (index: number): boolean =>
+    engine.stopped || (ordered ? index < want + resume : fifo.size <= resume)
   const makeRoom = (): void => {
-    while (parked.size > 0 && mayRun(parked.peekFirst() as number)) {
+    while (parked.size > 0 && mayResume(parked.peekFirst() as number)) {
       parked.shift()
       ;(parked.shift() as () => void)()
     }
