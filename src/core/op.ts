@@ -145,6 +145,11 @@ function readyIterator<T>(this: ReadyPromise<T>): Iterator<Op<unknown>, T, unkno
  * a queue `get` that finds an item does not suspend). @internal
  */
 export function ready<T>(value: T): Wait<T> {
+  if (value === undefined) return READY_VOID as unknown as Wait<T>
+  return makeReady(value)
+}
+
+function makeReady<T>(value: T): ReadyPromise<T> {
   // A thenable value would be adopted (or, for a native promise, returned as is and decorated).
   const p = (
     isThenable(value) ? new Promise<T>((resolve) => resolve(value)) : Promise.resolve(value)
@@ -153,6 +158,9 @@ export function ready<T>(value: T): Wait<T> {
   p[Symbol.iterator] = readyIterator
   return p
 }
+
+// Every finished `put` returns this one: a settled promise may be awaited any number of times.
+const READY_VOID = makeReady(undefined)
 
 /** An op that already succeeded: the wait it stands for finished at the call. @internal */
 export class DoneOp<T> extends Op<T> {
