@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { Group, Pool, sleep, spawn, type Task } from 'verdant'
+import { Group, type MapFn, Pool, sleep, spawn, type Task } from 'verdant'
 import { settledState, withVirtualTime } from 'verdant/testing'
+
+/** Runs `pool.imap(job, items)` to its end, collecting into `got` what it yields before any error. */
+async function drainImap(pool: Pool, job: MapFn<number, Promise<number>>, items: number[], got: number[]) {
+  for await (const r of pool.imap(job, items)) got.push(r)
+}
 
 const after = (ms: number, value: number) =>
   function* () {
@@ -190,18 +195,12 @@ describe('conformance: Pool', () => {
     withVirtualTime(async () => {
       const pool = new Pool(2)
       const got: number[] = []
-      const run = async () => {
-        for await (const r of pool.imap(
-          async (x: number, _i, signal) => {
-            if (x === 2) throw new Error('item 2 failed')
-            await sleep(10, { signal })
-            return x
-          },
-          [0, 1, 2, 3, 4],
-        ))
-          got.push(r)
+      const job: MapFn<number, Promise<number>> = async (x, _i, signal) => {
+        if (x === 2) throw new Error('item 2 failed')
+        await sleep(10, { signal })
+        return x
       }
-      await expect(run()).rejects.toThrow('item 2 failed')
+      await expect(drainImap(pool, job, [0, 1, 2, 3, 4], got)).rejects.toThrow('item 2 failed')
       expect(got.length).toBeLessThanOrEqual(2)
       expect(pool.size).toBe(0)
     }))
@@ -210,22 +209,17 @@ describe('conformance: Pool', () => {
     withVirtualTime(async () => {
       const pool = new Pool(2)
       const got: number[] = []
-      const run = async () => {
-        // Items 1.. finish at once and fill the buffer; their workers park until item 0 is
-        // consumed, which fails instead.
-        for await (const r of pool.imap(
-          async (x: number, _i, signal) => {
-            if (x === 0) {
-              await sleep(20, { signal })
-              throw new Error('item 0 failed')
-            }
-            return x
-          },
-          Array.from({ length: 20 }, (_, i) => i),
-        ))
-          got.push(r)
+      // Items 1.. finish at once and fill the buffer; their workers park until item 0 is consumed,
+      // which fails instead.
+      const job: MapFn<number, Promise<number>> = async (x, _i, signal) => {
+        if (x === 0) {
+          await sleep(20, { signal })
+          throw new Error('item 0 failed')
+        }
+        return x
       }
-      await expect(run()).rejects.toThrow('item 0 failed')
+      const items = Array.from({ length: 20 }, (_, i) => i)
+      await expect(drainImap(pool, job, items, got)).rejects.toThrow('item 0 failed')
       expect(got).toEqual([])
       expect(pool.size).toBe(0)
     }))
