@@ -15,6 +15,28 @@ const job = async (x) => {
   return x
 }
 
+/** An ordered imap with no cancellation, errors policy or bookkeeping: `c` jobs in flight. */
+function rawImap(fn, arr, c) {
+  const window = new Array(c)
+  let head = 0
+  let next = 0
+  const start = () => {
+    if (next < arr.length) window[next++ % c] = fn(arr[next - 1])
+  }
+  for (let i = 0; i < c; i++) start()
+  return {
+    [Symbol.asyncIterator]() {
+      return this
+    },
+    async next() {
+      if (head >= arr.length) return { done: true, value: undefined }
+      const value = await window[head++ % c]
+      start()
+      return { done: false, value }
+    },
+  }
+}
+
 await workload(
   `W2 bounded map, ${N.toLocaleString('en')} async jobs (await null), concurrency ${C}`,
   [
@@ -32,6 +54,15 @@ await workload(
         }
         await Promise.all(Array.from({ length: C }, worker))
         return out
+      },
+    },
+    {
+      // The floor for any imap: a window of 16 job promises, the consumer awaiting the head one.
+      name: 'raw: leanest ordered imap (16 job promises, for await)',
+      fn: async () => {
+        let n = 0
+        for await (const _ of rawImap(job, items, C)) n++
+        return n
       },
     },
     { name: 'verdant: new Pool(16).map', fn: () => new Pool(C).map(job, items) },
