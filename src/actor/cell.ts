@@ -592,6 +592,30 @@ export class ActorCell implements ActorContext<unknown> {
     return x.terminated
   }
 
+  /**
+   * True when stopping can finish synchronously: idle (no turn, setup, restart or backoff under
+   * way), no children and no `postStop`. A million idle actors then stop without a promise each.
+   */
+  _canStopNow(): boolean {
+    if ((this._flags & (BUSY | STOPPING | DEAD | RESTARTING)) !== 0) return false
+    if (this._children !== null && this._children.size > 0) return false
+    if (this._inst?.postStop !== undefined) return false
+    const x = this._x
+    return x === null || (x.restarting === null && x.backoff === null && x.terminated === null)
+  }
+
+  /** `_terminate` for an actor `_canStopNow` accepted: the same steps, none of them waiting. */
+  _stopNow(): void {
+    this._flags |= STOPPING
+    const x = this._x
+    if (x !== null) {
+      x.terminated = Promise.resolve()
+      x.timers?.cancelAll()
+      x.abort?.abort(new CancelledError(`${this._path()} stopped`))
+    }
+    this._finishStop(x)
+  }
+
   async _terminate(x: CellExt): Promise<void> {
     // A handler that called stop() returns first; then we know if it went async.
     await Promise.resolve()
@@ -608,33 +632,52 @@ export class ActorCell implements ActorContext<unknown> {
       await this._hook('postStop', () => inst.postStop?.(this))
     }
     x.abort?.abort(new CancelledError(`${this._path()} stopped`))
+    this._finishStop(x)
+  }
+
+  /** The last steps of every stop: dead, out of its parent, mail to dead letters, watchers told. */
+  _finishStop(x: CellExt | null): void {
     this._flags = (this._flags | DEAD) & ~(BUSY | SUSPENDED)
     const parent = this._parent
     if (parent?._children?.get(this._key) === this) parent._children.delete(this._key)
     this._dropMail()
-    this._unwatchAll()
-    this._notifyWatchers(x)
+    if (x !== null) {
+      this._unwatchAll()
+      this._notifyWatchers(x)
+    }
     this._system._stopped(this)
   }
 
   async _stopChildren(): Promise<void> {
     const children = this._children
     if (children === null || children.size === 0) return
-    await Promise.all(Array.from(children.values(), (c) => c._stop(false)))
+    let waits: Promise<void>[] | undefined
+    for (const c of [...children.values()]) {
+      if (c._canStopNow()) c._stopNow()
+      else (waits ??= []).push(c._stop(false))
+    }
+    if (waits !== undefined) await Promise.all(waits)
   }
 
   /** Everything left in the mailbox, stash and back-pressure queue goes to dead letters. */
   _dropMail(): void {
+    const x = this._x
+    const q = this._q
+    // Most actors stop with nothing queued: no path string, no array.
+    const idle = this._mb === null && (q === null || this._qh >= q.length)
+    if (idle && (x === null || (x.stash === null && x.waiters === null))) {
+      this._q = null
+      this._qh = 0
+      return
+    }
     const path = this._path()
     const system = this._system
     const letters: unknown[] = []
     if (this._mb === null) {
-      const q = this._q
       if (q !== null) for (let i = this._qh; i < q.length; i++) letters.push(q[i])
       this._q = null
       this._qh = 0
     } else letters.push(...this._mb.drain())
-    const x = this._x
     if (x !== null) {
       if (x.stash !== null) letters.push(...x.stash)
       x.stash = null

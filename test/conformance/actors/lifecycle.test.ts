@@ -347,6 +347,48 @@ describe('conformance: death watch', () => {
     await system.shutdown()
   })
 
+  it('Akka stop of a parent: idle children stop with it at once; watchers, timers and signals see it', () =>
+    withVirtualTime(async () => {
+      const { system } = newSystem()
+      let ticks = 0
+      let childSignal: AbortSignal | undefined
+      let child: ActorRef<'tick'> | undefined
+      const parent = system.spawn(
+        behavior<string>((ctx) => {
+          child = ctx.spawn(
+            behavior<'tick'>((c) => {
+              childSignal = c.signal
+              c.timers.startPeriodicTimer('tick', 'tick', 10)
+              return () => {
+                ticks++
+              }
+            }),
+            { name: 'child' },
+          )
+          return () => undefined
+        }),
+        { name: 'parent' },
+      )
+      await sleep(25)
+      expect(ticks).toBe(2)
+      const p = probe<string>(system)
+      system.spawn(
+        behavior<Terminated>((ctx) => {
+          ctx.watch(child as ActorRef<'tick'>)
+          return (m) => p.ref.tell(`${m.type} ${m.ref.path}`)
+        }),
+      )
+      await sleep(1)
+      await system.stop(parent)
+      expect(await p.next()).toBe('terminated /user/parent/child')
+      expect(childSignal?.aborted).toBe(true)
+      await sleep(100)
+      expect(ticks).toBe(2) // its periodic timer went with it
+      expect(system.inspect(child as ActorRef<'tick'>).status).toBe('stopped')
+      expect(system.lookup('/user/parent/child')).toBeUndefined()
+      await system.shutdown()
+    }))
+
   it('Akka watch: exactly once, even if watched twice, and carries the failure that stopped it', async () => {
     const { system } = newSystem()
     const boom = new Error('boom')
