@@ -1,6 +1,7 @@
 // Executors against raw worker_threads / child_process and the worker-pool libraries, in one run.
 // W3a: 100,000 tiny jobs (a + b) submitted at once on 2 workers.
-// W3b: round-trip latency, one job at a time (p50 / p99 in µs, median of rounds).
+// W3b: round-trip latency, one job at a time (p50 / p99 in µs, median of rounds; BENCH_EXECUTOR_PART=latency
+// runs only this, BENCH_LATENCY_ROUNDS / BENCH_LATENCY_CALLS size it).
 // W4: 64 jobs of ~20 ms CPU on 1 and 2 workers.
 // W6: ProcessPoolExecutor throughput and latency against a raw fork IPC pool.
 import { fork } from 'node:child_process'
@@ -169,8 +170,8 @@ async function throughput(libs) {
 
 async function latency(libs) {
   // Round-trip times swing from run to run here: many short rounds, each lib in turn, medians.
-  const rounds = 11
-  const calls = 3000
+  const rounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 31)
+  const calls = Number(process.env.BENCH_LATENCY_CALLS ?? 1000)
   const p50s = new Map(libs.map((l) => [l, []]))
   const p99s = new Map(libs.map((l) => [l, []]))
   for (let r = 0; r < rounds; r++) {
