@@ -611,7 +611,6 @@ export class ActorCell implements ActorContext<unknown> {
     if (x !== null) {
       x.terminated = Promise.resolve()
       x.timers?.cancelAll()
-      x.abort?.abort(new CancelledError(`${this._path()} stopped`))
     }
     this._finishStop(x)
   }
@@ -631,12 +630,15 @@ export class ActorCell implements ActorContext<unknown> {
     if (inst?.postStop !== undefined && (this._flags & NEW) === 0) {
       await this._hook('postStop', () => inst.postStop?.(this))
     }
-    x.abort?.abort(new CancelledError(`${this._path()} stopped`))
     this._finishStop(x)
   }
 
-  /** The last steps of every stop: dead, out of its parent, mail to dead letters, watchers told. */
+  /**
+   * The last steps of every stop: signal aborted, dead, out of its parent, mail to dead letters,
+   * watchers told.
+   */
   _finishStop(x: CellExt | null): void {
+    x?.abort?.abort(new CancelledError(`${this._path()} stopped`))
     this._flags = (this._flags | DEAD) & ~(BUSY | SUSPENDED)
     const parent = this._parent
     if (parent?._children?.get(this._key) === this) parent._children.delete(this._key)

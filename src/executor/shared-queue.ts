@@ -9,8 +9,21 @@
  *
  * @module
  */
-import { checkCount, describe, QueueEmpty, QueueFull, QueueShutDown, TimeoutError } from '../errors.js'
+import {
+  checkCount,
+  checkMs,
+  describe,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  TimeoutError,
+} from '../errors.js'
 import { abortError } from '../core/op.js'
+
+/** The `performance.now()` a wait of `ms` ends at (`undefined` and `Infinity`: never). */
+function deadlineAfter(name: string, ms: number | undefined): number {
+  return ms === undefined ? Infinity : performance.now() + checkMs(name, ms)
+}
 
 const LOCK = 0
 const HEAD = 1
@@ -208,7 +221,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Waits for room, then adds the record. Does not block the thread. */
   async put(value: T, opts: SharedWaitOptions = {}): Promise<void> {
-    const deadline = opts.timeout === undefined ? Infinity : performance.now() + opts.timeout
+    const deadline = deadlineAfter('timeout', opts.timeout)
     for (;;) {
       const seq = Atomics.load(this.#h, GETS)
       if (this.tryPut(value)) return
@@ -224,7 +237,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Waits for a record and takes it; `QueueShutDown` once closed and drained. Does not block. */
   async get(opts: SharedWaitOptions = {}): Promise<T> {
-    const deadline = opts.timeout === undefined ? Infinity : performance.now() + opts.timeout
+    const deadline = deadlineAfter('timeout', opts.timeout)
     for (;;) {
       const seq = Atomics.load(this.#h, PUTS)
       const v = this.tryGet()
@@ -242,7 +255,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Blocks this thread until there is room (worker threads only: the main thread may not block). */
   putSync(value: T, timeoutMs = Infinity): void {
-    const deadline = performance.now() + timeoutMs
+    const deadline = deadlineAfter('timeoutMs', timeoutMs)
     for (;;) {
       const seq = Atomics.load(this.#h, GETS)
       if (this.tryPut(value)) return
@@ -254,7 +267,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Blocks this thread until a record arrives (worker threads only). */
   getSync(timeoutMs = Infinity): T {
-    const deadline = performance.now() + timeoutMs
+    const deadline = deadlineAfter('timeoutMs', timeoutMs)
     for (;;) {
       const seq = Atomics.load(this.#h, PUTS)
       const v = this.tryGet()

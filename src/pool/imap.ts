@@ -79,14 +79,12 @@ class Puller<T> {
     return i
   }
 
-  /** The next [index, item], or undefined when exhausted; sync sources answer without a promise. */
+  /**
+   * For an iterable source: the next [index, item], or undefined when exhausted; sync sources
+   * answer without a promise. (Array sources are read with `takeIndex`.)
+   */
   pull(): [number, T] | undefined | Promise<[number, T] | undefined> {
     if (this.done) return undefined
-    const array = this.array
-    if (array !== undefined) {
-      const i = this.takeIndex()
-      return i < 0 ? undefined : [i, array[i] as T]
-    }
     if (this.#sync !== undefined) {
       const r = this.#sync.next()
       if (r.done === true) {
@@ -266,6 +264,11 @@ async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Prom
 
 function fail<T, R>(engine: Engine<T, R>, error: unknown): void {
   if (engine.failure === undefined) engine.failure = { error }
+  stop(engine)
+}
+
+/** Stops the map: no new jobs, every worker cancelled. */
+function stop<T, R>(engine: Engine<T, R>): void {
   engine.stopped = true
   for (const w of engine.workers) w.cancel()
   // A worker parked on back-pressure waits on a plain promise a kill cannot reach.
@@ -429,9 +432,7 @@ export function iterate<T, R>(
     },
     async return(): Promise<IteratorResult<Awaited<R>>> {
       if (started && !idle) {
-        engine.stopped = true
-        for (const w of engine.workers) w.cancel()
-        makeRoom()
+        stop(engine)
         while (!idle) await new Promise<void>((res) => (wake = res))
       }
       puller.close()

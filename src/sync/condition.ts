@@ -14,7 +14,7 @@ import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume, startOp, undo } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Lock } from './lock.js'
-import { Waiter, WaitList } from './wait-list.js'
+import { Waiter, WaitList, waitTimeout } from './wait-list.js'
 
 /** The outcome a condition wait resumes with once it holds the lock again. */
 type Outcome = { ok: true; value: boolean } | { ok: false; error: unknown }
@@ -25,8 +25,7 @@ class ConditionWaitOp extends Op<boolean> {
   constructor(cond: Condition, opts: WaitOptions | undefined) {
     super()
     this.#cond = cond
-    const ms = opts?.timeout
-    this.#ms = ms === undefined || ms === Infinity ? undefined : checkMs('timeout', ms)
+    this.#ms = waitTimeout(opts)
     this._signal = opts?.signal
   }
 

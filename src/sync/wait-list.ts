@@ -92,9 +92,14 @@ export class WaitList<T> {
  */
 export function mayFinishAtCall(opts: WaitOptions | undefined): boolean {
   if (opts === undefined) return true
-  const ms = opts.timeout
-  if (ms !== undefined && ms !== Infinity) checkMs('timeout', ms)
+  waitTimeout(opts)
   return opts.signal?.aborted !== true
+}
+
+/** A wait's checked `timeout` in ms, or undefined for none (`Infinity` is none). @internal */
+export function waitTimeout(opts: WaitOptions | undefined): number | undefined {
+  const ms = opts?.timeout
+  return ms === undefined || ms === Infinity ? undefined : checkMs('timeout', ms)
 }
 
 /**
@@ -105,8 +110,7 @@ export abstract class ParkOp<T> extends Op<T> {
   readonly #ms: number | undefined
   constructor(opts: WaitOptions | undefined) {
     super()
-    const ms = opts?.timeout
-    this.#ms = ms === undefined || ms === Infinity ? undefined : checkMs('timeout', ms)
+    this.#ms = waitTimeout(opts)
     this._signal = opts?.signal
   }
 
