@@ -31,6 +31,14 @@ type AnyCallback = (future: never) => void
 
 /** The `_flags` bit that marks a future observed. @internal */
 export const OBSERVED = 1
+/** Where the state sits in `_flags`: three bits, indexing `STATES`. @internal */
+const STATE_SHIFT = 1
+const STATE_MASK = 7 << STATE_SHIFT
+/** In `STATES` order: every state from `succeeded` on is terminal. */
+const STATES: readonly FutureState[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled']
+const DONE_AT = 2 << STATE_SHIFT
+/** The first `_flags` bit free for subclasses. @internal */
+export const FIRST_FREE_FLAG = 1 << 4
 
 /**
  * A value or error that arrives later. Thenable: `await future` gives the value or throws.
@@ -42,15 +50,16 @@ export const OBSERVED = 1
  * @since 0.1.0
  */
 export class Future<T> implements PromiseLike<T>, Operation<T> {
-  /** @internal */
-  _state: FutureState = 'pending'
   /** @internal The value on success, the error on failure or cancellation. */
   _result: unknown = undefined
   /**
-   * @internal Bit 0: observed (anything awaited, joined, linked or read the outcome). Higher bits
-   * belong to subclasses (`Task` keeps its own state there, saving a field per task).
+   * @internal Bit 0: observed (anything awaited, joined, linked or read the outcome); bits 1-3:
+   * the state (see `STATE_SHIFT`). The rest belong to subclasses (`Task` keeps its own state
+   * there). One small integer instead of a string field and a flag field keeps every task a slot
+   * smaller.
    */
   _flags = 0
+  /** Done-callbacks, in registration order. */
   #callbacks: AnyCallback | AnyCallback[] | undefined = undefined
   /** The promise behind `then`, made on first use; a settled future gets a settled promise. */
   #deferred: Deferred | undefined = undefined
@@ -60,10 +69,19 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     return this._state
   }
 
+  /** @internal */
+  get _state(): FutureState {
+    return STATES[(this._flags >> STATE_SHIFT) & 7] as FutureState
+  }
+
+  /** @internal Only `Task` moves a future to `running`; the terminal states go through `_settle`. */
+  set _state(state: FutureState) {
+    this._flags = (this._flags & ~STATE_MASK) | (STATES.indexOf(state) << STATE_SHIFT)
+  }
+
   /** True once it succeeded, failed or was cancelled. */
   get done(): boolean {
-    const s = this._state
-    return s !== 'pending' && s !== 'running'
+    return (this._flags & STATE_MASK) >= DONE_AT
   }
 
   /** True once done: gevent's `ready()`, the same as `done`. */
@@ -114,12 +132,12 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
 
   /** Completes it with `value`. **Throws** `InvalidStateError` if already done. */
   setResult(value: T): void {
-    if (!this._settle('succeeded', value)) throw this.#alreadyDone('setResult')
+    if (!this._settle('succeeded', value)) throw this._alreadyDone('setResult')
   }
 
   /** Fails it with `error`. **Throws** `InvalidStateError` if already done. */
   setException(error: unknown): void {
-    if (!this._settle('failed', error)) throw this.#alreadyDone('setException')
+    if (!this._settle('failed', error)) throw this._alreadyDone('setException')
   }
 
   /**
@@ -207,7 +225,7 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
   /** @internal Registers a done-callback without marking the future observed. */
   _listen(cb: AnyCallback): void {
     if (this.done) {
-      this.#call(cb)
+      this._runCallback(cb)
       return
     }
     const cbs = this.#callbacks
@@ -243,8 +261,8 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     }
     const cbs = this.#callbacks
     this.#callbacks = undefined
-    if (typeof cbs === 'function') this.#call(cbs)
-    else if (cbs !== undefined) for (const cb of cbs) this.#call(cb)
+    if (typeof cbs === 'function') this._runCallback(cbs)
+    else if (cbs !== undefined) for (const cb of cbs) this._runCallback(cb)
     if (state === 'failed' && (this._flags & OBSERVED) === 0) this._unobserved()
     return true
   }
@@ -254,7 +272,8 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     reportLater(this)
   }
 
-  #call(cb: AnyCallback): void {
+  /** @internal */
+  _runCallback(cb: AnyCallback): void {
     try {
       ;(cb as (f: this) => void)(this)
     } catch (err) {
@@ -262,7 +281,8 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     }
   }
 
-  #alreadyDone(method: string): InvalidStateError {
+  /** @internal */
+  _alreadyDone(method: string): InvalidStateError {
     return new InvalidStateError(`${method}() called on a ${this._label()} that is already ${this._state}`)
   }
 }

@@ -102,6 +102,9 @@ export abstract class Op<T> implements PromiseLike<T>, Operation<T>, Iterator<Op
   next(value?: unknown): IteratorResult<Op<unknown>, T> {
     if (this.#yielded) return { done: true, value: value as T }
     this.#yielded = true
+    // A fresh object each time: one shared result would save 40 bytes per sleeping generator,
+    // but anything holding two results at once (an equality check iterating two tasks) would see
+    // them change under it.
     return { done: false, value: this }
   }
 

@@ -24,7 +24,7 @@
 import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { TaskContext } from './context.js'
-import { Future, FutureWaitOp, type WaitOptions } from './future.js'
+import { FIRST_FREE_FLAG, Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
 import { type Cancel, DoneOp, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
@@ -77,17 +77,17 @@ const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
   /* the shared prototype of generator functions */
 })
 const NOOP_CANCEL: Cancel = () => undefined
-// `_flags` bits; bit 0 is the Future's OBSERVED.
-const RAN = 2
-const STEPPING = 4
-const BODY_DONE = 8
-const BODY_CANCELLED = 16
-/** The generator's op is starting: a resume now is synchronous. */
-const WAIT_SYNC = 32
+// `_flags` bits above the Future's own.
+const RAN = FIRST_FREE_FLAG
+const STEPPING = FIRST_FREE_FLAG << 1
+const BODY_DONE = FIRST_FREE_FLAG << 2
+const BODY_CANCELLED = FIRST_FREE_FLAG << 3
+/** The generator's op is starting: a resume now is synchronous (its outcome waits in `_result`). */
+const WAIT_SYNC = FIRST_FREE_FLAG << 4
 /** The generator is suspended on its op: a resume now continues it. */
-const WAIT_SUSPENDED = 64
-const SYNC_DONE = 128
-const SYNC_OK = 256
+const WAIT_SUSPENDED = FIRST_FREE_FLAG << 5
+const SYNC_DONE = FIRST_FREE_FLAG << 6
+const SYNC_OK = FIRST_FREE_FLAG << 7
 
 /**
  * State most tasks never need, kept off the task so that a task stays small (a live sleeping task
@@ -106,21 +106,8 @@ class Cold {
   stack: string | undefined = undefined
   /** An error to raise at the next switch point (the body was running when it arrived). */
   pending: unknown = NONE
-}
-
-/** What drives a generator task; async tasks need none of it. */
-class GenDriver {
-  /** Invariant: set exactly while the task's WAIT_SUSPENDED bit is. */
-  opCancel: Cancel | undefined = undefined
-  /** The outcome of an op that completed while starting. */
-  slot: unknown = undefined
   /** `ctx.call` waits made from a generator body (rare). */
   waiters: Waiters | undefined = undefined
-  constructor(
-    readonly gen: Generator<unknown, unknown, unknown>,
-    /** One resume function per task, reused at every suspension. */
-    readonly resume: Resume<unknown>,
-  ) {}
 }
 
 /**
@@ -143,16 +130,24 @@ export class Task<T> extends Future<T> {
   /** @internal */ readonly _parent: Task<unknown> | undefined
   /** @internal Live children, in spawn order. */
   _children: TaskList<Task<unknown>> | undefined = undefined
-
-  /** A generator task's driver, or an async task's open `ctx` waits. */
-  #driver: GenDriver | Waiters | undefined = undefined
+  // Private fields, but no private methods: a class with private methods gives each instance a
+  // brand slot, and a live task is mostly its own fields.
+  /** A generator task's generator while its body runs. */
+  #gen: Generator<unknown, unknown, unknown> | undefined = undefined
+  /**
+   * A generator task's undo for the op it is suspended on (set exactly while its WAIT_SUSPENDED
+   * bit is), or an async task's open `ctx` waits.
+   */
+  #wait: Cancel | Waiters | undefined = undefined
+  /** A generator task's resume function, made once and reused at every suspension. */
+  #resume: Resume<unknown> | undefined = undefined
   #cold: Cold | undefined = undefined
 
   /** @internal Use `spawn`. */
   constructor(fn: TaskFn<unknown>, name: string | undefined, parent: Task<unknown> | undefined) {
     super()
     this.id = registry.nextId++
-    if (name !== undefined) this.#getCold().name = name
+    if (name !== undefined) this._getCold().name = name
     this._fn = fn
     this._spawnedAt = spawnTime()
     this._parent = parent
@@ -160,7 +155,7 @@ export class Task<T> extends Future<T> {
     else (parent._children ??= new TaskList()).append(this)
     registry.live++
     const debug = hooks.debug
-    if (debug !== undefined) this.#getCold().stack = debug.spawnStack()
+    if (debug !== undefined) this._getCold().stack = debug.spawnStack()
   }
 
   /** The name given to `spawn`, or the function's name, or `Task-<id>`. */
@@ -253,7 +248,7 @@ export class Task<T> extends Future<T> {
 
   /** @internal The signal given to the body as `ctx.signal`, made on first use. */
   _signal(): AbortSignal {
-    const cold = this.#getCold()
+    const cold = this._getCold()
     let c = cold.controller
     if (c === undefined) {
       c = cold.controller = new AbortController()
@@ -270,7 +265,7 @@ export class Task<T> extends Future<T> {
 
   /** @internal Schedules the first step after `ms` on the current clock. */
   _scheduleLater(ms: number): void {
-    const cold = this.#getCold()
+    const cold = this._getCold()
     cold.startTimer = getClock().setTimer(ms, () => {
       cold.startTimer = undefined
       this._schedule()
@@ -297,7 +292,7 @@ export class Task<T> extends Future<T> {
     } catch (err) {
       registry.current = prev
       if (debug !== undefined) debug.stepEnd(this, t0)
-      this.#bodyEnd(false, err)
+      this._bodyEnd(false, err)
       return
     }
     registry.current = prev
@@ -305,50 +300,71 @@ export class Task<T> extends Future<T> {
     // Cheap checks first: every generator function shares one prototype, while each generator
     // function's objects have their own, so probing `r.next` on them is a megamorphic lookup.
     if (Object.getPrototypeOf(fn) === GENERATOR_FUNCTION || (!(r instanceof Promise) && isGenerator(r))) {
-      this.#driver = new GenDriver(r as Generator<unknown, unknown, unknown>, this.#makeResume())
-      this.#step(true, undefined)
+      this.#gen = r as Generator<unknown, unknown, unknown>
+      this.#resume = Task.#resumeGen.bind(this)
+      this._step(true, undefined)
     } else if (isThenable(r)) {
       // `then` measured 2-2.5x cheaper than an async method's `await` (Node 20), and two bound
       // functions about 15% cheaper than two closures and their shared context.
       r.then(Task.#onBodyValue.bind(this), Task.#onBodyError.bind(this))
     } else {
-      this.#bodyEnd(true, r)
+      this._bodyEnd(true, r)
     }
   }
 
   static #onBodyValue(this: Task<unknown>, value: unknown): void {
-    this.#bodyEnd(true, value)
+    this._bodyEnd(true, value)
   }
 
   static #onBodyError(this: Task<unknown>, error: unknown): void {
-    this.#bodyEnd(false, error)
+    this._bodyEnd(false, error)
   }
 
-  /** Runs the generator until it suspends on an op that is not complete, or ends. */
-  #step(ok: boolean, value: unknown): void {
-    const driver = this.#driver as GenDriver
-    const gen = driver.gen
+  /**
+   * A generator task's resume, bound once per task: a bound function is about half the
+   * size of a closure and its context, and it lives as long as the task sleeps.
+   */
+  static #resumeGen(this: Task<unknown>, ok: boolean, value: unknown): void {
+    const flags = this._flags
+    if ((flags & WAIT_SYNC) !== 0) {
+      this._flags = flags | SYNC_DONE | (ok ? SYNC_OK : 0)
+      this._result = value
+      return
+    }
+    // Ops never resume after being undone; this guards the contract all the same.
+    if ((flags & WAIT_SUSPENDED) === 0) return
+    this._flags = flags & ~WAIT_SUSPENDED
+    this.#wait = undefined
+    this._step(ok, value)
+  }
+
+  /** @internal Runs the generator until it suspends on an op that is not complete, or ends. */
+  _step(ok: boolean, value: unknown): void {
+    const gen = this.#gen as Generator<unknown, unknown, unknown>
     const debug = hooks.debug
     for (;;) {
       const t0 = debug === undefined ? 0 : debug.stepStart()
       const prev = registry.current
       registry.current = this
       this._flags |= STEPPING
-      let r: IteratorResult<unknown, unknown>
+      let done: boolean | undefined
+      let yielded: unknown
       try {
-        r = ok ? gen.next(value) : gen.throw(value)
+        const r = ok ? gen.next(value) : gen.throw(value)
+        done = r.done
+        yielded = r.value
       } catch (err) {
         this._flags &= ~STEPPING
         registry.current = prev
         if (debug !== undefined) debug.stepEnd(this, t0)
-        this.#bodyEnd(false, err)
+        this._bodyEnd(false, err)
         return
       }
       this._flags &= ~STEPPING
       registry.current = prev
       if (debug !== undefined) debug.stepEnd(this, t0)
-      if (r.done === true) {
-        this.#bodyEnd(true, r.value)
+      if (done === true) {
+        this._bodyEnd(true, yielded)
         return
       }
       const cold = this.#cold
@@ -358,7 +374,7 @@ export class Task<T> extends Future<T> {
         cold.pending = NONE
         continue
       }
-      const op = r.value
+      const op = yielded
       if (!(op instanceof Op)) {
         ok = false
         value = new TypeError(
@@ -367,70 +383,52 @@ export class Task<T> extends Future<T> {
         continue
       }
       this._flags = (this._flags & ~(SYNC_DONE | SYNC_OK)) | WAIT_SYNC
-      const cancel = startOp(op as Op<unknown>, driver.resume)
+      const cancel = startOp(op as Op<unknown>, this.#resume as Resume<unknown>)
       const flags = this._flags
       if ((flags & SYNC_DONE) !== 0) {
         this._flags = flags & ~(WAIT_SYNC | SYNC_DONE | SYNC_OK)
         ok = (flags & SYNC_OK) !== 0
-        value = driver.slot
-        driver.slot = undefined
+        value = this._result
+        this._result = undefined
         continue
       }
       this._flags = (flags & ~WAIT_SYNC) | WAIT_SUSPENDED
-      driver.opCancel = cancel ?? NOOP_CANCEL
+      this.#wait = cancel ?? NOOP_CANCEL
       return
     }
   }
 
-  #makeResume(): Resume<unknown> {
-    return (ok, value) => {
-      const flags = this._flags
-      if ((flags & WAIT_SYNC) !== 0) {
-        this._flags = flags | SYNC_DONE | (ok ? SYNC_OK : 0)
-        ;(this.#driver as GenDriver).slot = value
-        return
-      }
-      // Ops never resume after being undone; this guards the contract all the same.
-      if ((flags & WAIT_SUSPENDED) === 0) return
-      this._flags = flags & ~WAIT_SUSPENDED
-      ;(this.#driver as GenDriver).opCancel = undefined
-      this.#step(ok, value)
-    }
+  /** @internal The open `ctx` waits: on the task for an async body, in the cold part for a generator. */
+  _waiters(): Waiters | undefined {
+    return this.#gen === undefined ? (this.#wait as Waiters | undefined) : this.#cold?.waiters
   }
 
-  #addWaiter(w: BoundWait): void {
-    const d = this.#driver
-    const current = d instanceof GenDriver ? d.waiters : d
-    let next: Waiters
-    if (current === undefined) next = w
-    else if (current instanceof Set) next = current.add(w)
-    else next = new Set([current, w])
-    if (d instanceof GenDriver) d.waiters = next
-    else this.#driver = next
+  /** @internal */
+  _setWaiters(next: Waiters | undefined): void {
+    if (this.#gen === undefined) this.#wait = next
+    else this._getCold().waiters = next
   }
 
-  #removeWaiter(w: BoundWait): void {
-    const d = this.#driver
-    const current = d instanceof GenDriver ? d.waiters : d
-    if (current === w) {
-      if (d instanceof GenDriver) d.waiters = undefined
-      else this.#driver = undefined
-    } else if (current instanceof Set) {
-      current.delete(w)
-    }
+  /** @internal */
+  _addWaiter(w: BoundWait): void {
+    const current = this._waiters()
+    if (current === undefined) this._setWaiters(w)
+    else if (current instanceof Set) current.add(w)
+    else this._setWaiters(new Set([current, w]))
   }
 
-  #takeWaiters(): BoundWait[] | undefined {
-    const d = this.#driver
-    let current: Waiters | undefined
-    if (d instanceof GenDriver) {
-      current = d.waiters
-      d.waiters = undefined
-    } else {
-      current = d
-      this.#driver = undefined
-    }
+  /** @internal */
+  _removeWaiter(w: BoundWait): void {
+    const current = this._waiters()
+    if (current === w) this._setWaiters(undefined)
+    else if (current instanceof Set) current.delete(w)
+  }
+
+  /** @internal */
+  _takeWaiters(): BoundWait[] | undefined {
+    const current = this._waiters()
     if (current === undefined) return undefined
+    this._setWaiters(undefined)
     return current instanceof Set ? [...current] : [current]
   }
 
@@ -450,14 +448,14 @@ export class Task<T> extends Future<T> {
     const cancel = startOp(op, (ok, value) => {
       if (w.done) return
       w.done = true
-      if (w.added) this.#removeWaiter(w)
+      if (w.added) this._removeWaiter(w)
       if (ok) w.resolve(value)
       else w.reject(value)
     })
     if (!w.done) {
       w.cancel = cancel
       w.added = true
-      this.#addWaiter(w)
+      this._addWaiter(w)
     }
     return promise
   }
@@ -469,30 +467,29 @@ export class Task<T> extends Future<T> {
   _interrupt(error: unknown): boolean {
     const flags = this._flags
     if ((flags & RAN) === 0 || (flags & BODY_DONE) !== 0) return false
-    const driver = this.#driver
-    if (driver instanceof GenDriver) {
+    if (this.#gen !== undefined) {
       // `ctx.call` waits opened from a generator body are undone too; the error itself goes to the
       // generator, at the `yield*` it is parked on (or its next one).
-      this.#rejectWaiters(error)
+      this._rejectWaiters(error)
       if ((flags & WAIT_SUSPENDED) === 0) {
-        this.#getCold().pending = error
+        this._getCold().pending = error
         return true
       }
-      const cancel = driver.opCancel
+      const cancel = this.#wait as Cancel
       // A deferred undo keeps the task parked: the op resumes it with `error` once it can.
       if (undo(cancel, error)) return true
-      driver.opCancel = undefined
+      this.#wait = undefined
       this._flags = flags & ~WAIT_SUSPENDED
-      this.#step(false, error)
+      this._step(false, error)
       return true
     }
-    if (!this.#rejectWaiters(error)) this.#getCold().pending = error
+    if (!this._rejectWaiters(error)) this._getCold().pending = error
     return true
   }
 
-  /** Rejects the open `ctx` waits with `error`; false if there were none. */
-  #rejectWaiters(error: unknown): boolean {
-    const waiters = this.#takeWaiters()
+  /** @internal Rejects the open `ctx` waits with `error`; false if there were none. */
+  _rejectWaiters(error: unknown): boolean {
+    const waiters = this._takeWaiters()
     if (waiters === undefined || waiters.length === 0) return false
     for (const w of waiters) {
       // A deferred undo rejects the wait itself, through its resume, once it can.
@@ -506,7 +503,7 @@ export class Task<T> extends Future<T> {
   /** @internal */
   _requestKill(reason: unknown): void {
     if (this.done) return
-    const cold = this.#getCold()
+    const cold = this._getCold()
     if (cold.kill !== undefined) return
     const killed = new TaskKilled(this.name, reason)
     cold.kill = killed
@@ -516,7 +513,7 @@ export class Task<T> extends Future<T> {
       cold.startTimer = undefined
       this._flags |= BODY_DONE | BODY_CANCELLED
       this._result = killed
-      this.#finish()
+      this._finish()
       return
     }
     cold.controller?.abort(killed)
@@ -526,38 +523,38 @@ export class Task<T> extends Future<T> {
       // before the children die, since the last one finishing settles this task at once.
       this._flags |= BODY_CANCELLED
       this._result = killed
-      this.#killChildren(reason)
+      this._killChildren(reason)
       return
     }
-    this.#killChildren(reason)
+    this._killChildren(reason)
     this._interrupt(killed)
   }
 
   /** @internal A child failed and nobody observed it: it becomes this task's failure. */
   _childFailed(error: unknown): void {
-    ;(this.#getCold().errors ??= []).push(error)
-    this.#cancelForFailure(error)
+    ;(this._getCold().errors ??= []).push(error)
+    this._cancelForFailure(error)
   }
 
   /** @internal A child finished and left the child list. */
   _childExited(): void {
-    this.#maybeFinish()
+    this._maybeFinish()
   }
 
   /** @internal A child failed with nobody observing yet: decide at the end of the turn. */
   _childFailedMaybe(child: Task<unknown>): void {
-    const cold = this.#getCold()
+    const cold = this._getCold()
     cold.heldChecks++
     reportLater(child, (observed) => {
       cold.heldChecks--
       if (!observed) this._childFailed(child._result)
-      this.#maybeFinish()
+      this._maybeFinish()
     })
   }
 
   /** @internal Ends `item` together with this task. */
   _bind(item: TaskBound): void {
-    ;(this.#getCold().bound ??= new Set()).add(item)
+    ;(this._getCold().bound ??= new Set()).add(item)
   }
 
   /** @internal */
@@ -565,33 +562,39 @@ export class Task<T> extends Future<T> {
     this.#cold?.bound?.delete(item)
   }
 
-  #getCold(): Cold {
+  /** @internal */
+  _getCold(): Cold {
     return (this.#cold ??= new Cold())
   }
 
-  #cancelForFailure(cause: unknown): void {
-    const cold = this.#getCold()
+  /** @internal */
+  _cancelForFailure(cause: unknown): void {
+    const cold = this._getCold()
     if (cold.cancelling !== undefined || cold.kill !== undefined) return
     const err = new CancelledError(`task ${this.name} was cancelled because a child failed`, cause)
     cold.cancelling = err
     cold.controller?.abort(err)
-    this.#killChildren(err)
+    this._killChildren(err)
     this._interrupt(err)
   }
 
-  #killChildren(reason: unknown): void {
+  /** @internal */
+  _killChildren(reason: unknown): void {
     const children = this._children
     if (children === undefined || children.size === 0) return
     for (const child of children.toArray()) child._requestKill(reason)
   }
 
-  #bodyEnd(ok: boolean, value: unknown): void {
+  /** @internal */
+  _bodyEnd(ok: boolean, value: unknown): void {
     if ((this._flags & BODY_DONE) !== 0) throw new VerdantInternalError(`task ${this.name} body ended twice`)
     this._flags |= BODY_DONE
     const cold = this.#cold
     if (cold !== undefined) cold.pending = NONE
-    const waiters = this.#takeWaiters()
-    this.#driver = undefined
+    const waiters = this._takeWaiters()
+    this.#gen = undefined
+    this.#resume = undefined
+    this.#wait = undefined
     if (waiters !== undefined) {
       // Waits the body started and never awaited: undo them so no timer or listener stays.
       for (const w of waiters) {
@@ -605,23 +608,25 @@ export class Task<T> extends Future<T> {
       if (value instanceof CancelledError) {
         this._flags |= BODY_CANCELLED
       } else {
-        ;(this.#getCold().errors ??= []).push(value)
-        this.#cancelForFailure(value)
+        ;(this._getCold().errors ??= []).push(value)
+        this._cancelForFailure(value)
       }
     }
-    this.#maybeFinish()
+    this._maybeFinish()
   }
 
-  #maybeFinish(): void {
+  /** @internal */
+  _maybeFinish(): void {
     if ((this._flags & BODY_DONE) === 0 || this.done) return
     const cold = this.#cold
     if (cold !== undefined && cold.heldChecks > 0) return
     const children = this._children
     if (children !== undefined && children.size > 0) return
-    this.#finish()
+    this._finish()
   }
 
-  #finish(): void {
+  /** @internal */
+  _finish(): void {
     const parent = this._parent
     if (parent === undefined) roots.remove(this)
     else parent._children?.remove(this)

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DeadlineHeap, fireTimer, type TimerCallback } from '../time/deadline-heap.js'
+import { DeadlineHeap, type HeapTimer, type TimerCallback } from '../time/deadline-heap.js'
 import { type Clock, swapClock, type Timer } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'
 
@@ -64,6 +64,13 @@ export class VirtualClock implements Clock {
     return entry
   }
 
+  /** @internal Schedules an object that is its own heap entry. */
+  _addTimer(ms: number, entry: HeapTimer): void {
+    entry.at = this.#now + ms
+    this.#heap.add(entry)
+    this.#arm()
+  }
+
   get pendingTimers(): number {
     return this.#heap.liveCount
   }
@@ -73,9 +80,7 @@ export class VirtualClock implements Clock {
     const target = this.#now + ms
     for (let e = this.#heap.popDue(target); e !== undefined; e = this.#heap.popDue(target)) {
       this.#now = Math.max(this.#now, e.at)
-      const cb = e.callback
-      e.callback = undefined
-      fireTimer(cb)
+      e.fire()
     }
     this.#now = target
   }

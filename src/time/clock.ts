@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DeadlineHeap, fireTimer, type TimerCallback, type TimerEntry } from './deadline-heap.js'
+import { DeadlineHeap, type HeapTimer, type TimerCallback, type TimerEntry } from './deadline-heap.js'
 
 /**
  * A scheduled callback that can be cancelled.
@@ -69,6 +69,14 @@ export class RealClock implements Clock {
     return entry
   }
 
+  /** @internal Schedules an object that is its own heap entry; see `addTimer`. */
+  _addTimer(ms: number, entry: HeapTimer): void {
+    const at = Math.ceil(performance.now() + ms)
+    entry.at = at
+    this.#heap.add(entry)
+    if (at < this.#armedAt) this.#arm(at)
+  }
+
   get pendingTimers(): number {
     return this.#heap.liveCount
   }
@@ -98,9 +106,7 @@ export class RealClock implements Clock {
     const heap = this.#heap
     // A callback may add or cancel timers; each due entry is popped before it runs.
     for (let entry = heap.popDue(now); entry !== undefined; entry = heap.popDue(now)) {
-      const cb = entry.callback
-      entry.callback = undefined
-      fireTimer(cb)
+      entry.fire()
     }
     const next = heap.peek()
     if (next !== undefined && next.at < this.#armedAt) this.#arm(next.at)
@@ -130,6 +136,18 @@ export function setTimerOn(clock: Clock, ms: number, target: { onTimer(): void }
   return clock.setTimer(ms, () => {
     target.onTimer()
   })
+}
+
+/**
+ * Schedules `entry` (never added before, `ms` finite) to `fire()` after `ms` on `clock`, as its
+ * own heap entry on verdant's clocks; returns false on a foreign clock, where the caller sets an
+ * ordinary timer instead. @internal
+ */
+export function addTimer(clock: Clock, ms: number, entry: HeapTimer): boolean {
+  const internal = clock as Clock & { _addTimer?: (ms: number, entry: HeapTimer) => void }
+  if (internal._addTimer === undefined) return false
+  internal._addTimer(ms, entry)
+  return true
 }
 
 /** Swaps the current clock and returns the previous one. @internal */

@@ -25,33 +25,55 @@ export function fireTimer(cb: TimerCallback | undefined): void {
   else cb.onTimer()
 }
 
-/** One scheduled callback. @internal */
-export class TimerEntry {
+/**
+ * What the heap orders: a `TimerEntry`, or an object that is its own entry (a sleep, which then
+ * needs no second object while it waits). An object is added at most once: a dead entry stays in
+ * the array until dropped, so adding it again would put it there twice. @internal
+ */
+export interface HeapTimer {
   /** Set to false when cancelled or fired; the heap drops dead entries lazily. */
-  live = true
+  live: boolean
+  /** The deadline in whole milliseconds, so it stays a small integer instead of a boxed double. */
+  at: number
+  /** Insertion order, which breaks ties between equal deadlines; -1 until added. */
+  seq: number
+  /** The heap it was added to. */
+  heap: DeadlineHeap | undefined
+  /** Runs it once it is due; it has already been popped and marked dead. */
+  fire(): void
+}
+
+/** One scheduled callback. @internal */
+export class TimerEntry implements HeapTimer {
+  live = false
+  seq = -1
+  heap: DeadlineHeap | undefined = undefined
   constructor(
-    /** Whole milliseconds, so it stays a small integer instead of a boxed double per timer. */
-    readonly at: number,
-    readonly seq: number,
+    public at: number,
     public callback: TimerCallback | undefined,
-    readonly heap: DeadlineHeap,
   ) {}
+
+  fire(): void {
+    const cb = this.callback
+    this.callback = undefined
+    fireTimer(cb)
+  }
 
   cancel(): void {
     if (!this.live) return
     this.live = false
     this.callback = undefined
-    this.heap.onCancel()
+    this.heap?.onCancel()
   }
 }
 
-function before(a: TimerEntry, b: TimerEntry): boolean {
+function before(a: HeapTimer, b: HeapTimer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq)
 }
 
 /** @internal */
 export class DeadlineHeap {
-  readonly #heap = new BinaryHeap<TimerEntry>(before)
+  readonly #heap = new BinaryHeap<HeapTimer>(before)
   #seq = 0
   /** Invariant: the number of entries in the heap with `live === true`. */
   liveCount = 0
@@ -63,14 +85,22 @@ export class DeadlineHeap {
   }
 
   push(at: number, callback: TimerCallback): TimerEntry {
-    const entry = new TimerEntry(at, this.#seq++, callback, this)
-    this.#heap.push(entry)
-    this.liveCount++
+    const entry = new TimerEntry(at, callback)
+    this.add(entry)
     return entry
   }
 
+  /** Adds an entry whose `at` is set; see `HeapTimer` for why only once. */
+  add(entry: HeapTimer): void {
+    entry.seq = this.#seq++
+    entry.live = true
+    entry.heap = this
+    this.#heap.push(entry)
+    this.liveCount++
+  }
+
   /** Earliest live entry, dropping dead ones from the top. */
-  peek(): TimerEntry | undefined {
+  peek(): HeapTimer | undefined {
     const heap = this.#heap
     for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
       if (top.live) return top
@@ -80,7 +110,7 @@ export class DeadlineHeap {
   }
 
   /** Removes and returns the earliest live entry if it is due at `now`. */
-  popDue(now: number): TimerEntry | undefined {
+  popDue(now: number): HeapTimer | undefined {
     const top = this.peek()
     if (top === undefined || top.at > now) return undefined
     this.#heap.pop()

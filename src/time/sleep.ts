@@ -9,7 +9,8 @@
  */
 import { checkMs } from '../errors.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
-import { getClock, setTimerOn } from './clock.js'
+import { addTimer, getClock, setTimerOn } from './clock.js'
+import type { DeadlineHeap, HeapTimer } from './deadline-heap.js'
 
 /** Options of `sleep`. @since 0.1.0 */
 export interface SleepOptions {
@@ -43,20 +44,41 @@ function flushYielders(): void {
   }
 }
 
-class SleepOp extends Op<void> {
+/**
+ * A sleep is its own timer: the first time it starts it goes into the clock's heap itself, so a
+ * sleeping task holds one object for its wait instead of an op and a timer entry.
+ */
+class SleepOp extends Op<void> implements HeapTimer {
   readonly #ms: number
   #resume: Resume<void> | undefined = undefined
+  live = false
+  at = 0
+  seq = -1
+  heap: DeadlineHeap | undefined = undefined
   constructor(ms: number, signal: AbortSignal | undefined) {
     super()
     this.#ms = ms
     this._signal = signal
   }
 
-  /** The op is its own timer target: no closure per sleep. */
+  /** @internal Due: as its own heap entry. */
+  fire(): void {
+    this.onTimer()
+  }
+
+  /** @internal Due: as the target of an ordinary timer (a second start, or a foreign clock). */
   onTimer(): void {
     const resume = this.#resume
     this.#resume = undefined
     resume?.(true, undefined)
+  }
+
+  /** @internal Undoes the wait while it is its own heap entry. */
+  cancel(): void {
+    if (!this.live) return
+    this.live = false
+    this.#resume = undefined
+    this.heap?.onCancel()
   }
 
   _start(resume: Resume<void>): Cancel | undefined {
@@ -72,7 +94,11 @@ class SleepOp extends Op<void> {
       return y
     }
     this.#resume = resume
-    return setTimerOn(getClock(), ms, this)
+    const clock = getClock()
+    // An op started again (yielded a second time) may still sit dead in the heap: it then waits
+    // on an ordinary timer.
+    if (ms !== Infinity && this.seq === -1 && addTimer(clock, ms, this)) return this
+    return setTimerOn(clock, ms, this)
   }
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DeadlineHeap, fireTimer } from '../../../src/time/deadline-heap.js'
+import { DeadlineHeap } from '../../../src/time/deadline-heap.js'
 
 describe('DeadlineHeap', () => {
   it('pops entries by deadline, ties in insertion order', () => {
@@ -9,7 +9,7 @@ describe('DeadlineHeap', () => {
     heap.push(5, () => out.push('b'))
     heap.push(1, () => out.push('a'))
     heap.push(5, () => out.push('c'))
-    for (let e = heap.popDue(10); e; e = heap.popDue(10)) fireTimer(e.callback)
+    for (let e = heap.popDue(10); e; e = heap.popDue(10)) e.fire()
     expect(out).toEqual(['a', 'b', 'c'])
   })
 

@@ -1,7 +1,9 @@
 import { createServer, connect, type Socket } from 'node:net'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { sleep, spawn, yieldNow } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
+import { type Clock, swapClock, type Timer } from '../../../src/time/clock.js'
 
 describe('sleep', () => {
   it('waits the given virtual time', () =>
@@ -82,4 +84,80 @@ describe('sleep', () => {
       await s
       expect(clock.now()).toBe(100)
     }))
+
+  it('a sleep yielded again waits its full time again, also after its first wait was abandoned', () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 99 }),
+        fc.integer({ min: 0, max: 100 }),
+        (deadlines, killAt, pause) =>
+          withVirtualTime(async (clock) => {
+            // Other timers around the abandoned wait keep it in the heap, dead, wherever it sits.
+            const fired: [number, number][] = []
+            for (const d of deadlines) clock.setTimer(d, () => fired.push([d, clock.now()]))
+            const s = sleep(100)
+            const first = spawn(function* () {
+              yield* s
+            })
+            await sleep(killAt)
+            await first.kill()
+            await sleep(pause)
+            const start = clock.now()
+            const again = spawn(function* () {
+              yield* s
+              const mid = clock.now()
+              yield* s
+              return [mid, clock.now()]
+            })
+            expect(await again).toEqual([start + 100, start + 200])
+            await sleep(300)
+            for (const [d, t] of fired) expect(t).toBe(d)
+            expect(fired).toHaveLength(deadlines.length)
+            expect(clock.pendingTimers).toBe(0)
+          }),
+      ),
+      { numRuns: 200 },
+    ))
+
+  it("runs on a clock of the application's own, which has only the public Clock interface", async () => {
+    const timers = new Set<NodeJS.Timeout>()
+    const own: Clock = {
+      now: () => performance.now(),
+      setTimer(ms: number, callback: () => void): Timer {
+        const h = setTimeout(() => {
+          timers.delete(h)
+          callback()
+        }, ms)
+        timers.add(h)
+        return {
+          cancel: () => {
+            clearTimeout(h)
+            timers.delete(h)
+          },
+          get live() {
+            return timers.has(h)
+          },
+        }
+      },
+      get pendingTimers() {
+        return timers.size
+      },
+    }
+    const previous = swapClock(own)
+    try {
+      const t0 = performance.now()
+      await sleep(5)
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(4)
+      const parked = spawn(function* () {
+        yield* sleep(60_000)
+      })
+      await sleep(1)
+      expect(timers.size).toBe(1)
+      await parked.kill()
+      expect(timers.size).toBe(0)
+    } finally {
+      swapClock(previous)
+    }
+  })
 })
