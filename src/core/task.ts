@@ -59,14 +59,25 @@ export interface TaskBound {
   _taskEnded(): void
 }
 
+/** One open `ctx.call` wait. */
 class BoundWait {
   done = false
   added = false
   cancel: Cancel | undefined = undefined
   constructor(
+    readonly task: Task<unknown>,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
   ) {}
+
+  /** The op's resume, bound to the wait: a bound function is smaller than a closure and its context. */
+  static resume(this: BoundWait, ok: boolean, value: unknown): void {
+    if (this.done) return
+    this.done = true
+    if (this.added) this.task._removeWaiter(this)
+    if (ok) this.resolve(value)
+    else this.reject(value)
+  }
 }
 
 /** Open `ctx` waits: usually one, so one slot before a `Set`. */
@@ -444,14 +455,8 @@ export class Task<T> extends Future<T> {
     }
     // A shared executor hands out the resolving functions without a capturing closure per wait.
     const promise = new Promise<R>(captureResolvers)
-    const w = new BoundWait(captured.resolve as (value: unknown) => void, captured.reject)
-    const cancel = startOp(op, (ok, value) => {
-      if (w.done) return
-      w.done = true
-      if (w.added) this._removeWaiter(w)
-      if (ok) w.resolve(value)
-      else w.reject(value)
-    })
+    const w = new BoundWait(this, captured.resolve as (value: unknown) => void, captured.reject)
+    const cancel = startOp(op, BoundWait.resume.bind(w) as Resume<R>)
     if (!w.done) {
       w.cancel = cancel
       w.added = true
