@@ -72,25 +72,10 @@ export {
 export { type Quantiles } from './executor/histogram.js'
 export { JobFuture } from './executor/job-future.js'
 export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process-pool.js'
-export {
-  defineTask,
-  taskRef,
-  type DefinedTask,
-  type TaskArgs,
-  type TaskRef,
-  type TaskReturn,
-  type WorkerFn,
-} from './executor/task-ref.js'
 export { ThreadPoolExecutor, type ThreadPoolOptions } from './executor/thread-pool.js'
 export { defaultExecutor, shutdownDefaultExecutor, toThread } from './executor/to-thread.js'
-export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'
-export {
-  float64Records,
-  SharedQueue,
-  type RecordCodec,
-  type SharedQueueOptions,
-  type SharedWaitOptions,
-} from './executor/shared-queue.js'
+// What a task module uses (`defineTask`, `jobSignal`, `SharedQueue`, ...) is `verdant/worker`.
+export * from './worker.js'
 export { ActorStoppedError, MailboxFullError, RestartIntensityError } from './errors.js'
 export { Actor, type ActorClass } from './actor/actor.js'
 export {

@@ -36,9 +36,9 @@ const STATE_SHIFT = 1
 const STATE_MASK = 7 << STATE_SHIFT
 /** In `STATES` order: every state from `succeeded` on is terminal. */
 const STATES: readonly FutureState[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled']
-const DONE_AT = 2 << STATE_SHIFT
+const DONE_AT = STATES.indexOf('succeeded') << STATE_SHIFT
 /** The first `_flags` bit free for subclasses. @internal */
-export const FIRST_FREE_FLAG = 1 << 4
+export const FIRST_FREE_FLAG = 8 << STATE_SHIFT
 
 /**
  * A value or error that arrives later. Thenable: `await future` gives the value or throws.
@@ -71,7 +71,7 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
 
   /** @internal */
   get _state(): FutureState {
-    return STATES[(this._flags >> STATE_SHIFT) & 7] as FutureState
+    return STATES[(this._flags & STATE_MASK) >> STATE_SHIFT] as FutureState
   }
 
   /** @internal Only `Task` moves a future to `running`; the terminal states go through `_settle`. */

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { DeadlineHeap, type HeapTimer, type TimerCallback } from '../time/deadline-heap.js'
-import { type Clock, swapClock, type Timer } from '../time/clock.js'
+import { DeadlineHeap, type HeapTimer } from '../time/deadline-heap.js'
+import { type Clock, entryOn, swapClock, type Timer } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'
 
 /** Options of `VirtualClock` and `withVirtualTime`. @since 0.1.0 */
@@ -21,7 +21,6 @@ export interface VirtualClockOptions {
   readonly start?: number | undefined
 }
 
-const NEVER: Timer = Object.freeze({ cancel: () => undefined, live: true })
 const live = new Set<VirtualClock>()
 
 /**
@@ -53,18 +52,10 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
-    return this._setTimer(ms, callback)
+    return entryOn(this, ms, callback)
   }
 
-  /** @internal `setTimer` that also takes an `{onTimer()}` target. */
-  _setTimer(ms: number, callback: TimerCallback): Timer {
-    if (ms === Infinity) return NEVER
-    const entry = this.#heap.push(this.#now + ms, callback)
-    this.#arm()
-    return entry
-  }
-
-  /** @internal Schedules an object that is its own heap entry. */
+  /** @internal Schedules an entry never added before, `ms` finite; see `InternalClock`. */
   _addTimer(ms: number, entry: HeapTimer): void {
     entry.at = this.#now + ms
     this.#heap.add(entry)
@@ -80,7 +71,7 @@ export class VirtualClock implements Clock {
     const target = this.#now + ms
     for (let e = this.#heap.popDue(target); e !== undefined; e = this.#heap.popDue(target)) {
       this.#now = Math.max(this.#now, e.at)
-      e.fire()
+      e.onTimer()
     }
     this.#now = target
   }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DeadlineHeap, type HeapTimer, type TimerCallback, type TimerEntry } from './deadline-heap.js'
+import { DeadlineHeap, type HeapTimer, type TimerCallback, TimerEntry } from './deadline-heap.js'
 
 /**
  * A scheduled callback that can be cancelled.
@@ -35,7 +35,8 @@ export interface Clock {
   readonly pendingTimers: number
 }
 
-const NEVER: Timer = Object.freeze({ cancel: () => undefined, live: true })
+/** What a timer of `Infinity` ms returns: it never fires and holds nothing. @internal */
+export const NEVER: Timer = Object.freeze({ cancel: () => undefined, live: true })
 
 /** Host timers cannot be longer than this (about 24.8 days); longer waits are re-armed. */
 const MAX_HOST_DELAY = 2 ** 31 - 1
@@ -56,21 +57,12 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
-    return this._setTimer(ms, callback)
+    return entryOn(this, ms, callback)
   }
 
-  /** @internal `setTimer` that also takes an `{onTimer()}` target. */
-  _setTimer(ms: number, callback: TimerCallback): Timer {
-    if (ms === Infinity) return NEVER
-    // Deadlines are whole ms, rounded up: the host timer has ms resolution and never fires early.
-    const at = Math.ceil(performance.now() + ms)
-    const entry: TimerEntry = this.#heap.push(at, callback)
-    if (at < this.#armedAt) this.#arm(at)
-    return entry
-  }
-
-  /** @internal Schedules an object that is its own heap entry; see `addTimer`. */
+  /** @internal Schedules an entry never added before, `ms` finite; see `InternalClock`. */
   _addTimer(ms: number, entry: HeapTimer): void {
+    // Deadlines are whole ms, rounded up: the host timer has ms resolution and never fires early.
     const at = Math.ceil(performance.now() + ms)
     entry.at = at
     this.#heap.add(entry)
@@ -106,7 +98,7 @@ export class RealClock implements Clock {
     const heap = this.#heap
     // A callback may add or cancel timers; each due entry is popped before it runs.
     for (let entry = heap.popDue(now); entry !== undefined; entry = heap.popDue(now)) {
-      entry.fire()
+      entry.onTimer()
     }
     const next = heap.peek()
     if (next !== undefined && next.at < this.#armedAt) this.#arm(next.at)
@@ -127,27 +119,37 @@ export function getClock(): Clock {
 }
 
 /**
+ * A verdant clock: every timer it runs is a heap entry, and it takes objects that are their own
+ * entry (a sleep), so a timer costs no closure and sometimes no second object. @internal
+ */
+export interface InternalClock extends Clock {
+  /** Schedules `entry` (never added before; see `HeapTimer`) to run after `ms`, which is finite. */
+  _addTimer(ms: number, entry: HeapTimer): void
+}
+
+/** `clock` if it is one of verdant's own, else undefined (an application's `Clock`). @internal */
+export function internalClock(clock: Clock): InternalClock | undefined {
+  return '_addTimer' in clock ? (clock as InternalClock) : undefined
+}
+
+/** A timer entry for `callback` on a verdant clock: `setTimer`, also for `{onTimer()}` targets. @internal */
+export function entryOn(clock: InternalClock, ms: number, callback: TimerCallback): Timer {
+  if (ms === Infinity) return NEVER
+  const entry = new TimerEntry(0, callback)
+  clock._addTimer(ms, entry)
+  return entry
+}
+
+/**
  * Sets a timer on `clock` that calls `target.onTimer()`; verdant's clocks do it without a closure.
  * @internal
  */
 export function setTimerOn(clock: Clock, ms: number, target: { onTimer(): void }): Timer {
-  const internal = clock as Clock & { _setTimer?: (ms: number, cb: TimerCallback) => Timer }
-  if (internal._setTimer !== undefined) return internal._setTimer(ms, target)
+  const internal = internalClock(clock)
+  if (internal !== undefined) return entryOn(internal, ms, target)
   return clock.setTimer(ms, () => {
     target.onTimer()
   })
-}
-
-/**
- * Schedules `entry` (never added before, `ms` finite) to `fire()` after `ms` on `clock`, as its
- * own heap entry on verdant's clocks; returns false on a foreign clock, where the caller sets an
- * ordinary timer instead. @internal
- */
-export function addTimer(clock: Clock, ms: number, entry: HeapTimer): boolean {
-  const internal = clock as Clock & { _addTimer?: (ms: number, entry: HeapTimer) => void }
-  if (internal._addTimer === undefined) return false
-  internal._addTimer(ms, entry)
-  return true
 }
 
 /** Swaps the current clock and returns the previous one. @internal */

@@ -40,7 +40,7 @@ export interface HeapTimer {
   /** The heap it was added to. */
   heap: DeadlineHeap | undefined
   /** Runs it once it is due; it has already been popped and marked dead. */
-  fire(): void
+  onTimer(): void
 }
 
 /** One scheduled callback. @internal */
@@ -53,7 +53,7 @@ export class TimerEntry implements HeapTimer {
     public callback: TimerCallback | undefined,
   ) {}
 
-  fire(): void {
+  onTimer(): void {
     const cb = this.callback
     this.callback = undefined
     fireTimer(cb)
@@ -82,12 +82,6 @@ export class DeadlineHeap {
 
   constructor(onEmpty: () => void = () => undefined) {
     this.onEmpty = onEmpty
-  }
-
-  push(at: number, callback: TimerCallback): TimerEntry {
-    const entry = new TimerEntry(at, callback)
-    this.add(entry)
-    return entry
   }
 
   /** Adds an entry whose `at` is set; see `HeapTimer` for why only once. */

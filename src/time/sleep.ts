@@ -9,7 +9,7 @@
  */
 import { checkMs } from '../errors.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
-import { addTimer, getClock, setTimerOn } from './clock.js'
+import { getClock, internalClock, setTimerOn } from './clock.js'
 import type { DeadlineHeap, HeapTimer } from './deadline-heap.js'
 
 /** Options of `sleep`. @since 0.1.0 */
@@ -61,12 +61,7 @@ class SleepOp extends Op<void> implements HeapTimer {
     this._signal = signal
   }
 
-  /** @internal Due: as its own heap entry. */
-  fire(): void {
-    this.onTimer()
-  }
-
-  /** @internal Due: as the target of an ordinary timer (a second start, or a foreign clock). */
+  /** @internal Due: as its own heap entry, or as the target of an ordinary timer. */
   onTimer(): void {
     const resume = this.#resume
     this.#resume = undefined
@@ -95,9 +90,13 @@ class SleepOp extends Op<void> implements HeapTimer {
     }
     this.#resume = resume
     const clock = getClock()
+    const internal = internalClock(clock)
     // An op started again (yielded a second time) may still sit dead in the heap: it then waits
-    // on an ordinary timer.
-    if (ms !== Infinity && this.seq === -1 && addTimer(clock, ms, this)) return this
+    // on an ordinary timer, as it does on an application's own clock.
+    if (internal !== undefined && ms !== Infinity && this.seq === -1) {
+      internal._addTimer(ms, this)
+      return this
+    }
     return setTimerOn(clock, ms, this)
   }
 }

@@ -1,21 +1,28 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DeadlineHeap } from '../../../src/time/deadline-heap.js'
+import { DeadlineHeap, TimerEntry } from '../../../src/time/deadline-heap.js'
+
+/** Adds a timer entry for `callback` due at `at`, as the clocks do. */
+function push(heap: DeadlineHeap, at: number, callback: () => void): TimerEntry {
+  const entry = new TimerEntry(at, callback)
+  heap.add(entry)
+  return entry
+}
 
 describe('DeadlineHeap', () => {
   it('pops entries by deadline, ties in insertion order', () => {
     const heap = new DeadlineHeap()
     const out: string[] = []
-    heap.push(5, () => out.push('b'))
-    heap.push(1, () => out.push('a'))
-    heap.push(5, () => out.push('c'))
-    for (let e = heap.popDue(10); e; e = heap.popDue(10)) e.fire()
+    push(heap, 5, () => out.push('b'))
+    push(heap, 1, () => out.push('a'))
+    push(heap, 5, () => out.push('c'))
+    for (let e = heap.popDue(10); e; e = heap.popDue(10)) e.onTimer()
     expect(out).toEqual(['a', 'b', 'c'])
   })
 
   it('does not pop entries that are not due', () => {
     const heap = new DeadlineHeap()
-    heap.push(5, () => undefined)
+    push(heap, 5, () => undefined)
     expect(heap.popDue(4)).toBeUndefined()
     expect(heap.liveCount).toBe(1)
   })
@@ -23,8 +30,8 @@ describe('DeadlineHeap', () => {
   it('skips cancelled entries and reports empty once the last live one is cancelled', () => {
     let empty = 0
     const heap = new DeadlineHeap(() => empty++)
-    const a = heap.push(1, () => undefined)
-    const b = heap.push(2, () => undefined)
+    const a = push(heap, 1, () => undefined)
+    const b = push(heap, 2, () => undefined)
     a.cancel()
     a.cancel()
     expect(heap.liveCount).toBe(1)
@@ -37,8 +44,8 @@ describe('DeadlineHeap', () => {
 
   it('keeps memory bounded by compacting when dead entries outnumber live ones', () => {
     const heap = new DeadlineHeap()
-    const keep = heap.push(1_000_000, () => undefined)
-    for (let i = 0; i < 10_000; i++) heap.push(i, () => undefined).cancel()
+    const keep = push(heap, 1_000_000, () => undefined)
+    for (let i = 0; i < 10_000; i++) push(heap, i, () => undefined).cancel()
     expect(heap.liveCount).toBe(1)
     expect(heap.size).toBeLessThanOrEqual(130)
     expect(heap.peek()).toBe(keep)
@@ -52,7 +59,7 @@ describe('DeadlineHeap', () => {
         }),
         (ops) => {
           const heap = new DeadlineHeap()
-          const entries = ops.map((o, i) => ({ o, i, e: heap.push(o.at, () => undefined) }))
+          const entries = ops.map((o, i) => ({ o, i, e: push(heap, o.at, () => undefined) }))
           for (const x of entries) if (x.o.cancel) x.e.cancel()
           const expected = entries
             .filter((x) => !x.o.cancel)
