@@ -13,6 +13,7 @@ import type { Op } from './op.js'
 import { spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 import { sleep } from '../time/sleep.js'
+import { checkMs } from '../errors.js'
 import { Timeout } from '../time/timeout.js'
 
 /**
@@ -63,7 +64,7 @@ export class TaskContext {
 
   /** `sleep(ms)` bound to this task. */
   sleep(ms = 0): Promise<void> {
-    return this.task._call(sleep(ms))
+    return this.task._sleep(checkMs('ms', ms))
   }
 
   /** `yieldNow()` bound to this task. */

@@ -19,6 +19,20 @@ import { CancelledError } from '../errors.js'
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
 export type Resume<T> = (ok: boolean, value: unknown) => void
 /**
+ * What a few hot ops (a sleep) can resume instead of a function: a generator task, which then
+ * needs no bound resume function while it sleeps. @internal
+ */
+export interface Resumer {
+  _resumeStep(ok: boolean, value: unknown): void
+}
+
+/** Delivers an outcome to a `Resume` function or a `Resumer`. @internal */
+export function deliver(to: Resume<unknown> | Resumer, ok: boolean, value: unknown): void {
+  if (typeof to === 'function') to(ok, value)
+  else to._resumeStep(ok, value)
+}
+
+/**
  * Undoes a started wait: a function, or an object with `cancel()` (a timer, a waiter). It gets the
  * reason the wait is abandoned. Returning true means "deferred": the op cannot stop at once (a
  * `Condition` wait must first take its lock back) and will itself call `resume(false, reason)`

@@ -22,7 +22,8 @@
  * @module
  */
 import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, internalClock, type Timer } from '../time/clock.js'
+import { SleepOp, sleep } from '../time/sleep.js'
 import { TaskContext } from './context.js'
 import { FIRST_FREE_FLAG, Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
@@ -31,6 +32,7 @@ import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
 import { captured, captureResolvers } from './resolvers.js'
 import { TaskList } from './task-list.js'
+import { BoundWait, SleepWait, type TaskWait } from './task-wait.js'
 
 /**
  * The body of a task: an async (or plain) function taking the context, or a generator function
@@ -59,29 +61,8 @@ export interface TaskBound {
   _taskEnded(): void
 }
 
-/** One open `ctx.call` wait. */
-class BoundWait {
-  done = false
-  added = false
-  cancel: Cancel | undefined = undefined
-  constructor(
-    readonly task: Task<unknown>,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (error: unknown) => void,
-  ) {}
-
-  /** The op's resume, bound to the wait: a bound function is smaller than a closure and its context. */
-  static resume(this: BoundWait, ok: boolean, value: unknown): void {
-    if (this.done) return
-    this.done = true
-    if (this.added) this.task._removeWaiter(this)
-    if (ok) this.resolve(value)
-    else this.reject(value)
-  }
-}
-
 /** Open `ctx` waits: usually one, so one slot before a `Set`. */
-type Waiters = BoundWait | Set<BoundWait>
+type Waiters = TaskWait | Set<TaskWait>
 
 const NONE: unique symbol = Symbol('none')
 const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
@@ -150,7 +131,10 @@ export class Task<T> extends Future<T> {
    * bit is), or an async task's open `ctx` waits.
    */
   #wait: Cancel | Waiters | undefined = undefined
-  /** A generator task's resume function, made once and reused at every suspension. */
+  /**
+   * A generator task's resume function, made on its first wait that is not a sleep (a sleep
+   * resumes the task itself) and reused at every suspension.
+   */
   #resume: Resume<unknown> | undefined = undefined
   #cold: Cold | undefined = undefined
 
@@ -312,7 +296,6 @@ export class Task<T> extends Future<T> {
     // function's objects have their own, so probing `r.next` on them is a megamorphic lookup.
     if (Object.getPrototypeOf(fn) === GENERATOR_FUNCTION || (!(r instanceof Promise) && isGenerator(r))) {
       this.#gen = r as Generator<unknown, unknown, unknown>
-      this.#resume = Task.#resumeGen.bind(this)
       this._step(true, undefined)
     } else if (isThenable(r)) {
       // `then` measured 2-2.5x cheaper than an async method's `await` (Node 20), and two bound
@@ -332,10 +315,10 @@ export class Task<T> extends Future<T> {
   }
 
   /**
-   * A generator task's resume, bound once per task: a bound function is about half the
-   * size of a closure and its context, and it lives as long as the task sleeps.
+   * @internal A generator task's resume. Ops get it bound once per task (a bound function is about
+   * half the size of a closure and its context); a sleep calls it on the task directly.
    */
-  static #resumeGen(this: Task<unknown>, ok: boolean, value: unknown): void {
+  _resumeStep(ok: boolean, value: unknown): void {
     const flags = this._flags
     if ((flags & WAIT_SYNC) !== 0) {
       this._flags = flags | SYNC_DONE | (ok ? SYNC_OK : 0)
@@ -394,7 +377,10 @@ export class Task<T> extends Future<T> {
         continue
       }
       this._flags = (this._flags & ~(SYNC_DONE | SYNC_OK)) | WAIT_SYNC
-      const cancel = startOp(op as Op<unknown>, this.#resume as Resume<unknown>)
+      const cancel =
+        op instanceof SleepOp && op._signal === undefined
+          ? op._start(this)
+          : startOp(op as Op<unknown>, (this.#resume ??= this._resumeStep.bind(this)))
       const flags = this._flags
       if ((flags & SYNC_DONE) !== 0) {
         this._flags = flags & ~(WAIT_SYNC | SYNC_DONE | SYNC_OK)
@@ -421,7 +407,7 @@ export class Task<T> extends Future<T> {
   }
 
   /** @internal */
-  _addWaiter(w: BoundWait): void {
+  _addWaiter(w: TaskWait): void {
     const current = this._waiters()
     if (current === undefined) this._setWaiters(w)
     else if (current instanceof Set) current.add(w)
@@ -429,14 +415,14 @@ export class Task<T> extends Future<T> {
   }
 
   /** @internal */
-  _removeWaiter(w: BoundWait): void {
+  _removeWaiter(w: TaskWait): void {
     const current = this._waiters()
     if (current === w) this._setWaiters(undefined)
     else if (current instanceof Set) current.delete(w)
   }
 
   /** @internal */
-  _takeWaiters(): BoundWait[] | undefined {
+  _takeWaiters(): TaskWait[] | undefined {
     const current = this._waiters()
     if (current === undefined) return undefined
     this._setWaiters(undefined)
@@ -463,6 +449,25 @@ export class Task<T> extends Future<T> {
       this._addWaiter(w)
     }
     return promise
+  }
+
+  /**
+   * @internal `ctx.sleep(ms)`: on one of verdant's clocks the wait is its own timer entry (the
+   * common case, kept small since a task may sleep for hours); otherwise an ordinary bound wait.
+   */
+  _sleep(ms: number): Promise<void> {
+    const cold = this.#cold
+    if (ms !== 0 && ms !== Infinity && (cold === undefined || cold.pending === NONE)) {
+      const clock = internalClock(getClock())
+      if (clock !== undefined) {
+        const promise = new Promise<void>(captureResolvers)
+        const w = new SleepWait(this, captured.resolve as (value: undefined) => void, captured.reject)
+        clock._addTimer(ms, w)
+        this._addWaiter(w)
+        return promise
+      }
+    }
+    return this._call(sleep(ms))
   }
 
   /**
@@ -496,12 +501,7 @@ export class Task<T> extends Future<T> {
   _rejectWaiters(error: unknown): boolean {
     const waiters = this._takeWaiters()
     if (waiters === undefined || waiters.length === 0) return false
-    for (const w of waiters) {
-      // A deferred undo rejects the wait itself, through its resume, once it can.
-      if (undo(w.cancel, error)) continue
-      w.done = true
-      w.reject(error)
-    }
+    for (const w of waiters) w._abandon(error)
     return true
   }
 
@@ -602,10 +602,7 @@ export class Task<T> extends Future<T> {
     this.#wait = undefined
     if (waiters !== undefined) {
       // Waits the body started and never awaited: undo them so no timer or listener stays.
-      for (const w of waiters) {
-        w.done = true
-        undo(w.cancel)
-      }
+      for (const w of waiters) w._drop()
     }
     // Until the task settles, `_result` holds the body's outcome.
     this._result = value

@@ -8,7 +8,7 @@
  * @module
  */
 import { checkMs } from '../errors.js'
-import { type Cancel, Op, type Resume } from '../core/op.js'
+import { type Cancel, deliver, Op, type Resume, type Resumer } from '../core/op.js'
 import { getClock, internalClock, setTimerOn } from './clock.js'
 import type { DeadlineHeap, HeapTimer } from './deadline-heap.js'
 
@@ -19,7 +19,7 @@ export interface SleepOptions {
 }
 
 class Yielder {
-  constructor(public resume: Resume<void> | undefined) {}
+  constructor(public resume: Resume<void> | Resumer | undefined) {}
   cancel(): void {
     if (this.resume === undefined) return
     this.resume = undefined
@@ -40,7 +40,7 @@ function flushYielders(): void {
     if (resume === undefined) continue
     y.resume = undefined
     liveYielders--
-    resume(true, undefined)
+    deliver(resume, true, undefined)
   }
 }
 
@@ -48,9 +48,9 @@ function flushYielders(): void {
  * A sleep is its own timer: the first time it starts it goes into the clock's heap itself, so a
  * sleeping task holds one object for its wait instead of an op and a timer entry.
  */
-class SleepOp extends Op<void> implements HeapTimer {
+export class SleepOp extends Op<void> implements HeapTimer {
   readonly #ms: number
-  #resume: Resume<void> | undefined = undefined
+  #resume: Resume<void> | Resumer | undefined = undefined
   live = false
   at = 0
   seq = -1
@@ -65,7 +65,7 @@ class SleepOp extends Op<void> implements HeapTimer {
   onTimer(): void {
     const resume = this.#resume
     this.#resume = undefined
-    resume?.(true, undefined)
+    if (resume !== undefined) deliver(resume, true, undefined)
   }
 
   /** @internal Undoes the wait while it is its own heap entry. */
@@ -76,7 +76,8 @@ class SleepOp extends Op<void> implements HeapTimer {
     this.heap?.onCancel()
   }
 
-  _start(resume: Resume<void>): Cancel | undefined {
+  /** A generator task's driver passes the task itself (see `Resumer`); anything else a function. */
+  _start(resume: Resume<void> | Resumer): Cancel | undefined {
     const ms = this.#ms
     if (ms === 0) {
       const y = new Yielder(resume)

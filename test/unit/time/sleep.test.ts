@@ -1,7 +1,7 @@
 import { createServer, connect, type Socket } from 'node:net'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sleep, spawn, yieldNow } from 'verdant'
+import { sleep, spawn, TaskKilled, yieldNow } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
 import { type Clock, swapClock, type Timer } from '../../../src/time/clock.js'
 
@@ -25,6 +25,26 @@ describe('sleep', () => {
     setImmediate(() => ac.abort(reason))
     await expect(p).rejects.toBe(reason)
   })
+
+  it('in a generator task, a signal abort raises at the yield* and a kill after it finds no timer', () =>
+    withVirtualTime(async (clock) => {
+      const ac = new AbortController()
+      const reason = new Error('stop')
+      const t = spawn(function* () {
+        try {
+          yield* sleep(60_000, { signal: ac.signal })
+        } catch (err) {
+          expect(clock.pendingTimers).toBe(0)
+          yield* sleep(50)
+          return [err, clock.now()]
+        }
+        return 'slept'
+      })
+      await sleep(10)
+      ac.abort(reason)
+      expect(await t).toEqual([reason, 60])
+      expect(clock.pendingTimers).toBe(0)
+    }))
 
   it('rejects at once when the signal is already aborted', async () => {
     await expect(sleep(10, { signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already')
@@ -156,8 +176,121 @@ describe('sleep', () => {
       expect(timers.size).toBe(1)
       await parked.kill()
       expect(timers.size).toBe(0)
+      const bound = spawn(async (ctx) => {
+        await ctx.sleep(60_000)
+      })
+      await sleep(1)
+      expect(timers.size).toBe(1)
+      await bound.kill()
+      expect(bound.exception).toBeInstanceOf(TaskKilled)
+      expect(timers.size).toBe(0)
     } finally {
       swapClock(previous)
     }
+  })
+})
+
+describe('ctx.sleep', () => {
+  it('wakes each task at its deadline, in start order on ties, and a kill rejects at once', () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            ms: fc.integer({ min: 1, max: 50 }),
+            killAt: fc.option(fc.integer({ min: 0, max: 60 })),
+          }),
+          {
+            minLength: 1,
+            maxLength: 16,
+          },
+        ),
+        fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 6 }),
+        (sleepers, others) =>
+          withVirtualTime(async (clock) => {
+            const fired: [number, number][] = []
+            for (const d of others) clock.setTimer(d, () => fired.push([d, clock.now()]))
+            const woke: number[] = []
+            const tasks = sleepers.map(({ ms }, i) =>
+              spawn(async (ctx) => {
+                try {
+                  await ctx.sleep(ms)
+                  woke.push(i)
+                  return clock.now()
+                } catch (err) {
+                  return err instanceof TaskKilled ? -clock.now() - 1 : err
+                }
+              }),
+            )
+            sleepers.forEach(({ killAt }, i) => {
+              if (killAt !== null)
+                clock.setTimer(killAt, () => void (tasks[i] as (typeof tasks)[number]).cancel())
+            })
+            const ends = await Promise.all(tasks.map((t) => t.get()))
+            sleepers.forEach(({ ms, killAt }, i) => {
+              // A kill that lands first is caught at once. On a tie the kill's timer fires first: it
+              // was set before the bodies started and set their sleeps.
+              const killedFirst = killAt !== null && killAt <= ms
+              expect(ends[i]).toBe(killedFirst ? -killAt - 1 : ms)
+            })
+            const expectedOrder = sleepers
+              .map(({ ms, killAt }, i) => ({ ms, i, killed: killAt !== null && killAt <= ms }))
+              .filter((s) => !s.killed)
+              .sort((a, b) => a.ms - b.ms || a.i - b.i)
+              .map((s) => s.i)
+            expect(woke).toEqual(expectedOrder)
+            await sleep(60)
+            for (const [d, t] of fired) expect(t).toBe(d)
+            expect(clock.pendingTimers).toBe(0)
+          }),
+      ),
+      { numRuns: 150 },
+    ))
+
+  it('rejects at once when a kill arrived while the body was running', () =>
+    withVirtualTime(async (clock) => {
+      const t = spawn(async (ctx) => {
+        ctx.task.cancel('stop')
+        try {
+          await ctx.sleep(60_000)
+          return 'slept'
+        } catch (err) {
+          return err
+        }
+      })
+      const caught = await t.get()
+      expect(caught).toBeInstanceOf(TaskKilled)
+      expect(clock.now()).toBe(0)
+      expect(clock.pendingTimers).toBe(0)
+    }))
+
+  it('a kill rejects every open sleep of the task and leaves no timer', () =>
+    withVirtualTime(async (clock) => {
+      const outcomes: unknown[] = []
+      const t = spawn(async (ctx) => {
+        const a = ctx.sleep(1_000).catch((e: unknown) => outcomes.push(e))
+        const b = ctx.sleep(2_000).catch((e: unknown) => outcomes.push(e))
+        await Promise.all([a, b])
+        // A kill is raised once (gevent): the body caught it and may finish.
+        return clock.now()
+      })
+      await sleep(10)
+      expect(clock.pendingTimers).toBe(2)
+      await t.kill()
+      expect(outcomes).toHaveLength(2)
+      for (const e of outcomes) expect(e).toBeInstanceOf(TaskKilled)
+      expect(t.value).toBe(10)
+      expect(clock.pendingTimers).toBe(0)
+    }))
+
+  it('checks its duration like sleep, and ctx.sleep(0) lets a pending I/O-phase callback run first', async () => {
+    const order: string[] = []
+    const t = spawn(async (ctx) => {
+      expect(() => ctx.sleep(-1)).toThrow(RangeError)
+      setImmediate(() => order.push('immediate'))
+      await ctx.sleep(0)
+      order.push('after sleep(0)')
+    })
+    await t
+    expect(order).toEqual(['immediate', 'after sleep(0)'])
   })
 })
