@@ -174,6 +174,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #nextSlot = 1
   readonly #refs: TaskRef<WorkerFn>[] = []
   readonly #refIndex = new Map<string, number>()
+  readonly #refByObject = new WeakMap<TaskRef<WorkerFn>, number>()
   #state: 'open' | 'shutting-down' | 'closed' = 'open'
   #broken: Error | undefined = undefined
   #startFailures = 0
@@ -408,6 +409,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   }
 
   #indexOf(ref: TaskRef<WorkerFn>): number {
+    // By object first: building and hashing the string key of a long module URL on every submit
+    // showed in profiles. The check keeps a ref object that was changed after its first use right.
+    const known = this.#refByObject.get(ref)
+    if (known !== undefined) {
+      const r = this.#refs[known] as TaskRef<WorkerFn>
+      if (r.moduleUrl === ref.moduleUrl && r.exportName === ref.exportName) return known
+    }
     const key = `${ref.exportName}\0${ref.moduleUrl}`
     let i = this.#refIndex.get(key)
     if (i === undefined) {
@@ -415,6 +423,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#refs.push({ moduleUrl: ref.moduleUrl, exportName: ref.exportName })
       this.#refIndex.set(key, i)
     }
+    this.#refByObject.set(ref, i)
     return i
   }
 

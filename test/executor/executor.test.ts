@@ -50,6 +50,15 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(await ex.submit(echo, { a: [1, 2] })).toEqual({ a: [1, 2] })
     })
 
+    it('a reference object changed after its first use runs what it names now', async () => {
+      const ex = executor()
+      const named = { moduleUrl: url.href, exportName: 'echo' }
+      expect(await ex.submit(taskRef<typeof tasks.echo<number>>(url, 'echo'), 7)).toBe(7)
+      expect(await ex.submit(named as typeof echo, 'first')).toBe('first')
+      named.exportName = 'fail'
+      await expect(ex.submit(named as typeof echo, 'second')).rejects.toThrow('second')
+    })
+
     it('settles every job of a large burst, in any order of completion', async () => {
       const ex = executor()
       const futures = Array.from({ length: 5000 }, (_, i) => ex.submit(tasks.add, i, i))
