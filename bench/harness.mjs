@@ -55,17 +55,35 @@ export async function workload(title, cases, { rounds = 7, warmup = 2, ops } = {
   return text
 }
 
-/** Heap bytes per item held alive by `setup(n)`, which returns a function that releases them. */
+/**
+ * A full loop turn, then a full GC: after 100,000 tasks were released, a `setImmediate` turn was
+ * not enough for everything they held to become collectable; a timer turn is.
+ */
+async function settle() {
+  await new Promise((r) => setTimeout(r, 10))
+  gc()
+}
+
+/**
+ * Heap bytes per item held alive by `setup(n)`, which returns a function that releases them.
+ *
+ * The release is checked: whatever a sample still holds after it would be freed during the next
+ * sample and make that one read low, so a sample that leaves more than 2% of its bytes behind
+ * fails the run instead of skewing the figures.
+ */
 export async function heapPerItem(n, setup) {
-  gc()
-  await new Promise((r) => setImmediate(r))
-  gc()
+  await settle()
   const before = process.memoryUsage().heapUsed
-  const release = await setup(n)
+  let release = await setup(n)
   gc()
   const after = process.memoryUsage().heapUsed
   await release()
-  gc()
+  release = undefined
+  await settle()
+  const left = process.memoryUsage().heapUsed - before
+  if (left > 0.02 * (after - before) && left > 1e6) {
+    throw new Error(`a heap sample kept ${(left / n).toFixed(0)} bytes per item after its release`)
+  }
   return (after - before) / n
 }
 

@@ -31,6 +31,7 @@ await measure('raw: async fn awaiting a setTimeout promise', async (n) => {
   for (let i = 0; i < n; i++) ps.push(rawSleeper())
   return () => {
     for (const t of timers) clearTimeout(t)
+    timers = []
   }
 })
 await measure('verdant: generator task in yield* sleep(ms)', async (n) => {

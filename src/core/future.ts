@@ -16,7 +16,7 @@ import { CancelledError, checkMs, InvalidStateError, TimeoutError } from '../err
 import { getClock, type Timer } from '../time/clock.js'
 import { type Cancel, Op, type Operation, type Resume } from './op.js'
 import { reportLater, reportNow } from './report.js'
-import { captured, captureResolvers } from './resolvers.js'
+import { captured, captureResolvers, forgetResolvers } from './resolvers.js'
 
 /**
  * Where a future is in its life. `running` is used by tasks and executor jobs that have begun.
@@ -299,6 +299,7 @@ class Deferred {
     this.promise = new Promise(captureResolvers)
     this.resolve = captured.resolve as (value: unknown) => void
     this.reject = captured.reject
+    forgetResolvers()
   }
 }
 

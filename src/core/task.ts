@@ -30,7 +30,7 @@ import { hooks } from './hooks.js'
 import { type Cancel, DoneOp, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
-import { captured, captureResolvers } from './resolvers.js'
+import { captured, captureResolvers, forgetResolvers } from './resolvers.js'
 import { TaskList } from './task-list.js'
 import { BoundWait, SleepWait, type TaskWait } from './task-wait.js'
 
@@ -442,6 +442,7 @@ export class Task<T> extends Future<T> {
     // A shared executor hands out the resolving functions without a capturing closure per wait.
     const promise = new Promise<R>(captureResolvers)
     const w = new BoundWait(this, captured.resolve as (value: unknown) => void, captured.reject)
+    forgetResolvers()
     const cancel = startOp(op, BoundWait.resume.bind(w) as Resume<R>)
     if (!w.done) {
       w.cancel = cancel
@@ -462,6 +463,7 @@ export class Task<T> extends Future<T> {
       if (clock !== undefined) {
         const promise = new Promise<void>(captureResolvers)
         const w = new SleepWait(this, captured.resolve as (value: undefined) => void, captured.reject)
+        forgetResolvers()
         clock._addTimer(ms, w)
         this._addWaiter(w)
         return promise
