@@ -7,13 +7,13 @@
  *
  * @module
  */
+import { checkMs } from '../errors.js'
 import { type Callable, call } from './call.js'
 import type { Future, WaitOptions } from './future.js'
 import type { Op } from './op.js'
 import { spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
 import { sleep } from '../time/sleep.js'
-import { checkMs } from '../errors.js'
 import { Timeout } from '../time/timeout.js'
 
 /**

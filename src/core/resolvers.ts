@@ -1,7 +1,8 @@
 /**
  * A shared promise executor: `new Promise(captureResolvers)` hands out the resolving functions
  * without allocating a capturing closure (and its context) per promise, which showed in profiles
- * of `await task` and `ctx.call`. Read `captured` right after the `new Promise` call, then `forgetResolvers()`.
+ * of `await task` and `ctx.call`. Read `captured` right after the `new Promise` call, then call
+ * `forgetResolvers()`.
  *
  * @module
  */

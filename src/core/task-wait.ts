@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DeadlineHeap, HeapTimer } from '../time/deadline-heap.js'
+import { type DeadlineHeap, type HeapTimer, unschedule } from '../time/deadline-heap.js'
 import { type Cancel, undo } from './op.js'
 
 /** What a task needs from one of its open waits. @internal */
@@ -81,8 +81,6 @@ export class SleepWait implements TaskWait, HeapTimer {
   }
 
   _drop(): void {
-    if (!this.live) return
-    this.live = false
-    this.heap?.onCancel()
+    unschedule(this)
   }
 }

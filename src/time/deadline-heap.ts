@@ -43,6 +43,17 @@ export interface HeapTimer {
   onTimer(): void
 }
 
+/**
+ * Cancels `entry` if it is still scheduled: marks it dead (the heap drops it lazily) and updates
+ * the heap's live count. Returns false if it already fired or was cancelled. @internal
+ */
+export function unschedule(entry: HeapTimer): boolean {
+  if (!entry.live) return false
+  entry.live = false
+  entry.heap?.onCancel()
+  return true
+}
+
 /** One scheduled callback. @internal */
 export class TimerEntry implements HeapTimer {
   live = false
@@ -60,10 +71,7 @@ export class TimerEntry implements HeapTimer {
   }
 
   cancel(): void {
-    if (!this.live) return
-    this.live = false
-    this.callback = undefined
-    this.heap?.onCancel()
+    if (unschedule(this)) this.callback = undefined
   }
 }
 

@@ -10,7 +10,7 @@
 import { checkMs } from '../errors.js'
 import { type Cancel, deliver, Op, type Resume, type Resumer } from '../core/op.js'
 import { getClock, internalClock, setTimerOn } from './clock.js'
-import type { DeadlineHeap, HeapTimer } from './deadline-heap.js'
+import { type DeadlineHeap, type HeapTimer, unschedule } from './deadline-heap.js'
 
 /** Options of `sleep`. @since 0.1.0 */
 export interface SleepOptions {
@@ -70,10 +70,7 @@ export class SleepOp extends Op<void> implements HeapTimer {
 
   /** @internal Undoes the wait while it is its own heap entry. */
   cancel(): void {
-    if (!this.live) return
-    this.live = false
-    this.#resume = undefined
-    this.heap?.onCancel()
+    if (unschedule(this)) this.#resume = undefined
   }
 
   /** A generator task's driver passes the task itself (see `Resumer`); anything else a function. */
