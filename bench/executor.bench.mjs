@@ -2,9 +2,11 @@
 // W3a: 100,000 tiny jobs (a + b) submitted at once on 2 workers.
 // W3b: round-trip latency, one job at a time (p50 / p99 in µs, median of rounds; BENCH_EXECUTOR_PART=latency
 // runs only this, BENCH_LATENCY_ROUNDS / BENCH_LATENCY_CALLS size it).
+// W3c: the same with every thread pinned to one CPU (`taskset -c 0`, BENCH_EXECUTOR_PART=pinned), which
+// takes the OS's placement of threads out of the figures and leaves each library's own cost.
 // W4: 64 jobs of ~20 ms CPU on 1 and 2 workers.
 // W6: ProcessPoolExecutor throughput and latency against a raw fork IPC pool.
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { Piscina } from 'piscina'
@@ -127,6 +129,29 @@ function pools(n) {
   ]
 }
 
+/**
+ * Closes every pool, giving each 5 s: poolifier's destroy() never settles when every thread shares
+ * one CPU (W3c). A pool that does not close is named, and the run ends once its output is out,
+ * since that pool's threads would keep the process alive.
+ */
+let stragglers = 0
+async function closeAll(libs) {
+  await Promise.all(
+    libs.map(async (lib) => {
+      let timer
+      const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(true), 5000)
+      })
+      const timedOut = await Promise.race([lib.close().then(() => false), late])
+      clearTimeout(timer)
+      if (timedOut) {
+        stragglers++
+        console.error(`${lib.name} did not close within 5 s`)
+      }
+    }),
+  )
+}
+
 async function warm(libs) {
   for (const lib of libs) await Promise.all(Array.from({ length: 200 }, (_, i) => lib.run(i, 1)))
 }
@@ -145,7 +170,33 @@ if (only === 'all' || only === 'throughput' || only === 'latency') {
   await warm(libs)
   if (only !== 'latency') await throughput(libs)
   await latency(libs)
-  await Promise.all(libs.map((l) => l.close()))
+  await closeAll(libs)
+}
+
+if ((only === 'all' || only === 'pinned') && process.env.BENCH_PINNED === undefined) {
+  // A round trip between threads on two CPUs of a VM can cost ten times one on a shared CPU, and
+  // which one a thread gets is the OS's choice: pinned, every library pays the same wake-ups.
+  let taskset = true
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' })
+  } catch {
+    taskset = false
+  }
+  if (taskset) {
+    const text = execFileSync(
+      'taskset',
+      ['-c', '0', process.execPath, '--expose-gc', fileURLToPath(import.meta.url)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, BENCH_EXECUTOR_PART: 'latency', BENCH_PINNED: '1' },
+      },
+    )
+    process.stdout.write(text)
+    out.push(text)
+  } else {
+    console.log('W3c skipped: taskset is not installed\n')
+  }
 }
 
 async function throughput(libs) {
@@ -190,7 +241,7 @@ async function latency(libs) {
   }
   const baseLib = libs.find((l) => l.name.includes('1 in flight'))
   const lines = [
-    `### W3b: round-trip latency, one job at a time (${String(calls)} calls × ${String(rounds)} rounds, 2 workers)`,
+    `### ${process.env.BENCH_PINNED === undefined ? 'W3b' : 'W3c'}: round-trip latency, one job at a time (${String(calls)} calls × ${String(rounds)} rounds, 2 workers${process.env.BENCH_PINNED === undefined ? '' : ', every thread on CPU 0'})`,
     '',
     '| case | p50 µs (median of rounds) | p99 µs (median of rounds) | p50 ratio | p99 ratio |',
     '|---|---|---|---|---|',
@@ -224,7 +275,7 @@ if (only === 'all' || only === 'cpu') {
   for (const n of [1, 2]) {
     const all = pools(n)
     const libs = all.filter((l) => l.burn !== undefined)
-    await Promise.all(all.filter((l) => l.burn === undefined).map((l) => l.close()))
+    await closeAll(all.filter((l) => l.burn === undefined))
     await warm(libs)
     const cases = libs.map((lib) => ({
       name: lib.name,
@@ -237,7 +288,7 @@ if (only === 'all' || only === 'cpu') {
         warmup: 1,
       }),
     )
-    await Promise.all(libs.map((l) => l.close()))
+    await closeAll(libs)
   }
 }
 
@@ -298,5 +349,7 @@ if (only === 'all' || only === 'process') {
   console.log(text)
   out.push(text)
 }
+
+if (stragglers > 0) process.exit(0)
 
 export default out

@@ -26,6 +26,13 @@ export class WorkerSlot {
   completed = 0
   busyMicros = 0
   readonly startedAt = performance.now()
+  /**
+   * Smoothed answer delay of jobs it was sent alone, in µs: the round trip less the run time, so
+   * what it measures is how fast this thread wakes up and answers, not the work. 0: not measured.
+   */
+  answerMicros = 0
+  /** Picked after another worker: its next lone answer replaces the old, possibly stale, estimate. */
+  answerStale = false
   /** Jobs it runs that wait on a job they submitted. */
   blocked = 0
   referenced = true

@@ -1,0 +1,117 @@
+// Which worker gets a job: the executor's dispatch, driven through stand-in workers whose answer
+// delays the test sets, so the choice can be checked without depending on how the OS places threads.
+import { afterEach, describe, expect, it } from 'vitest'
+import { taskRef } from 'verdant'
+import { Executor } from '../../src/executor/executor.js'
+import { CLOSE, JOBS, OK, READY, RESULTS } from '../../src/executor/protocol.js'
+import type { SpawnSettings, WorkerEvents, WorkerHandle } from '../../src/executor/worker-handle.js'
+
+const add = taskRef<(a: number, b: number) => number>(
+  new URL('../fixtures/executor-tasks.mjs', import.meta.url),
+  'add',
+)
+
+/** A stand-in worker: answers each batch after `delay()` (null: on the next `setImmediate` turn). */
+class FakeWorker implements WorkerHandle {
+  readonly shared = undefined
+  jobs = 0
+  #timers = new Set<NodeJS.Timeout | NodeJS.Immediate>()
+  constructor(
+    readonly events: WorkerEvents,
+    public delayMs: number | null,
+  ) {
+    queueMicrotask(() => {
+      events.message([READY])
+    })
+  }
+  send(msg: unknown[]): void {
+    if (msg[0] === CLOSE) {
+      queueMicrotask(() => {
+        this.events.exit({ code: 0, signal: undefined, error: undefined })
+      })
+      return
+    }
+    if (msg[0] !== JOBS) return
+    const flat = msg[1] as unknown[]
+    const out: unknown[] = []
+    for (let i = 0; i < flat.length; i += 4) {
+      const [a, b] = flat[i + 2] as [number, number]
+      out.push(flat[i], OK, a + b, 1)
+      this.jobs++
+    }
+    const answer = (): void => {
+      this.#timers.delete(t)
+      this.events.message([RESULTS, out])
+    }
+    const t = this.delayMs === null ? setImmediate(answer) : setTimeout(answer, this.delayMs)
+    this.#timers.add(t)
+  }
+  terminate(): void {
+    this.events.exit({ code: 1, signal: undefined, error: undefined })
+  }
+  ref(): void {}
+  unref(): void {}
+}
+
+class FakeExecutor extends Executor {
+  readonly workers: FakeWorker[]
+  constructor(delays: (number | null)[]) {
+    // The workers start inside `super`, before `this` exists.
+    const workers: FakeWorker[] = []
+    const spawnFake = (_s: SpawnSettings, events: WorkerEvents): WorkerHandle => {
+      const w = new FakeWorker(events, delays[workers.length] ?? null)
+      workers.push(w)
+      return w
+    }
+    super({ maxWorkers: delays.length, minWorkers: delays.length }, 'FakeExecutor', spawnFake)
+    this.workers = workers
+  }
+}
+
+let open: Executor[] = []
+afterEach(async () => {
+  await Promise.all(open.map((e) => e.shutdown()))
+  open = []
+})
+
+const oneAtATime = async (ex: Executor, n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) expect(await ex.submit(add, i, 1)).toBe(i + 1)
+}
+
+describe('dispatch among idle workers', () => {
+  it('sends lone jobs to the worker that answers fastest', async () => {
+    const ex = new FakeExecutor([5, null])
+    open.push(ex)
+    await oneAtATime(ex, 200)
+    const [slow, fast] = ex.workers as [FakeWorker, FakeWorker]
+    expect(slow.jobs + fast.jobs).toBe(200)
+    // The slow one is tried first (both unmeasured), then only when its estimate is refreshed.
+    expect(slow.jobs).toBeGreaterThanOrEqual(1)
+    expect(slow.jobs).toBeLessThanOrEqual(3)
+  })
+
+  it('keeps measuring the others, and moves when the fast worker turns slow', async () => {
+    const ex = new FakeExecutor([null, null])
+    open.push(ex)
+    await oneAtATime(ex, 20)
+    const [a, b] = ex.workers as [FakeWorker, FakeWorker]
+    const [busy, other] = a.jobs >= b.jobs ? [a, b] : [b, a]
+    busy.delayMs = 4
+    const before = other.jobs
+    // The busy worker's own answers raise its estimate, so the next lone jobs go to the other.
+    await oneAtATime(ex, 600)
+    expect(other.jobs - before).toBeGreaterThan(500)
+  })
+
+  it('still spreads a burst by load first', async () => {
+    const ex = new FakeExecutor([5, null])
+    open.push(ex)
+    await oneAtATime(ex, 10)
+    const [slow, fast] = ex.workers as [FakeWorker, FakeWorker]
+    const s0 = slow.jobs
+    const f0 = fast.jobs
+    await Promise.all(Array.from({ length: 2 }, (_, i) => ex.submit(add, i, i)))
+    expect(slow.jobs - s0).toBe(1)
+    expect(fast.jobs - f0).toBe(1)
+  })
+})
