@@ -24,6 +24,14 @@ function* genSleeper() {
 const asyncSleeper = async (ctx) => {
   await ctx.sleep(LONG)
 }
+// Floors: what V8 alone keeps for a parked body, before any task bookkeeping.
+let resolvers = []
+const parkedOnOwnPromise = async () => {
+  await new Promise((resolve) => resolvers.push(resolve))
+}
+function* parkedGenerator() {
+  yield
+}
 
 await measure('raw: async fn awaiting a setTimeout promise', async (n) => {
   timers = []
@@ -32,6 +40,29 @@ await measure('raw: async fn awaiting a setTimeout promise', async (n) => {
   return () => {
     for (const t of timers) clearTimeout(t)
     timers = []
+  }
+})
+await measure(
+  'floor: async fn parked on its own pending promise, resolver kept (no timer, no task)',
+  async (n) => {
+    resolvers = []
+    const ps = []
+    for (let i = 0; i < n; i++) ps.push(parkedOnOwnPromise())
+    return () => {
+      for (const r of resolvers) r()
+      resolvers = []
+    }
+  },
+)
+await measure('floor: a started generator parked at a bare yield (no op, no task)', async (n) => {
+  let gens = []
+  for (let i = 0; i < n; i++) {
+    const g = parkedGenerator()
+    g.next()
+    gens.push(g)
+  }
+  return () => {
+    gens = []
   }
 })
 await measure('verdant: generator task in yield* sleep(ms)', async (n) => {
