@@ -40,6 +40,7 @@ import {
   EXPIRED,
   INIT_FAILED,
   JOBS,
+  JOBS_AT,
   OK,
   READY,
   RESULTS,
@@ -602,7 +603,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #flush(slot: WorkerSlot): void {
     const jobs = slot.outbox
     slot.outbox = []
-    const flat = new Array<unknown>(jobs.length * 4)
+    const msg = new Array<unknown>(JOBS_AT + jobs.length * 4)
     let defs: unknown[] | null = null
     let transfer: Transferable[] | undefined
     for (let i = 0; i < jobs.length; i++) {
@@ -612,14 +613,17 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         const ref = this.#refs[fi] as TaskRef<WorkerFn>
         ;(defs ??= []).push(fi, ref.moduleUrl, ref.exportName)
       }
-      flat[i * 4] = job._id
-      flat[i * 4 + 1] = job._fn
-      flat[i * 4 + 2] = job._args
-      flat[i * 4 + 3] = job._queueDeadline
+      const at = JOBS_AT + i * 4
+      msg[at] = job._id
+      msg[at + 1] = job._fn
+      msg[at + 2] = job._args
+      msg[at + 3] = job._queueDeadline
       if (job._transfer !== undefined) (transfer ??= []).push(...job._transfer)
     }
+    msg[0] = JOBS
+    msg[1] = defs
     try {
-      slot.handle.send([JOBS, flat, defs], transfer)
+      slot.handle.send(msg, transfer)
     } catch {
       // Something in the batch cannot be cloned: send the jobs one by one and fail only those.
       this.#sendEach(slot, jobs)
@@ -643,7 +647,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const ref = this.#refs[fi] as TaskRef<WorkerFn>
       const defs = slot.known[fi] === true ? null : [fi, ref.moduleUrl, ref.exportName]
       try {
-        slot.handle.send([JOBS, [job._id, job._fn, job._args, job._queueDeadline], defs], job._transfer)
+        slot.handle.send([JOBS, defs, job._id, job._fn, job._args, job._queueDeadline], job._transfer)
       } catch (err) {
         job._at = GONE
         this.#running--
@@ -688,7 +692,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #onMessage(slot: WorkerSlot, msg: unknown[]): void {
     switch (msg[0]) {
       case RESULTS:
-        this.#onResults(slot, msg[1] as unknown[])
+        this.#onResults(slot, msg)
         return
       case READY:
         if (slot.state === 'starting') slot.state = 'ready'
@@ -709,12 +713,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
   }
 
+  /** `flat` is the RESULTS message: its quadruples start after the header. */
   #onResults(slot: WorkerSlot, flat: unknown[]): void {
     const now = performance.now()
     let sumRun = 0
-    const n = flat.length / 4
+    const n = (flat.length - 1) / 4
     const headAt = slot.inflight.peekFirst()?._headAt ?? 0
-    for (let i = 0; i < flat.length; i += 4) {
+    for (let i = 1; i < flat.length; i += 4) {
       const job = slot.inflight.shift()
       if (job === undefined || job._id !== flat[i]) {
         reportNow(

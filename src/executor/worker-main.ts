@@ -23,6 +23,7 @@ import {
   HELLO,
   INIT_FAILED,
   JOBS,
+  JOBS_AT,
   OK,
   READY,
   RESULTS,
@@ -41,19 +42,21 @@ import { installRuntime } from './worker-runtime.js'
 
 /** Results are sent at least this often while jobs keep running. */
 const FLUSH_MS = 2
-const MAX_BATCH = 4096
+/** Results per message at most. */
+const MAX_BATCH = 1024
 
 let post: (msg: unknown[]) => void = () => undefined
 const port = parentPort
 let shared: Int32Array | undefined
 const refs: { moduleUrl: string; exportName: string }[] = []
 const fns: (WorkerFn | undefined)[] = []
-/** Flat quadruples `[id, fnIndex, args, queueDeadline]`, consumed from `head`. */
+/** Flat quadruples `[id, fnIndex, args, queueDeadline]`, consumed from `head` (a JOBS message itself). */
 let pending: unknown[] = []
 let head = 0
 let draining = true
 let closing = false
-let results: unknown[] = []
+/** The next RESULTS message: its header, then `[id, status, value, runMicros]` quadruples. */
+let results: unknown[] = [RESULTS]
 let lastFlush = 0
 const cancelled = new Set<number>()
 let current = 0
@@ -93,26 +96,26 @@ async function start(init: WorkerInit): Promise<void> {
   }
   post([READY])
   draining = false
-  if (head < pending.length || closing) void drain()
+  if (head < pending.length || closing) drain()
 }
 
 function onMessage(msg: unknown[]): void {
   switch (msg[0]) {
     case JOBS: {
-      const defs = msg[2] as unknown[] | null
+      const defs = msg[1] as unknown[] | null
       if (defs !== null) {
         for (let i = 0; i < defs.length; i += 3) {
           refs[defs[i] as number] = { moduleUrl: defs[i + 1] as string, exportName: defs[i + 2] as string }
         }
       }
-      const jobs = msg[1] as unknown[]
+      // The jobs follow the header in the message itself.
       if (head === pending.length) {
-        pending = jobs
-        head = 0
+        pending = msg
+        head = JOBS_AT
       } else {
-        for (const x of jobs) pending.push(x)
+        for (let i = JOBS_AT; i < msg.length; i++) pending.push(msg[i])
       }
-      if (!draining) void drain()
+      if (!draining) drain()
       return
     }
     case CANCEL: {
@@ -201,9 +204,14 @@ async function fnAt(index: number): Promise<WorkerFn> {
   return fn
 }
 
-async function drain(): Promise<void> {
+/** Runs what was sent, one job at a time in order, synchronously until a job must be awaited. */
+function drain(): void {
   draining = true
   lastFlush = performance.now()
+  runJobs()
+}
+
+function runJobs(): void {
   while (head < pending.length) {
     const id = pending[head] as number
     const index = pending[head + 1] as number
@@ -221,15 +229,60 @@ async function drain(): Promise<void> {
     }
     // A chunk of `map` is encoded as a negative index: run the function once per item.
     const chunk = index < 0
-    let fn = fns[chunk ? -index - 1 : index]
-    current = id
-    currentAborted = undefined
-    controller = undefined
-    if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, id)
+    const fi = chunk ? -index - 1 : index
+    const fn = fns[fi]
+    begin(id)
     const t0 = performance.now()
+    if (fn === undefined || chunk) {
+      void runAsync(id, fi, chunk, args, t0, undefined).then(resume)
+      return
+    }
+    let value: unknown
     try {
-      fn ??= await fnAt(chunk ? -index - 1 : index)
-      let value: unknown
+      value = fn(...args)
+    } catch (err) {
+      end(id, THREW, serializeError(err), t0)
+      if (yieldDue()) return
+      continue
+    }
+    if (isThenable(value)) {
+      flush()
+      void runAsync(id, fi, false, args, t0, value).then(resume)
+      return
+    }
+    end(id, OK, value, t0)
+    if (yieldDue()) return
+  }
+  pending = []
+  head = 0
+  flush()
+  draining = false
+  if (closing) exit()
+}
+
+/** Goes on with the queue after an awaited job. */
+function resume(): void {
+  if (!yieldDue()) runJobs()
+}
+
+/**
+ * The slow path of one job: its module to load, a chunk, or a promise it returned (`started`).
+ * Never rejects: the job's error is its result.
+ */
+async function runAsync(
+  id: number,
+  fi: number,
+  chunk: boolean,
+  args: unknown[],
+  t0: number,
+  started: PromiseLike<unknown> | undefined,
+): Promise<void> {
+  try {
+    let value: unknown
+    if (started !== undefined) {
+      value = await started
+    } else {
+      const fn = fns[fi] ?? (await fnAt(fi))
       if (chunk) {
         const out: unknown[] = []
         for (const item of args) {
@@ -245,38 +298,47 @@ async function drain(): Promise<void> {
           value = await value
         }
       }
-      results.push(id, OK, value, (performance.now() - t0) * 1000)
-    } catch (err) {
-      results.push(id, THREW, serializeError(err), (performance.now() - t0) * 1000)
     }
-    current = 0
-    controller = undefined
-    if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, 0)
-    if (results.length >= MAX_BATCH) flush()
-    const now = performance.now()
-    if (now - lastFlush > FLUSH_MS) {
-      flush()
-      // Let cancellations and new batches in between long runs of jobs.
-      await new Promise((resolve) => setImmediate(resolve))
-    }
+    end(id, OK, value, t0)
+  } catch (err) {
+    end(id, THREW, serializeError(err), t0)
   }
-  pending = []
-  head = 0
+}
+
+function begin(id: number): void {
+  current = id
+  currentAborted = undefined
+  controller = undefined
+  if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, id)
+}
+
+function end(id: number, status: number, value: unknown, t0: number): void {
+  results.push(id, status, value, (performance.now() - t0) * 1000)
+  current = 0
+  controller = undefined
+  if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, 0)
+  if (results.length > MAX_BATCH * 4) flush()
+}
+
+/** Sends the results every couple of ms during long runs, and then lets messages in. */
+function yieldDue(): boolean {
+  if (performance.now() - lastFlush <= FLUSH_MS) return false
   flush()
-  draining = false
-  if (closing) exit()
+  // Let cancellations and new batches in between long runs of jobs.
+  setImmediate(resume)
+  return true
 }
 
 function flush(): void {
   lastFlush = performance.now()
-  if (results.length === 0) return
+  if (results.length === 1) return
   const batch = results
-  results = []
+  results = [RESULTS]
   try {
-    post([RESULTS, batch])
+    post(batch)
   } catch {
     // Some result cannot be cloned: find it, send its error instead, and keep the others.
-    for (let i = 0; i < batch.length; i += 4) {
+    for (let i = 1; i < batch.length; i += 4) {
       try {
         structuredClone(batch[i + 2])
       } catch (err) {
@@ -284,7 +346,7 @@ function flush(): void {
         batch[i + 2] = err instanceof Error ? err.message : String(err)
       }
     }
-    post([RESULTS, batch])
+    post(batch)
   }
 }
 

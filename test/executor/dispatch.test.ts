@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { taskRef } from 'verdant'
 import { Executor } from '../../src/executor/executor.js'
-import { CLOSE, JOBS, OK, READY, RESULTS } from '../../src/executor/protocol.js'
+import { CLOSE, JOBS, JOBS_AT, OK, READY, RESULTS } from '../../src/executor/protocol.js'
 import type { SpawnSettings, WorkerEvents, WorkerHandle } from '../../src/executor/worker-handle.js'
 
 const add = taskRef<(a: number, b: number) => number>(
@@ -32,16 +32,15 @@ class FakeWorker implements WorkerHandle {
       return
     }
     if (msg[0] !== JOBS) return
-    const flat = msg[1] as unknown[]
-    const out: unknown[] = []
-    for (let i = 0; i < flat.length; i += 4) {
-      const [a, b] = flat[i + 2] as [number, number]
-      out.push(flat[i], OK, a + b, 1)
+    const out: unknown[] = [RESULTS]
+    for (let i = JOBS_AT; i < msg.length; i += 4) {
+      const [a, b] = msg[i + 2] as [number, number]
+      out.push(msg[i], OK, a + b, 1)
       this.jobs++
     }
     const answer = (): void => {
       this.#timers.delete(t)
-      this.events.message([RESULTS, out])
+      this.events.message(out)
     }
     const t = this.delayMs === null ? setImmediate(answer) : setTimeout(answer, this.delayMs)
     this.#timers.add(t)
