@@ -525,11 +525,15 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       // clearly faster. How fast a thread wakes depends on where the OS put it: on a VM a worker
       // sharing the caller's CPU answered a lone job in 8 µs and one on the other CPU in 80, while
       // on one CPU alternating between equal workers doubled the p99. Every EXPLORE-th pick starts
-      // from the next worker in turn instead, so that every estimate stays fresh.
+      // from another worker instead, so that every estimate stays fresh.
       const slots = this.#slots
       const n = slots.length
-      const explore = this.#picks++ % EXPLORE === 0
-      const first = (explore ? this.#picks >> EXPLORE_SHIFT : this.#lastPick) % Math.max(1, n)
+      const explore = this.#picks++ % EXPLORE === 0 && n > 1
+      // An exploring pick starts from one of the others, in turn: measuring the last one again
+      // would teach nothing.
+      const first = explore
+        ? (this.#lastPick + 1 + ((this.#picks >> EXPLORE_SHIFT) % (n - 1))) % n
+        : this.#lastPick % Math.max(1, n)
       let bestAt = first
       for (let k = 0; k < n; k++) {
         const at = (first + k) % n

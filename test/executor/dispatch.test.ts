@@ -102,6 +102,20 @@ describe('dispatch among idle workers', () => {
     expect(other.jobs - before).toBeGreaterThan(500)
   })
 
+  it('tries a worker it judged slow again, and takes it back once it answers fast', async () => {
+    const ex = new FakeExecutor([1, null])
+    open.push(ex)
+    await oneAtATime(ex, 20)
+    const [first, second] = ex.workers as [FakeWorker, FakeWorker]
+    // Swap them: the chosen worker turns slow, the shunned one fast. The next exploring pick (one
+    // in 512) must try the shunned one, not the current one, and the choice must then stay there.
+    first.delayMs = null
+    second.delayMs = 1
+    const before = first.jobs
+    await oneAtATime(ex, 1100)
+    expect(first.jobs - before).toBeGreaterThan(500)
+  })
+
   it('still spreads a burst by load first', async () => {
     const ex = new FakeExecutor([5, null])
     open.push(ex)
