@@ -152,7 +152,6 @@ const WINDOW_MICROS = 2000
 const MAX_WINDOW = 1024
 /** One pick in this many ignores the answer delays, so a worker judged slow gets measured again. */
 const EXPLORE = 512
-const EXPLORE_SHIFT = 9
 /** Another idle worker takes over from the last one picked when it answers in under this share of its time. */
 const SWITCH_RATIO = 0.75
 /** Weight of the newest sample in a worker's smoothed answer delay. */
@@ -190,8 +189,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #avgRunMicros = INITIAL_RUN_MICROS
   /** Dispatch decisions made, for the exploring ones. */
   #picks = 0
-  /** Index in `#slots` of the worker given the last job. */
-  #lastPick = 0
+  /** The worker given the last job (a reference: `#slots` shifts when a worker leaves). */
+  #lastPick: WorkerSlot | undefined = undefined
   #running = 0
   #completed = 0
   #failed = 0
@@ -529,15 +528,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const slots = this.#slots
       const n = slots.length
       const explore = this.#picks++ % EXPLORE === 0 && n > 1
+      const last = this.#lastPick === undefined ? -1 : slots.indexOf(this.#lastPick)
       // An exploring pick starts from one of the others, in turn: measuring the last one again
       // would teach nothing.
       const first = explore
-        ? (this.#lastPick + 1 + ((this.#picks >> EXPLORE_SHIFT) % (n - 1))) % n
-        : this.#lastPick % Math.max(1, n)
-      let bestAt = first
+        ? (last + 1 + (Math.floor(this.#picks / EXPLORE) % (n - 1))) % n
+        : Math.max(0, last)
       for (let k = 0; k < n; k++) {
-        const at = (first + k) % n
-        const s = slots[at] as WorkerSlot
+        const s = slots[(first + k) % n] as WorkerSlot
         if (s.state === 'starting' || s.state === 'ready') live++
         else continue
         if (s.blocked > 0) continue
@@ -547,7 +545,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
           (!explore && s.load === best.load && s.answerMicros < best.answerMicros * SWITCH_RATIO)
         ) {
           best = s
-          bestAt = at
         }
       }
       if (
@@ -556,7 +553,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#startFailures < MAX_START_FAILURES
       ) {
         best = this.#startWorker()
-        bestAt = this.#slots.length - 1
       }
       if (best === undefined || best.load >= Math.min(this.#window(), this.#maxTasks - best.given)) {
         if (best === undefined && live >= this.maxWorkers) this.#detectDeadlock()
@@ -565,9 +561,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const job = this.#queue.shift() as JobFuture<unknown>
       if (job._at !== QUEUED) continue
       this.#queued--
-      if (bestAt !== this.#lastPick) {
+      if (best !== this.#lastPick) {
         best.answerStale = true
-        this.#lastPick = bestAt
+        this.#lastPick = best
       }
       this.#give(best, job)
     }

@@ -237,20 +237,20 @@ function runJobs(): void {
       void runAsync(id, fi, chunk, args, t0, undefined).then(resume)
       return
     }
+    let status = OK
     let value: unknown
     try {
       value = fn(...args)
     } catch (err) {
-      end(id, THREW, serializeError(err), t0)
-      if (yieldDue()) return
-      continue
+      status = THREW
+      value = serializeError(err)
     }
-    if (isThenable(value)) {
+    if (status === OK && isThenable(value)) {
       flush()
       void runAsync(id, fi, false, args, t0, value).then(resume)
       return
     }
-    end(id, OK, value, t0)
+    end(id, status, value, t0)
     if (yieldDue()) return
   }
   pending = []

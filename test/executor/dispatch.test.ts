@@ -11,11 +11,10 @@ const add = taskRef<(a: number, b: number) => number>(
   'add',
 )
 
-/** A stand-in worker: answers each batch after `delay()` (null: on the next `setImmediate` turn). */
+/** A stand-in worker: answers each batch after `delayMs` (null: on the next `setImmediate` turn). */
 class FakeWorker implements WorkerHandle {
   readonly shared = undefined
   jobs = 0
-  #timers = new Set<NodeJS.Timeout | NodeJS.Immediate>()
   constructor(
     readonly events: WorkerEvents,
     public delayMs: number | null,
@@ -39,11 +38,10 @@ class FakeWorker implements WorkerHandle {
       this.jobs++
     }
     const answer = (): void => {
-      this.#timers.delete(t)
       this.events.message(out)
     }
-    const t = this.delayMs === null ? setImmediate(answer) : setTimeout(answer, this.delayMs)
-    this.#timers.add(t)
+    if (this.delayMs === null) setImmediate(answer)
+    else setTimeout(answer, this.delayMs)
   }
   terminate(): void {
     this.events.exit({ code: 1, signal: undefined, error: undefined })
@@ -73,14 +71,20 @@ afterEach(async () => {
   open = []
 })
 
+/** A stand-in executor with one worker per delay, shut down after the test. */
+const fake = (delays: (number | null)[]): FakeExecutor => {
+  const ex = new FakeExecutor(delays)
+  open.push(ex)
+  return ex
+}
+
 const oneAtATime = async (ex: Executor, n: number): Promise<void> => {
   for (let i = 0; i < n; i++) expect(await ex.submit(add, i, 1)).toBe(i + 1)
 }
 
 describe('dispatch among idle workers', () => {
   it('sends lone jobs to the worker that answers fastest', async () => {
-    const ex = new FakeExecutor([5, null])
-    open.push(ex)
+    const ex = fake([5, null])
     await oneAtATime(ex, 200)
     const [slow, fast] = ex.workers as [FakeWorker, FakeWorker]
     expect(slow.jobs + fast.jobs).toBe(200)
@@ -90,8 +94,7 @@ describe('dispatch among idle workers', () => {
   })
 
   it('keeps measuring the others, and moves when the fast worker turns slow', async () => {
-    const ex = new FakeExecutor([null, null])
-    open.push(ex)
+    const ex = fake([null, null])
     await oneAtATime(ex, 20)
     const [a, b] = ex.workers as [FakeWorker, FakeWorker]
     const [busy, other] = a.jobs >= b.jobs ? [a, b] : [b, a]
@@ -103,8 +106,7 @@ describe('dispatch among idle workers', () => {
   })
 
   it('tries a worker it judged slow again, and takes it back once it answers fast', async () => {
-    const ex = new FakeExecutor([1, null])
-    open.push(ex)
+    const ex = fake([1, null])
     await oneAtATime(ex, 20)
     const [first, second] = ex.workers as [FakeWorker, FakeWorker]
     // Swap them: the chosen worker turns slow, the shunned one fast. The next exploring pick (one
@@ -117,8 +119,7 @@ describe('dispatch among idle workers', () => {
   })
 
   it('still spreads a burst by load first', async () => {
-    const ex = new FakeExecutor([5, null])
-    open.push(ex)
+    const ex = fake([5, null])
     await oneAtATime(ex, 10)
     const [slow, fast] = ex.workers as [FakeWorker, FakeWorker]
     const s0 = slow.jobs
