@@ -5,7 +5,7 @@
  * @module
  */
 
-/** @internal */
+/** A binary min-heap. Not part of the public API. */
 export class BinaryHeap<T> {
   /** The heap array; `items[0]` is the first by `before`. */
   items: T[] = []

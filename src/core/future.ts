@@ -207,6 +207,7 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
     return (this._flags & OBSERVED) !== 0
   }
 
+  /** @internal */
   set _observed(value: boolean) {
     if (value) this._flags |= OBSERVED
     else this._flags &= ~OBSERVED

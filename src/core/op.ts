@@ -15,12 +15,12 @@
  */
 import { CancelledError } from '../errors.js'
 
-/** Delivers an outcome: `ok` with the value, or not `ok` with the error. @internal */
+/** Delivers an outcome: `ok` with the value, or not `ok` with the error. Not part of the public API. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
 export type Resume<T> = (ok: boolean, value: unknown) => void
 /**
  * What a few hot ops (a sleep) can resume instead of a function: a generator task, which then
- * needs no bound resume function while it sleeps. @internal
+ * needs no bound resume function while it sleeps. Not part of the public API.
  */
 export interface Resumer {
   _resumeStep(ok: boolean, value: unknown): void
@@ -36,7 +36,7 @@ export function deliver(to: Resume<unknown> | Resumer, ok: boolean, value: unkno
  * Undoes a started wait: a function, or an object with `cancel()` (a timer, a waiter). It gets the
  * reason the wait is abandoned. Returning true means "deferred": the op cannot stop at once (a
  * `Condition` wait must first take its lock back) and will itself call `resume(false, reason)`
- * when it has. Anything else means the wait is undone and will never resume. @internal
+ * when it has. Anything else means the wait is undone and will never resume. Not part of the public API.
  */
 export type Cancel = ((reason?: unknown) => boolean | void) | { cancel(reason?: unknown): boolean | void }
 

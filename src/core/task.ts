@@ -56,9 +56,9 @@ export interface SpawnOptions {
   readonly detached?: boolean | undefined
 }
 
-/** Something that ends with its task (a started `Timeout`). @internal */
+/** Something that ends with its task (a started `Timeout`). Not part of the public API. */
 export interface TaskBound {
-  _taskEnded(): void
+  /** @internal */ _taskEnded(): void
 }
 
 /** Open `ctx` waits: usually one, so one slot before a `Set`. */

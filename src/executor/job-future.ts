@@ -22,9 +22,9 @@ export const SENT = 2
 /** Finished or withdrawn. @internal */
 export const GONE = 3
 
-/** What a job's future needs from its executor. @internal */
+/** What a job's future needs from its executor. Not part of the public API. */
 export interface JobOwner {
-  _withdraw(job: JobFuture<unknown>): void
+  /** @internal */ _withdraw(job: JobFuture<unknown>): void
 }
 
 /**

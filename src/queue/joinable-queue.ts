@@ -24,8 +24,8 @@ import { Queue } from './queue.js'
  */
 export class JoinableQueue<T> extends Queue<T> {
   // Declared, not initialised: the base constructor may put `items` before subclass fields exist.
-  declare _unfinished: number | undefined
-  declare _allDone: Event | undefined
+  /** @internal */ declare _unfinished: number | undefined
+  /** @internal */ declare _allDone: Event | undefined
 
   /** Items put and not yet marked done. */
   get unfinishedTasks(): number {

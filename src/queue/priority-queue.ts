@@ -30,9 +30,9 @@ function defaultCompare(a: unknown, b: unknown): number {
  */
 export class PriorityQueue<T> extends Queue<T> {
   // Declared, not initialised: the base constructor may push `items` before subclass fields exist.
-  declare _heap: BinaryHeap<Entry<T>> | undefined
-  declare _seq: number | undefined
-  declare _compare: ((a: T, b: T) => number) | undefined
+  /** @internal */ declare _heap: BinaryHeap<Entry<T>> | undefined
+  /** @internal */ declare _seq: number | undefined
+  /** @internal */ declare _compare: ((a: T, b: T) => number) | undefined
 
   constructor(opts?: PriorityQueueOptions<T>) {
     const compare = opts?.compare ?? defaultCompare

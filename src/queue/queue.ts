@@ -307,7 +307,7 @@ export class Queue<T> implements AsyncIterable<T> {
  */
 export class LifoQueue<T> extends Queue<T> {
   // Declared, not initialised: the base constructor may push `items` before subclass fields exist.
-  declare _stack: T[] | undefined
+  /** @internal */ declare _stack: T[] | undefined
   /** @internal */ override _storeSize(): number {
     return this._stack?.length ?? 0
   }

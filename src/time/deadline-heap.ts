@@ -28,7 +28,7 @@ export function fireTimer(cb: TimerCallback | undefined): void {
 /**
  * What the heap orders: a `TimerEntry`, or an object that is its own entry (a sleep, which then
  * needs no second object while it waits). An object is added at most once: a dead entry stays in
- * the array until dropped, so adding it again would put it there twice. @internal
+ * the array until dropped, so adding it again would put it there twice. Not part of the public API.
  */
 export interface HeapTimer {
   /** Set to false when cancelled or fired; the heap drops dead entries lazily. */
@@ -39,7 +39,7 @@ export interface HeapTimer {
   seq: number
   /** The heap it was added to. */
   heap: DeadlineHeap | undefined
-  /** Runs it once it is due; it has already been popped and marked dead. */
+  /** @internal Runs it once it is due; it has already been popped and marked dead. */
   onTimer(): void
 }
 
@@ -79,7 +79,7 @@ function before(a: HeapTimer, b: HeapTimer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq)
 }
 
-/** @internal */
+/** The timer heap of a clock. Not part of the public API. */
 export class DeadlineHeap {
   readonly #heap = new BinaryHeap<HeapTimer>(before)
   #seq = 0
