@@ -1,10 +1,10 @@
 // Runs one example by number or name: `npm run example 08` or `npm run example timeout`.
 import { readdirSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
-import { execSync } from 'node:child_process'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { buildIfStale } from './build-if-stale.mjs'
 
 const want = process.argv[2]
-execSync('npx tsc -p tsconfig.build.json && npx tsc -p tsconfig.examples.json', { stdio: 'inherit' })
+buildIfStale(fileURLToPath(new URL('..', import.meta.url)))
 const files = readdirSync('dist-examples').filter((f) => /^\d\d-.*\.js$/.test(f))
 const file = files.find((f) => want !== undefined && (f.startsWith(want) || f.includes(want)))
 if (file === undefined) {
