@@ -1,6 +1,6 @@
 /**
  * Runs every ported example of the talk, in order, and prints what each does.
- * The shutdown example runs as a child process that receives a real SIGQUIT.
+ * The shutdown example (07) runs as a child process that receives a real SIGQUIT.
  */
 import { spawn as spawnProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +20,7 @@ import { main as threadPool } from './13-thread-pool.js'
 import { main as processPool } from './14-process-pool.js'
 import { main as actorRefs } from './15-actor-refs.js'
 import { main as supervisedPoller } from './16-supervised-poller.js'
+import { main as crawlerProgress } from './17-crawler-progress.js'
 
 export const examples: readonly (readonly [string, (print: Print) => unknown])[] = [
   ['01 hello world: native and generator coroutines', helloWorld],
@@ -28,6 +29,7 @@ export const examples: readonly (readonly [string, (print: Print) => unknown])[]
   ['04 greenlet hello/world: explicit switch', explicitSwitch],
   ['05 synchronous vs asynchronous tasks', syncVsAsync],
   ['06 greenlet states', taskStates],
+  ['07 program shutdown on SIGQUIT (child process)', shutdown],
   ['08 timeout', timeout],
   ['09 Group: add, join, add again, join', group],
   ['10 Pool(2)', pool],
@@ -37,6 +39,7 @@ export const examples: readonly (readonly [string, (print: Print) => unknown])[]
   ['14 a heavy task on a process pool, errors per task', processPool],
   ['15 actors reached through refs: Pinger and Ponger', actorRefs],
   ['16 AskStats and SendMessageService, with a supervisor', supervisedPoller],
+  ['17 a crawler on a Pool(3), with a progress bar from its events', crawlerProgress],
 ]
 
 const print: Print = (line) => {
@@ -72,14 +75,17 @@ export function shutdownDemo(
   })
 }
 
+/** 07 as an entry of the demo: the child's output, then how it exited. */
+async function shutdown(out: Print): Promise<void> {
+  const code = await shutdownDemo(out)
+  out(`child exited with code ${String(code)} (128 + SIGQUIT 3)`)
+}
+
 async function demo(): Promise<void> {
   for (const [title, main] of examples) {
     console.log(`\n== ${title}`)
     await spawn(() => main(print))
   }
-  console.log('\n== 07 program shutdown on SIGQUIT (child process)')
-  const code = await shutdownDemo(print)
-  print(`child exited with code ${String(code)} (128 + SIGQUIT 3)`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await demo()

@@ -56,9 +56,17 @@ export { Channel } from './queue/channel.js'
 export { JoinableQueue } from './queue/joinable-queue.js'
 export { PriorityQueue, type PriorityQueueOptions } from './queue/priority-queue.js'
 export { LifoQueue, Queue, type QueueOptions, type ShutdownOptions } from './queue/queue.js'
-export { Group, type GroupJoinOptions } from './pool/group.js'
+export {
+  Group,
+  type GroupEvent,
+  type GroupEventsOptions,
+  type GroupJoinOptions,
+  type GroupListener,
+  type GroupSpawnOptions,
+  type GroupStats,
+} from './pool/group.js'
 export { type MapFn, type MapOptions, type Source } from './pool/imap.js'
-export { Pool, type PoolOptions, type PoolSpawnOptions } from './pool/pool.js'
+export { Pool, type PoolOptions, type PoolSpawnOptions, type PoolStats } from './pool/pool.js'
 export { type RateLimit } from './pool/rate-limit.js'
 export {
   Executor,
@@ -83,6 +91,7 @@ export {
   type ActorRef,
   type AnyActorRef,
   type AskOptions,
+  type AskReply,
   type BackpressureRef,
 } from './actor/actor-ref.js'
 export {

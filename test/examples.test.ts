@@ -15,6 +15,7 @@ import { main as queueWorkers } from '../examples/11-queue-workers.js'
 import { main as actors } from '../examples/12-actors.js'
 import { main as actorRefs } from '../examples/15-actor-refs.js'
 import { main as supervisedPoller } from '../examples/16-supervised-poller.js'
+import { main as crawlerProgress } from '../examples/17-crawler-progress.js'
 import { recorder } from './helpers/util.js'
 
 async function output(
@@ -28,6 +29,13 @@ async function output(
 }
 
 describe('the talk examples', () => {
+  it('the demo runs every example in number order, 07 in its place', async () => {
+    const { examples } = await import('../examples/demo.js')
+    const numbers = examples.map(([title]) => title.slice(0, 2))
+    expect(numbers).toEqual([...numbers].sort())
+    expect(numbers).toContain('07')
+  })
+
   it('01 hello world runs both coroutine styles', async () => {
     expect((await output(helloWorld)).lines).toEqual([
       'Hello World! (async function)',
@@ -132,6 +140,20 @@ describe('the talk examples', () => {
       'pool.map: 2, 4, 6',
     ])
     expect(ms).toBe(20 + 5 + 5)
+  })
+
+  it('17 crawler: the progress bar moves on each page, a failure or timeout included', async () => {
+    const { lines, ms } = await output(crawlerProgress)
+    expect(lines).toEqual([
+      '[##----------] 1/6 /missing.html: HTTP 404',
+      '[####--------] 2/6 /index.html: 5120 bytes',
+      '[######------] 3/6 /contact.html: 1024 bytes',
+      '[########----] 4/6 /about.html: 2048 bytes',
+      '[##########--] 5/6 /faq.html: 3072 bytes',
+      '[############] 6/6 /huge.iso: timed out after 300 ms',
+      'crawl done: 4 fetched, 2 failed',
+    ])
+    expect(ms).toBe(10 + 300)
   })
 
   it("11 queue: the workers share the boss's tasks in turn and quit when it is drained", async () => {

@@ -41,9 +41,11 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] =
 /**
  * Runs `main` as the root task of the program and shuts the task tree down cleanly.
  *
- * **Details**: resolves with `main`'s value, rejects with its error (or with the `TaskKilled` after
- * a signal). The returned promise is already marked handled, so calling `run(main)` without
- * `await` never produces an unhandled rejection: the failure is printed and the exit code set.
+ * **Details**: resolves with `main`'s value, rejects with its error, or after a signal with
+ * `main`'s own `TaskKilled`, whose `reason` is the signal's name (`'SIGINT'`), whatever
+ * cancellation the body itself ended on. The returned promise is already marked handled, so
+ * calling `run(main)` without `await` never produces an unhandled rejection: the failure is
+ * printed and the exit code set.
  * @example
  * run(async (ctx) => {
  *   const server = await listen(ctx.signal)
@@ -101,6 +103,13 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
     } finally {
       finished = true
       removeListeners()
+    }
+    if (signalled !== undefined && task.state === 'cancelled') {
+      // The signal killed `main`: say so, with main's own kill. The body may have ended on some
+      // other cancellation it was awaiting (a pool's map rejects when its workers die), whose
+      // message names tasks the program never spawned.
+      const own = task._getCold().kill
+      if (own !== undefined) throw own
     }
     if (task.state === 'failed') {
       const err = task.exception

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs, InvalidStateError } from '../errors.js'
+import { checkMs, describe, InvalidStateError } from '../errors.js'
 import { currentTask } from './registry.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js'
 
@@ -13,9 +13,15 @@ import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js
  * **Details**: spawned inside a task whose step verdant is running (a generator task, or the
  * synchronous start of an async body), the new task is its child; use `ctx.spawn` after an
  * `await`. `{detached: true}` makes a root task instead.
- * **Throws**: `TypeError` if `fn` is not a function; `InvalidStateError` if the parent is done.
+ * **Cancellation**: with `{signal}`, the task is killed when the signal aborts, with the signal's
+ * reason as the kill reason; a signal already aborted at the call means the task never runs and
+ * ends `cancelled`. The listener is removed when the task ends, so one long-lived signal may serve
+ * any number of tasks.
+ * **Throws**: `TypeError` if `fn` is not a function or `signal` is not an `AbortSignal`;
+ * `InvalidStateError` if the parent is done.
  * @example
  * const task = spawn(async () => 42) // Task<number>
+ * const fetcher = spawn(async (ctx) => fetch(url, { signal: ctx.signal }), { signal: request.signal })
  * @since 0.1.0
  */
 export function spawn<R>(fn: TaskFn<R>, opts?: SpawnOptions): Task<TaskResult<R>> {
@@ -45,9 +51,41 @@ export function spawnUnder<R>(
 ): Task<TaskResult<R>> {
   if (laterMs !== undefined) checkMs('ms', laterMs)
   const task = createTask(fn, opts, opts?.detached === true ? undefined : parent)
+  const signal = opts?.signal
+  if (signal !== undefined) {
+    bindSignal(task, signal)
+    if (task.done) return task
+  }
   if (laterMs === undefined) task._schedule()
   else task._scheduleLater(laterMs)
   return task
+}
+
+/**
+ * Kills `task` when `signal` aborts (at once if it already has), with the signal's reason. The
+ * listener goes when the task ends, so a long-lived signal does not collect one per task. @internal
+ */
+export function bindSignal(task: Task<unknown>, signal: AbortSignal): void {
+  if (task.done) return
+  if (signal.aborted) {
+    task._requestKill(signal.reason)
+    return
+  }
+  const onAbort = (): void => {
+    task._requestKill(signal.reason)
+  }
+  signal.addEventListener('abort', onAbort, { once: true })
+  task._listen(() => {
+    signal.removeEventListener('abort', onAbort)
+  })
+}
+
+/** Validates the `signal` option. @internal */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal
+  throw new TypeError(
+    `Expected \`signal\` to be an AbortSignal, got \`${describe(signal)}\` (${typeof signal})`,
+  )
 }
 
 /** @internal */
@@ -59,6 +97,7 @@ export function createTask<R>(
   if (typeof fn !== 'function') {
     throw new TypeError(`Expected a task function, got \`${String(fn)}\` (${typeof fn})`)
   }
+  checkSignal(opts?.signal)
   if (parent?.done === true) {
     throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
   }

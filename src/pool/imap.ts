@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { CancelledError, describe, TaskKilled } from '../errors.js'
 import { isThenable } from '../core/op.js'
 import { spawn } from '../core/spawn.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
@@ -32,7 +32,8 @@ export interface MapOptions {
 
 /** The group side of the engine. @internal */
 export interface MapHost {
-  add(task: Task<unknown>): void
+  /** Adds a worker: a member like any other, but not one of the caller's tasks (no stats, no events). */
+  _addWorker(task: Task<unknown>): void
   /** Waits for (or takes) a slot before a worker starts; returns the release. */
   _workerSlot?(signal: AbortSignal): Promise<() => void>
 }
@@ -185,6 +186,12 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
     signal.addEventListener('abort', onAbort, { once: true })
   }
   engine.live = n
+  const onWorkerEnd = (): void => {
+    if (--engine.live > 0) return
+    signal?.removeEventListener('abort', onAbort)
+    engine.puller.close()
+    engine.onIdle()
+  }
   for (let w = 0; w < n; w++) {
     const task = spawn(
       async (ctx) => {
@@ -192,7 +199,7 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
         // A killed worker (its group was killed, or its caller) fails the map at once. A listener
         // rather than a check of `signal.aborted` per item: that getter costs a fifth of a map.
         const onKill = (): void => {
-          if (!engine.stopped) fail(engine, abortError(ctx.signal))
+          if (!engine.stopped) fail(engine, killedError(ctx.signal.reason))
         }
         ctx.signal.addEventListener('abort', onKill, { once: true })
         try {
@@ -204,18 +211,31 @@ function startWorkers<T, R>(host: MapHost, engine: Engine<T, R>, limit: number):
         } finally {
           ctx.signal.removeEventListener('abort', onKill)
           release?.()
-          if (--engine.live === 0) {
-            signal?.removeEventListener('abort', onAbort)
-            engine.puller.close()
-            engine.onIdle()
-          }
         }
       },
       { name: 'map-worker' },
     )
     engine.workers.push(task)
-    host.add(task)
+    host._addWorker(task)
+    // Counted when the task ends, not when its body does: a worker killed before its first step
+    // never runs its body, and the map must still settle (with its workers gone from the group).
+    task._listen(onWorkerEnd)
   }
+}
+
+/**
+ * What a map rejects with when a worker is killed from outside (its group or its caller was
+ * killed): the kill's reason, since the worker is internal and its name means nothing to the caller.
+ */
+function killedError(kill: unknown): unknown {
+  if (!(kill instanceof TaskKilled))
+    return kill instanceof Error ? kill : new CancelledError('the map was cancelled', kill)
+  const reason = kill.reason
+  return new CancelledError(
+    `the map was cancelled${reason === undefined ? '' : `: ${describe(reason)}`}`,
+    reason,
+    { cause: kill },
+  )
 }
 
 async function workerLoop<T, R>(engine: Engine<T, R>, signal: AbortSignal): Promise<void> {

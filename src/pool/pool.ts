@@ -13,12 +13,18 @@ import { CancelledError, checkCount, checkMs } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
-import { createTask } from '../core/spawn.js'
-import type { SpawnOptions, Task, TaskFn, TaskResult } from '../core/task.js'
+import { bindSignal, createTask } from '../core/spawn.js'
+import type { Task, TaskFn, TaskResult } from '../core/task.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Event } from '../sync/event.js'
 import { ParkOp, WaitList } from '../sync/wait-list.js'
-import { Group } from './group.js'
+import {
+  checkTaskTimeout,
+  Group,
+  type GroupSpawnOptions,
+  type GroupStats,
+  startTaskTimeout,
+} from './group.js'
 import { type PendingJob, PendingHeap } from './pending-heap.js'
 import { type RateLimit, RateWindow } from './rate-limit.js'
 
@@ -31,9 +37,23 @@ export interface PoolOptions {
 }
 
 /** Options of `Pool.spawn`. @since 0.1.0 */
-export interface PoolSpawnOptions extends SpawnOptions {
+export interface PoolSpawnOptions extends GroupSpawnOptions {
   /** Higher starts first among waiting tasks (default 0); equal priorities start in order. */
   readonly priority?: number | undefined
+}
+
+/** What `Pool.stats()` gives. @since 0.2.0 */
+export interface PoolStats extends GroupStats {
+  /** Tasks holding a slot (`map` workers included). */
+  readonly running: number
+  /** Tasks waiting for a slot. */
+  readonly pending: number
+  /** Free slots nobody waits for. */
+  readonly free: number
+  /** The pool's size. */
+  readonly capacity: number
+  /** True while paused. */
+  readonly paused: boolean
 }
 
 class AvailableOp extends ParkOp<number> {
@@ -44,7 +64,7 @@ class AvailableOp extends ParkOp<number> {
     super(opts)
   }
   protected tryNow(resume: Resume<number>): boolean {
-    const free = this.pool.freeCount()
+    const free = this.pool.freeCount
     if (free === 0) return false
     resume(true, free)
     return true
@@ -61,8 +81,10 @@ class AvailableOp extends ParkOp<number> {
  * A group that runs at most `size` tasks at once; the others wait, highest priority first.
  *
  * **Details**: `map`, `imap` and `imapUnordered` run at most `size` jobs at once too (their workers
- * take the pool's slots). Killing the pool kills running and waiting tasks alike; waiting ones
- * never run.
+ * take the pool's slots). `kill()` kills running and waiting tasks alike (waiting ones never run)
+ * and leaves the pool usable, as gevent's `Pool.kill` does: it ends the members of the moment, and
+ * a task spawned afterwards runs normally. A task's `timeout` counts from when it gets its slot.
+ * `stats()`, `subscribe` and `events()` follow progress without an event emitter.
  * **Throws**: `RangeError` for a bad `size` or rate limit.
  * @example
  * const pool = new Pool(2)
@@ -113,24 +135,43 @@ export class Pool extends Group {
     return this.#paused
   }
 
-  /** Free slots nobody waits for. */
-  freeCount(): number {
+  /** Free slots nobody waits for (gevent `free_count()`; a getter, as every plain state read). */
+  get freeCount(): number {
     return Math.max(0, this.capacity - this.#active - this.#pending.live)
   }
 
   /** True when no slot is free. */
-  full(): boolean {
-    return this.freeCount() === 0
+  get full(): boolean {
+    return this.freeCount === 0
   }
 
-  /** Spawns `fn` as a pool task: returned at once, started when a slot is free. */
+  /**
+   * Spawns `fn` as a pool task: returned at once, started when a slot is free.
+   *
+   * **Details**: `{timeout}` counts from when the task gets its slot and starts (as p-queue's
+   * `timeout`), so time spent waiting behind other tasks is not charged to it; on expiry a
+   * `TimeoutError` is raised where it waits. `{signal}` kills it when the signal aborts, waiting
+   * or running; a waiting task killed so never runs and frees its place.
+   * **Throws**: `RangeError` for a bad `priority` or `timeout`; `TypeError` if `fn` is not a
+   * function or `signal` is not an `AbortSignal`.
+   * @example
+   * pool.spawn(() => crawl(url), { priority: 1, timeout: 10_000, signal: shutdown.signal })
+   */
   override spawn<R>(fn: TaskFn<R>, opts?: PoolSpawnOptions): Task<TaskResult<R>> {
     const priority = opts?.priority ?? 0
     if (typeof priority !== 'number' || Number.isNaN(priority)) {
       throw new RangeError(`Expected \`priority\` to be a number, got \`${String(priority)}\``)
     }
+    const timeout = checkTaskTimeout(opts)
     const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
     const t = task as Task<unknown>
+    this.add(t)
+    const signal = opts?.signal
+    if (signal !== undefined) {
+      // Before it is queued: a task refused by an aborted signal never takes a place.
+      bindSignal(t, signal)
+      if (t.done) return task
+    }
     const job: PendingJob = {
       priority,
       seq: this.#seq++,
@@ -139,10 +180,10 @@ export class Pool extends Group {
         this.#jobs.delete(t)
         this.#holders.add(t)
         t._schedule()
+        startTaskTimeout(t, timeout)
       },
     }
     this.#jobs.set(t, job)
-    this.add(t)
     this.#enqueue(job)
     return task
   }
@@ -174,16 +215,27 @@ export class Pool extends Group {
     this.#pump()
   }
 
-  /** Running and waiting tasks, free slots. */
-  stats(): Readonly<{ running: number; pending: number; free: number; capacity: number; paused: boolean }> {
+  /**
+   * Running and waiting tasks, free slots, and how many tasks completed, failed or were cancelled,
+   * as a frozen snapshot. `map` jobs are not tasks and are not counted.
+   * @example
+   * const { completed, failed, cancelled, running, pending } = pool.stats()
+   */
+  override stats(): PoolStats {
     return Object.freeze({
       running: this.#active,
       pending: this.#pending.live,
-      free: this.freeCount(),
+      free: this.freeCount,
       capacity: this.capacity,
       paused: this.#paused,
+      completed: this._completed,
+      failed: this._failed,
+      cancelled: this._cancelled,
     })
   }
+
+  /** @internal A pool is idle when nothing runs and nothing waits, which it tells itself. */
+  override _becameEmpty(): void {}
 
   /** @internal */
   override _limit(): number {
@@ -269,10 +321,13 @@ export class Pool extends Group {
       this.#rateTimer?.cancel()
       this.#rateTimer = undefined
       this.#drained.set()
-      if (this.#active === 0) this.#idle.set()
+      if (this.#active === 0 && !this.#idle.isSet) {
+        this.#idle.set()
+        this._idle()
+      }
     }
     // waitAvailable reserves nothing (gevent), so every waiter learns that a slot is free.
-    const free = this.freeCount()
+    const free = this.freeCount
     if (free > 0) for (const w of this._available.drain()) w.resume(true, free)
   }
 }

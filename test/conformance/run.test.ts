@@ -58,6 +58,14 @@ describe('conformance: run() and shutdown', () => {
     expect(r.stdout).toContain('worker cleaned up')
   })
 
+  it('run(): SIGINT while main awaits a pool map rejects naming the signal, not an internal task', async () => {
+    const r = await scenario('poolmap', ['SIGINT'])
+    expect(r.code).toBe(130)
+    expect(r.stdout).toContain('rejected TaskKilled: task main was killed: "SIGINT"')
+    expect(r.stdout).not.toContain('map-worker')
+    expect(r.stderr).toBe('')
+  })
+
   it('run(): a task that ignores its kill is reported when the grace period ends, and the process exits', async () => {
     const r = await scenario('immortal', ['SIGTERM'])
     expect(r.code).toBe(143)

@@ -116,9 +116,9 @@ describe('conformance: Pool', () => {
       expect(tasks.map((t) => t.state)).toEqual(['pending', 'pending', 'pending'])
       await sleep(1)
       expect(tasks.map((t) => t.state)).toEqual(['running', 'running', 'pending'])
-      expect([pool.running, pool.pending, pool.freeCount(), pool.full()]).toEqual([2, 1, 0, true])
+      expect([pool.running, pool.pending, pool.freeCount, pool.full]).toEqual([2, 1, 0, true])
       expect(await Promise.all(tasks)).toEqual([0, 1, 2])
-      expect(pool.freeCount()).toBe(2)
+      expect(pool.freeCount).toBe(2)
     }))
 
   it('gevent Pool.wait_available gives blocking back-pressure to a producer', () =>
@@ -352,6 +352,6 @@ describe('conformance: Pool', () => {
   it('gevent Pool: bad sizes are refused with a RangeError', () => {
     expect(() => new Pool(0)).toThrow(RangeError)
     expect(() => new Pool(-2)).toThrow(/integer >= 1/)
-    expect(new Pool(Infinity).freeCount()).toBe(Infinity)
+    expect(new Pool(Infinity).freeCount).toBe(Infinity)
   })
 })
