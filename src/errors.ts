@@ -61,7 +61,12 @@ export class TaskKilled extends CancelledError {
  * Raised when a time limit expires: a `Timeout` firing in its task, `withTimeout`, or a wait's
  * `{timeout}` option.
  *
- * **Details**: `timeout` identifies the limit that fired, so a handler can tell its own expiry from
+ * **Details**: every `timeout` option that throws on expiry throws this, whatever the wait (a
+ * lock, a queue `put` or `get`, a future's `get`, an executor job, an actor's `ask`), so one
+ * `catch` handles them all. Waits whose gevent semantics is to report a timeout by value (`join`,
+ * `Event.wait`, `Condition.wait`, `wait`) return it instead of throwing.
+ *
+ * `timeout` identifies the limit that fired, so a handler can tell its own expiry from
  * an outer one (gevent's "not my timeout"); it is `undefined` for the `{timeout}` option of a single
  * wait. The name is `'TimeoutError'`, so checks written for the `DOMException` raised by
  * `AbortSignal.timeout()` keep working. It is not a `CancelledError`.
@@ -132,8 +137,9 @@ export function checkCount(
 }
 
 /**
- * `getNowait()` on an empty queue, or `get({timeout})` that timed out (gevent `Empty`, asyncio
- * `QueueEmpty`). Not raised for a shut-down queue: that is `QueueShutDown`.
+ * `getNowait()` or `peek()` on an empty queue (gevent `Empty`, asyncio `QueueEmpty`). Not raised
+ * for a shut-down queue (that is `QueueShutDown`), nor by `get({timeout})` running out of time:
+ * that is a `TimeoutError`, like every timed wait.
  * @since 0.1.0
  */
 export class QueueEmpty extends VerdantError {
@@ -141,8 +147,9 @@ export class QueueEmpty extends VerdantError {
 }
 
 /**
- * `putNowait()` on a full queue, or `put({timeout})` that timed out (gevent `Full`, asyncio
- * `QueueFull`). `item` is the item that was not put, so nothing is lost.
+ * `putNowait()` on a full queue (gevent `Full`, asyncio `QueueFull`). `item` is the item that was
+ * not put, so nothing is lost. `put({timeout})` running out of time raises a `TimeoutError`
+ * instead, like every timed wait.
  * @since 0.1.0
  */
 export class QueueFull extends VerdantError {

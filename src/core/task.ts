@@ -54,6 +54,11 @@ export interface SpawnOptions {
   readonly name?: string | undefined
   /** Do not become a child of the current task: a root task nobody waits for by structure. */
   readonly detached?: boolean | undefined
+  /**
+   * Kills the task when it aborts, with its reason as the kill reason; already aborted, the task
+   * never runs and ends `cancelled`. @since 0.2.0
+   */
+  readonly signal?: AbortSignal | undefined
 }
 
 /** Something that ends with its task (a started `Timeout`). Not part of the public API. */
@@ -176,8 +181,8 @@ export class Task<T> extends Future<T> {
     return this._parent
   }
 
-  /** Live children, in spawn order. */
-  get children(): Task<unknown>[] {
+  /** Live children, in spawn order: a new array each call, so a method by the state-read rule. */
+  children(): Task<unknown>[] {
     return this._children?.toArray() ?? []
   }
 

@@ -27,7 +27,7 @@ export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string
       lines.push(
         `${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}`,
       )
-      walk(t.children, depth + 1)
+      walk(t.children(), depth + 1)
     }
   }
   walk(tasks, 0)

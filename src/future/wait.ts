@@ -39,50 +39,83 @@ class WaitOp<F extends Future<unknown>> extends Op<WaitResult<F>> {
   }
 
   _start(resume: Resume<WaitResult<F>>): Cancel | undefined {
-    const done = new Set<F>()
-    const pending = new Set(this.futures)
-    let over = false
+    const futures = this.futures
+    for (const f of futures) f._observed = true
+    if (this.#satisfied()) {
+      resume(true, this.#split())
+      return undefined
+    }
+    // 0: waiting; 1: satisfied, resuming in a microtask; 2: resumed or undone.
+    let phase = 0
     let timer: Timer | undefined
-    const finish = (): void => {
-      if (over) return
-      over = true
+    const detach = (): void => {
       timer?.cancel()
-      for (const f of this.futures) f._unlisten(onDone)
-      resume(true, { done, pending })
+      timer = undefined
+      for (const f of futures) f._unlisten(onDone)
     }
+    // The sets are taken a microtask after the wait is satisfied, so futures settled by the same
+    // synchronous code (a loop of setResult, one callback settling another) count as done, as
+    // they do for asyncio, whose waiter wakes up on a later loop step.
+    const settle = (): void => {
+      if (phase !== 1) return
+      phase = 2
+      detach()
+      resume(true, this.#split())
+    }
+    const satisfied = (): void => {
+      if (phase !== 0) return
+      phase = 1
+      timer?.cancel()
+      timer = undefined
+      queueMicrotask(settle)
+    }
+    let left = 0
     const onDone = (f: never): void => {
-      const fut = f as F
-      if (over) return
-      pending.delete(fut)
-      done.add(fut)
-      const w = this.when
-      if (
-        pending.size === 0 ||
-        w === 'FIRST_COMPLETED' ||
-        (w === 'FIRST_EXCEPTION' && fut._state === 'failed')
-      ) {
-        finish()
-      }
+      left--
+      if (left === 0 || this.when === 'FIRST_COMPLETED') satisfied()
+      else if (this.when === 'FIRST_EXCEPTION' && (f as F)._state === 'failed') satisfied()
     }
-    for (const f of this.futures) {
-      f._observed = true
+    for (const f of futures) {
+      if (f.done) continue
+      left++
       f._listen(onDone)
-      if (over) return undefined
     }
     const ms = this.ms
-    if (ms !== undefined && ms !== Infinity) timer = getClock().setTimer(ms, finish)
+    if (ms !== undefined && ms !== Infinity) timer = getClock().setTimer(ms, satisfied)
     return () => {
-      over = true
-      timer?.cancel()
-      for (const f of this.futures) f._unlisten(onDone)
+      phase = 2
+      detach()
     }
+  }
+
+  /** Whether `returnWhen` is met by what is done now. */
+  #satisfied(): boolean {
+    let all = true
+    for (const f of this.futures) {
+      if (!f.done) all = false
+      else if (this.when === 'FIRST_COMPLETED') return true
+      // A cancelled future is done but raised nothing (asyncio and concurrent.futures agree).
+      else if (this.when === 'FIRST_EXCEPTION' && f._state === 'failed') return true
+    }
+    return all
+  }
+
+  /** Every future that is done now, and the rest, each in the order given. */
+  #split(): WaitResult<F> {
+    const done = new Set<F>()
+    const pending = new Set<F>()
+    for (const f of this.futures) (f.done ? done : pending).add(f)
+    return { done, pending }
   }
 }
 
 /**
  * Waits for futures and returns `{done, pending}` (asyncio / concurrent.futures `wait`).
  *
- * **Details**: never rejects for a future's failure or on timeout, and never cancels anything.
+ * **Details**: `done` holds every future that is done when it returns (a cancelled one counts as
+ * done), including those already done at the call and those settled by the same synchronous code
+ * as the one that ended the wait; `pending` holds the rest. Both keep the order given. Never
+ * rejects for a future's failure or on timeout, and never cancels anything.
  * **Throws**: `RangeError` for an empty set or a bad `returnWhen`.
  * @example
  * const { done, pending } = await wait(tasks, { returnWhen: 'FIRST_COMPLETED' })

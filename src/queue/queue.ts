@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { checkCount, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js'
+import { checkCount, QueueEmpty, QueueFull, QueueShutDown, TimeoutError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { ready, type Resume, type Wait } from '../core/op.js'
 import { mayFinishAtCall, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
@@ -54,7 +54,7 @@ class PutOp<T> extends ParkOp<void> {
     return this.item
   }
   protected timedOut(resume: Resume<void>, ms: number): void {
-    resume(false, new QueueFull(`put() timed out after ${ms} ms: the queue stayed full`, this.item))
+    resume(false, new TimeoutError(`put() timed out after ${ms} ms: the queue stayed full`))
   }
 }
 
@@ -81,7 +81,7 @@ class GetOp<T> extends ParkOp<T> {
     return this.queue._getters
   }
   protected timedOut(resume: Resume<T>, ms: number): void {
-    resume(false, new QueueEmpty(`get() timed out after ${ms} ms: the queue stayed empty`))
+    resume(false, new TimeoutError(`get() timed out after ${ms} ms: the queue stayed empty`))
   }
 }
 
@@ -90,8 +90,10 @@ class GetOp<T> extends ParkOp<T> {
  *
  * **Cancellation**: an undone `get` takes no item; an undone `put` adds none (its item is not
  * queued). Whatever was handed over before is the caller's.
- * **Throws**: `RangeError` for a bad `maxsize`; `QueueFull` / `QueueEmpty` from the `Nowait` forms
- * and on timeout; `QueueShutDown` after `shutdown()`.
+ * **Throws**: `RangeError` for a bad `maxsize`; `QueueFull` / `QueueEmpty` from the `Nowait` forms;
+ * `TimeoutError` when a `put` or `get` runs out of its `timeout` (as asyncio's `wait_for`; gevent
+ * raises `Full` / `Empty`), so one `catch` handles every timed wait; `QueueShutDown` after
+ * `shutdown()`.
  * @example
  * const q = new Queue<string>({ maxsize: 100 })
  * spawn(async () => { for await (const job of q) console.log(job) })

@@ -14,6 +14,7 @@ import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume, startOp, undo } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Lock } from './lock.js'
+import type { Permit } from './semaphore.js'
 import { Waiter, WaitList, waitTimeout } from './wait-list.js'
 
 /** The outcome a condition wait resumes with once it holds the lock again. */
@@ -136,14 +137,17 @@ class WaitForOp extends Op<boolean> {
 /**
  * Lets tasks wait, holding `lock`, until another task changes some state and notifies them.
  *
+ * **Details**: the condition is itself a lock, as in asyncio and gevent: `acquire`, `release` and
+ * `locked` act on `lock`, so `async with cond:` ports as `using _ = await cond.acquire()`.
  * **Cancellation**: a cancelled or timed-out `wait` takes the lock back before it raises or
  * returns, so the caller holds the lock in every outcome (asyncio semantics).
  * **Throws**: `InvalidStateError` from `wait`, `notify` and `notifyAll` without the lock held.
  * @example
  * const cond = new Condition()
  * {
- *   using _held = await cond.lock.acquire()
+ *   using _held = await cond.acquire()
  *   await cond.waitFor(() => items.length > 0)
+ *   items.shift()
  * }
  * @since 0.1.0
  */
@@ -155,6 +159,37 @@ export class Condition {
 
   constructor(lock: Lock = new Lock()) {
     this.lock = lock
+  }
+
+  /**
+   * True while its lock is held.
+   * @since 0.2.0
+   */
+  get locked(): boolean {
+    return this.lock.locked
+  }
+
+  /**
+   * Waits for its lock, as `Lock.acquire` (same `timeout` and `signal`); leaving a `using` block
+   * releases the permit.
+   *
+   * **Cancellation**: a wait undone before the grant takes nothing and leaves no waiter.
+   * **Throws**: `TimeoutError`; the signal's reason.
+   * @example
+   * using _held = await cond.acquire({ timeout: 1000 })
+   * @since 0.2.0
+   */
+  acquire(opts?: WaitOptions): Op<Permit> {
+    return this.lock.acquire(opts)
+  }
+
+  /**
+   * Releases its lock (gevent style: no permit object needed).
+   * **Throws**: `InvalidStateError` when the lock is not held.
+   * @since 0.2.0
+   */
+  release(): void {
+    this.lock.release()
   }
 
   /**

@@ -15,7 +15,7 @@ class EventWaitOp extends ParkOp<boolean> {
     super(opts)
   }
   protected tryNow(resume: Resume<boolean>): boolean {
-    if (!this.event.isSet()) return false
+    if (!this.event.isSet) return false
     resume(true, true)
     return true
   }
@@ -42,8 +42,11 @@ export class Event {
   /** @internal */
   readonly _waiters = new WaitList<boolean>()
 
-  /** True while the flag is set. */
-  isSet(): boolean {
+  /**
+   * True while the flag is set. A getter since 0.2.0, like every state read that cannot throw or
+   * wait (gevent's and asyncio's `is_set()` is a method).
+   */
+  get isSet(): boolean {
     return this.#flag
   }
 

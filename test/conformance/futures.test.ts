@@ -10,7 +10,7 @@ import {
   TimeoutError,
   wait,
 } from 'verdant'
-import { withVirtualTime } from 'verdant/testing'
+import { settledState, withVirtualTime } from 'verdant/testing'
 import { takeUnobserved } from '../helpers/setup.js'
 import { turn } from '../helpers/util.js'
 
@@ -110,6 +110,108 @@ describe('conformance: futures', () => {
       expect(slow.state).toBe('running')
       await slow
     }))
+
+  describe('wait: done holds every future that is done when it returns (a cancelled one is done)', () => {
+    const settled = () => {
+      const cancelled = new Future<number>()
+      cancelled.cancel()
+      const finished = new Future<number>()
+      finished.setResult(1)
+      return { cancelled, finished, pending: new Future<number>() }
+    }
+    const failedFuture = () => {
+      const failed = new Future<number>()
+      failed.setException(new Error('x'))
+      return failed
+    }
+
+    it('FIRST_COMPLETED: futures already done all go to done', async () => {
+      const { cancelled, finished, pending } = settled()
+      const { done, pending: rest } = await wait([cancelled, finished, pending], {
+        returnWhen: 'FIRST_COMPLETED',
+      })
+      expect([...done]).toEqual([cancelled, finished])
+      expect([...rest]).toEqual([pending])
+    })
+
+    it('FIRST_EXCEPTION: a failure already there returns at once with every done future', async () => {
+      const { cancelled, finished, pending } = settled()
+      const failed = failedFuture()
+      const fs = [finished, failed, cancelled, pending]
+      const { done, pending: rest } = await wait(fs, { returnWhen: 'FIRST_EXCEPTION' })
+      expect([...done]).toEqual([finished, failed, cancelled])
+      expect([...rest]).toEqual([pending])
+    })
+
+    it('FIRST_EXCEPTION: a cancelled future is done but not an exception, so it waits on', async () => {
+      const { cancelled, pending } = settled()
+      const w = Promise.resolve(wait([cancelled, pending], { returnWhen: 'FIRST_EXCEPTION' }))
+      expect(await settledState(w)).toBe('pending')
+      pending.setResult(2)
+      const { done, pending: rest } = await w
+      expect([...done]).toEqual([cancelled, pending])
+      expect(rest.size).toBe(0)
+    })
+
+    it('ALL_COMPLETED: futures done before and after the call all end in done', async () => {
+      const { cancelled, pending } = settled()
+      const failed = failedFuture()
+      const w = Promise.resolve(wait([pending, cancelled, failed]))
+      pending.setResult(3)
+      const { done, pending: rest } = await w
+      expect([...done]).toEqual([pending, cancelled, failed])
+      expect(rest.size).toBe(0)
+    })
+
+    it('FIRST_COMPLETED: futures that complete in the same tick as the first are all in done', async () => {
+      const a = new Future<number>()
+      const b = new Future<number>()
+      const c = new Future<number>()
+      const w = Promise.resolve(wait([a, b, c], { returnWhen: 'FIRST_COMPLETED' }))
+      await turn()
+      b.setResult(1)
+      a.cancel()
+      const { done, pending } = await w
+      expect([...done]).toEqual([a, b])
+      expect([...pending]).toEqual([c])
+    })
+
+    it('FIRST_EXCEPTION: a success in the same tick as the failure is in done too', async () => {
+      const a = new Future<number>()
+      const b = new Future<number>()
+      const c = new Future<number>()
+      const w = Promise.resolve(wait([a, b, c], { returnWhen: 'FIRST_EXCEPTION' }))
+      await turn()
+      b.setException(new Error('x'))
+      c.setResult(1)
+      const { done, pending } = await w
+      expect([...done]).toEqual([b, c])
+      expect([...pending]).toEqual([a])
+    })
+
+    it('a timeout returns every future done by then', () =>
+      withVirtualTime(async () => {
+        const { finished } = settled()
+        const slow = after(100, 1)
+        const soon = after(5, 2)
+        const { done, pending } = await wait([finished, soon, slow], { timeout: 10 })
+        expect([...done]).toEqual([finished, soon])
+        expect([...pending]).toEqual([slow])
+        await slow
+      }))
+
+    it('a wait abandoned in the tick it was satisfied resumes nothing and leaves no callback', async () => {
+      const a = new Future<number>()
+      const b = new Future<number>()
+      const ac = new AbortController()
+      const w = Promise.resolve(wait([a, b], { returnWhen: 'FIRST_COMPLETED', signal: ac.signal }))
+      await turn()
+      a.setResult(1)
+      ac.abort(new CancelledError('gone'))
+      await expect(w).rejects.toBeInstanceOf(CancelledError)
+      b.setResult(2)
+    })
+  })
 
   it('asyncio wait: an empty set is a RangeError', () => {
     expect(() => wait([])).toThrow(RangeError)

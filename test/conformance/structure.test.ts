@@ -133,7 +133,7 @@ describe('conformance: structure', () => {
         )
       })
       await parent
-      expect(parent.children).toEqual([])
+      expect(parent.children()).toEqual([])
       expect(detached?.state).toBe('running')
       expect(detached?.parent).toBeUndefined()
       await detached?.kill()

@@ -20,7 +20,7 @@ describe('conformance: Event', () => {
     expect(await settledState(w)).toBe('pending')
     ev.set()
     expect(await w).toBe(true)
-    expect(ev.isSet()).toBe(true)
+    expect(ev.isSet).toBe(true)
     expect(await ev.wait()).toBe(true)
   })
 
@@ -31,7 +31,7 @@ describe('conformance: Event', () => {
     ev.set()
     ev.clear()
     expect(await w).toBe(true)
-    expect(ev.isSet()).toBe(false)
+    expect(ev.isSet).toBe(false)
   })
 
   it('gevent Event: wait({timeout}) returns false and leaves no waiter', () =>
@@ -191,6 +191,92 @@ describe('conformance: Condition', () => {
     await expect(cond.wait()).rejects.toBeInstanceOf(InvalidStateError)
     expect(() => cond.notify()).toThrow(InvalidStateError)
   })
+})
+
+describe('conformance: Condition is its own lock', () => {
+  // The asyncio docs' pattern, with `async with cond:` written as `using _ = await cond.acquire()`.
+  async function consumer(cond: Condition, items: number[]): Promise<number> {
+    using _ = await cond.acquire()
+    await cond.waitFor(() => items.length > 0)
+    return items.shift() as number
+  }
+  async function producer(cond: Condition, items: number[], item: number): Promise<void> {
+    using _ = await cond.acquire()
+    items.push(item)
+    cond.notify()
+  }
+
+  it('asyncio Condition: the producer/consumer pattern runs unchanged', async () => {
+    const cond = new Condition()
+    const items: number[] = []
+    const consumers = [0, 1, 2].map(() => spawn(() => consumer(cond, items)))
+    await sleep(0)
+    expect(cond.locked).toBe(false)
+    for (const item of [10, 20, 30]) await producer(cond, items, item)
+    expect(await Promise.all(consumers)).toEqual([10, 20, 30])
+    expect(cond.locked).toBe(false)
+    expect(cond.lock.stats()).toEqual({ value: 1, waiting: 0 })
+  })
+
+  it('asyncio Condition: acquire/release/locked act on its lock, also one passed in', async () => {
+    const lock = new Lock()
+    const cond = new Condition(lock)
+    await cond.acquire()
+    expect([cond.locked, lock.locked]).toEqual([true, true])
+    const second = Promise.resolve(cond.acquire())
+    expect(await settledState(second)).toBe('pending')
+    cond.release()
+    ;(await second).release()
+    expect([cond.locked, lock.locked]).toEqual([false, false])
+    expect(() => cond.release()).toThrow(InvalidStateError)
+  })
+
+  it('gevent: a generator task holds the condition with using and waits on it', async () => {
+    const cond = new Condition()
+    let ready = false
+    const waiter = spawn(function* () {
+      using _ = yield* cond.acquire()
+      const notified = yield* cond.waitFor(() => ready)
+      return [notified, cond.locked]
+    })
+    await sleep(0)
+    {
+      using _ = await cond.acquire()
+      ready = true
+      cond.notifyAll()
+    }
+    expect(await waiter).toEqual([true, true])
+    expect(cond.locked).toBe(false)
+  })
+
+  it('a killed acquire leaves no waiter, and the next acquire gets the lock', async () => {
+    const cond = new Condition()
+    const held = await cond.acquire()
+    const victim = spawn(async (ctx) => ctx.call(cond.acquire()))
+    await sleep(0)
+    expect(cond.lock.stats().waiting).toBe(1)
+    await victim.kill()
+    expect(cond.lock.stats().waiting).toBe(0)
+    held.release()
+    expect(cond.locked).toBe(false)
+    using _ = await cond.acquire()
+    expect(cond.locked).toBe(true)
+  })
+
+  it('acquire takes the same {timeout, signal} as Lock.acquire and leaves no waiter', () =>
+    withVirtualTime(async (clock) => {
+      const cond = new Condition()
+      const held = await cond.acquire()
+      await expect(cond.acquire({ timeout: 30 })).rejects.toBeInstanceOf(TimeoutError)
+      expect(clock.now()).toBe(30)
+      const ac = new AbortController()
+      const aborted = Promise.resolve(cond.acquire({ signal: ac.signal }))
+      ac.abort(new Error('stop'))
+      await expect(aborted).rejects.toThrow('stop')
+      expect(cond.lock.stats().waiting).toBe(0)
+      held.release()
+      expect(cond.locked).toBe(false)
+    }))
 })
 
 describe('conformance: Barrier', () => {
