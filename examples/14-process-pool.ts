@@ -19,5 +19,5 @@ export async function main(print: Print): Promise<void> {
       )
     }
   }
-  print(`completed ${String(executor.stats.completed)}, failed ${String(executor.stats.failed)}`)
+  print(`completed ${String(executor.stats().completed)}, failed ${String(executor.stats().failed)}`)
 }

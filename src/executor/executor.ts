@@ -24,6 +24,7 @@ import {
   VerdantInternalError,
   WorkerCrashedError,
 } from '../errors.js'
+import { abortError } from '../core/op.js'
 import { reportNow } from '../core/report.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import { wait } from '../future/wait.js'
@@ -53,7 +54,7 @@ import {
   type SerializedError,
   type ThrownValue,
 } from './protocol.js'
-import { checkTaskRef, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
+import { checkTaskRef, existingModule, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
 import type { SpawnSettings, WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle.js'
 import { WorkerSlot } from './worker-slot.js'
 
@@ -73,17 +74,32 @@ export interface ExecutorOptions {
   readonly initArgs?: readonly unknown[] | undefined
   /** Names the workers (thread names, error messages). */
   readonly name?: string | undefined
-  /** Node flags for the workers, e.g. `['--import', 'tsx']` to load TypeScript task modules. */
+  /**
+   * Node flags for the workers, e.g. `['--import', 'tsx']` to load TypeScript task modules, used as
+   * given. Default: the parent's `process.execArgv` without the flags a worker cannot share: those
+   * for the main entry only (`-e`, `-p`, `--input-type`, `--watch`, `--test`, ...) and the
+   * inspector's (a child process gets `--inspect=0`, a port of its own); loaders and preloads stay.
+   */
   readonly execArgv?: readonly string[] | undefined
   /** A cancelled running job that has not stopped after this many ms has its worker replaced; default 1000. */
   readonly killAfterMs?: number | undefined
 }
 
-/** Per-job options of `submitWith`. @since 0.1.0 */
+/**
+ * Per-job options, for `submit(opts, fn, ...args)` and `submitWith`. Time limits are in ms.
+ * @since 0.1.0
+ */
 export interface SubmitOptions {
   /** The job fails with `TimeoutError` and never starts if it waited this long for a worker. */
   readonly queueTimeoutMs?: number | undefined
-  /** The job fails with `TimeoutError` and is cancelled if it runs this long. */
+  /**
+   * The job fails with `TimeoutError` and is cancelled if it runs this long, counted from when it
+   * starts running (time waiting for a worker is not charged), as a pool's `timeout` counts from
+   * when its task gets a slot. The same limit as `runTimeoutMs`; give one of the two.
+   * @since 0.2.0
+   */
+  readonly timeout?: number | undefined
+  /** The job fails with `TimeoutError` and is cancelled if it runs this long (same as `timeout`). */
   readonly runTimeoutMs?: number | undefined
   /** Overrides the executor's `killAfterMs` for this job. */
   readonly killAfterMs?: number | undefined
@@ -91,6 +107,15 @@ export interface SubmitOptions {
   readonly transfer?: readonly Transferable[] | undefined
   /** Aborting it cancels the job. */
   readonly signal?: AbortSignal | undefined
+}
+
+/** `SubmitOptions` checked, with the executor's defaults applied. */
+interface JobOptions {
+  readonly queueTimeoutMs: number | undefined
+  readonly runTimeoutMs: number | undefined
+  readonly killAfterMs: number
+  readonly transfer: readonly Transferable[] | undefined
+  readonly signal: AbortSignal | undefined
 }
 
 /** Options of `executor.map`. @since 0.1.0 */
@@ -221,7 +246,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const init = o.initializer === undefined ? undefined : checkTaskRef(o.initializer, `${kind} initializer`)
     this.#settings = {
       name: o.name ?? kind,
-      execArgv: o.execArgv,
+      execArgv: o.execArgv === undefined ? extra.execArgv : checkExecArgv(o.execArgv, kind),
       env: extra.env,
       resourceLimits: extra.resourceLimits,
       init: {
@@ -240,22 +265,39 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   }
 
   /**
-   * Runs `fn(...args)` on a worker; the future settles with its value or error.
-   * **Throws** `ExecutorShutDownError` after `shutdown()`, `TypeError` for a bad reference.
+   * Runs `fn(...args)` on a worker; the future settles with its value or error. Per-job options
+   * (time limits, a signal, a transfer list; since 0.2.0) go first, so the arguments stay those
+   * of `fn`.
+   * **Throws** `ExecutorShutDownError` after `shutdown()`; `TypeError` for a bad reference, a
+   * module file that does not exist (`code` `'ERR_MODULE_NOT_FOUND'`, checked when the executor
+   * first meets the module) or bad options; `RangeError` for a negative or non-numeric time limit.
    *
    * @example
    * const sum = await executor.submit(add, 1, 2)
+   * const hash = await executor.submit({ timeout: 5000, signal }, sha256, bytes)
    * @since 0.1.0
    */
-  submit<F extends WorkerFn>(fn: TaskRef<F>, ...args: Parameters<F>): JobFuture<Awaited<ReturnType<F>>> {
-    return this.submitWith(fn, args, undefined)
+  submit<F extends WorkerFn>(fn: TaskRef<F>, ...args: Parameters<F>): JobFuture<Awaited<ReturnType<F>>>
+  submit<F extends WorkerFn>(
+    opts: SubmitOptions,
+    fn: TaskRef<F>,
+    ...args: Parameters<F>
+  ): JobFuture<Awaited<ReturnType<F>>>
+  submit(first: unknown, ...rest: unknown[]): JobFuture<unknown> {
+    // A TaskRef is a function (defineTask) or an object with a module URL: anything else that is
+    // an object is the options.
+    if (typeof first === 'object' && first !== null && !('moduleUrl' in first) && !('exportName' in first)) {
+      return this.#submit(rest[0], rest.slice(1), first, 'submit()')
+    }
+    return this.#submit(first, rest, undefined, 'submit()')
   }
 
   /**
-   * `submit` with per-job options: time limits for the queue and the run, a transfer list, a signal.
+   * `submit` with the arguments as an array: per-job time limits for the queue and the run, a
+   * transfer list, a signal. Throws as `submit` does.
    *
    * @example
-   * const f = executor.submitWith(resize, [image], { queueTimeoutMs: 100, runTimeoutMs: 2000, transfer: [image.buffer] })
+   * const f = executor.submitWith(resize, [image], { queueTimeoutMs: 100, timeout: 2000, transfer: [image.buffer] })
    * @since 0.1.0
    */
   submitWith<F extends WorkerFn>(
@@ -263,11 +305,48 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     args: Parameters<F>,
     opts: SubmitOptions | undefined,
   ): JobFuture<Awaited<ReturnType<F>>> {
+    return this.#submit(fn, args, opts, 'submitWith()') as JobFuture<Awaited<ReturnType<F>>>
+  }
+
+  #submit(fn: unknown, args: unknown, opts: unknown, what: string): JobFuture<unknown> {
     this.#checkOpen('submit')
-    const ref = checkTaskRef(fn, 'submit()')
+    const ref = checkTaskRef(fn, what)
     if (!Array.isArray(args))
-      throw new TypeError(`submitWith() needs the arguments as an array, got ${describe(args)}`)
-    return this.#enqueue(this.#indexOf(ref), ref.exportName, args, opts) as JobFuture<Awaited<ReturnType<F>>>
+      throw new TypeError(`${what} needs the arguments as an array, got ${describe(args)}`)
+    const o = opts === undefined ? undefined : this.#jobOptions(opts, what)
+    return this.#enqueue(this.#indexOf(ref), ref.exportName, args, o)
+  }
+
+  /** Checks every option before anything is queued or armed. */
+  #jobOptions(opts: unknown, what: string): JobOptions {
+    if (typeof opts !== 'object' || opts === null) {
+      throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
+    }
+    const o = opts as SubmitOptions
+    if (o.timeout !== undefined && o.runTimeoutMs !== undefined) {
+      throw new TypeError(`${what} takes \`timeout\` or \`runTimeoutMs\` (the same limit), not both`)
+    }
+    const signal = o.signal as unknown
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`${what} option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
+    }
+    const transfer = o.transfer as unknown
+    if (transfer !== undefined && !Array.isArray(transfer)) {
+      throw new TypeError(`${what} option \`transfer\` must be an array, got ${describe(transfer)}`)
+    }
+    return {
+      queueTimeoutMs:
+        o.queueTimeoutMs === undefined ? undefined : checkMs('queueTimeoutMs', o.queueTimeoutMs),
+      runTimeoutMs:
+        o.timeout !== undefined
+          ? checkMs('timeout', o.timeout)
+          : o.runTimeoutMs === undefined
+            ? undefined
+            : checkMs('runTimeoutMs', o.runTimeoutMs),
+      killAfterMs: o.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', o.killAfterMs),
+      transfer: o.transfer,
+      signal: o.signal,
+    }
   }
 
   /**
@@ -289,9 +368,23 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const chunksize = checkCount('chunksize', opts.chunksize ?? 1, 1)
     const window = checkCount('window', opts.window ?? this.maxWorkers * 2, 1)
     const ordered = opts.ordered ?? true
-    const deadline =
-      opts.timeout === undefined ? Infinity : performance.now() + checkMs('timeout', opts.timeout)
+    const timeoutMs = opts.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
     const signal = opts.signal
+    // The whole map's limit runs on real time, as every executor timer does: the jobs run on real
+    // time in their workers, and a virtual clock (which `wait`'s own timeout would follow) could
+    // neither bound them nor be measured against `performance.now()`.
+    const limit = timeoutMs === undefined ? undefined : new AbortController()
+    const limitTimer =
+      limit === undefined || timeoutMs === undefined
+        ? undefined
+        : realClock.setTimer(timeoutMs, () => {
+            limit.abort(new TimeoutError('map() did not finish within its timeout'))
+          })
+    const onAbort = (): void => {
+      limit?.abort(signal?.reason)
+    }
+    if (limit !== undefined) signal?.addEventListener('abort', onAbort, { once: true })
+    const waitSignal = limit?.signal ?? signal
     const index = this.#indexOf(ref)
     const chunkIndex = -index - 1
     const it = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()
@@ -320,19 +413,16 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         if (head === undefined) return
         const next = ordered ? head : inflight.find((job) => job.done)
         if (next === undefined || !next.done) {
-          const left = deadline - performance.now()
-          if (left <= 0) throw new TimeoutError('map() did not finish within its timeout')
-          await wait(ordered ? [head] : inflight, {
-            returnWhen: 'FIRST_COMPLETED',
-            timeout: left === Infinity ? undefined : left,
-            signal,
-          })
+          if (waitSignal?.aborted === true) throw abortError(waitSignal)
+          await wait(ordered ? [head] : inflight, { returnWhen: 'FIRST_COMPLETED', signal: waitSignal })
           continue
         }
         inflight.splice(inflight.indexOf(next), 1)
         for (const v of next.result()) yield v
       }
     } finally {
+      limitTimer?.cancel()
+      signal?.removeEventListener('abort', onAbort)
       for (const job of inflight) job.cancel('map() was closed')
       if (!exhausted) await it.return?.()
     }
@@ -358,8 +448,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     return this.shutdown({ wait: true })
   }
 
-  /** Counts, per-worker utilization and time quantiles. */
-  get stats(): ExecutorStats {
+  /** Counts, per-worker utilization and time quantiles: a new snapshot each call. */
+  stats(): ExecutorStats {
     const now = performance.now()
     return {
       queued: this.#queued,
@@ -429,6 +519,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const key = `${ref.exportName}\0${ref.moduleUrl}`
     let i = this.#refIndex.get(key)
     if (i === undefined) {
+      // Once per module and export: a missing file fails the call that names it, not each job.
+      existingModule(ref.moduleUrl, ref.exportName)
       i = this.#refs.length
       this.#refs.push({ moduleUrl: ref.moduleUrl, exportName: ref.exportName })
       this.#refIndex.set(key, i)
@@ -441,13 +533,12 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     fn: number,
     name: string,
     args: unknown[],
-    opts: SubmitOptions | undefined,
+    opts: JobOptions | undefined,
     child = false,
   ): JobFuture<unknown> {
     // Ids wrap within an Int32: a thread worker writes the running one to a shared word.
     nextJobId = nextJobId === 0x7fffffff ? 1 : nextJobId + 1
-    const killAfter =
-      opts?.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', opts.killAfterMs)
+    const killAfter = opts === undefined ? this.#killAfterMs : opts.killAfterMs
     const job = new JobFuture<unknown>(this, nextJobId, fn, name, args, opts?.transfer, killAfter)
     if (child) {
       // Its outcome goes back to the job that submitted it.
@@ -463,13 +554,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         return job
       }
       if (opts.queueTimeoutMs !== undefined) {
-        const ms = checkMs('queueTimeoutMs', opts.queueTimeoutMs)
+        const ms = opts.queueTimeoutMs
         job._queueDeadline = Date.now() + ms
         job._queueTimer = realClock.setTimer(ms, () => {
           this.#expire(job, ms)
         })
       }
-      if (opts.runTimeoutMs !== undefined) job._runTimeoutMs = checkMs('runTimeoutMs', opts.runTimeoutMs)
+      job._runTimeoutMs = opts.runTimeoutMs
       if (signal !== undefined) {
         const onAbort = (): void => {
           job.cancel(describe(signal.reason))
@@ -982,16 +1073,18 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #onChildSubmit(slot: WorkerSlot, msg: unknown[]): void {
     const childId = msg[1] as number
     let ref: TaskRef<WorkerFn>
+    let index: number
     try {
       ref = taskRef(msg[3] as string, msg[4] as string)
       this.#checkOpen('submit')
+      index = this.#indexOf(ref)
     } catch (err) {
       this.#post(slot, [CHILD_DONE, childId, false, serializeError(err)])
       return
     }
     // Blocked before the child is queued: the dispatch it triggers must not pick this worker.
     slot.blocked++
-    const child = this.#enqueue(this.#indexOf(ref), ref.exportName, msg[5] as unknown[], undefined, true)
+    const child = this.#enqueue(index, ref.exportName, msg[5] as unknown[], undefined, true)
     child._listen((f: JobFuture<unknown>) => {
       slot.blocked--
       if (f.successful) this.#post(slot, [CHILD_DONE, childId, true, f._result])
@@ -1029,6 +1122,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       )
     }
   }
+}
+
+function checkExecArgv(argv: unknown, kind: string): readonly string[] {
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) {
+    throw new TypeError(`${kind} execArgv must be an array of strings, got ${describe(argv)}`)
+  }
+  return argv
 }
 
 function asError(value: unknown, prefix: string): Error {

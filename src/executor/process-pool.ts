@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { workerExecArgv } from './exec-argv.js'
 import { Executor, type ExecutorOptions } from './executor.js'
 import { spawnProcess } from './worker-handle.js'
 
@@ -27,6 +28,9 @@ export interface ProcessPoolOptions extends ExecutorOptions {
  */
 export class ProcessPoolExecutor extends Executor {
   constructor(opts: ProcessPoolOptions = {}) {
-    super(opts, 'ProcessPoolExecutor', spawnProcess, { env: opts.env })
+    super(opts, 'ProcessPoolExecutor', spawnProcess, {
+      env: opts.env,
+      execArgv: workerExecArgv(process.execArgv, 'process'),
+    })
   }
 }

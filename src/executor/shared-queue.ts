@@ -230,7 +230,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
         seq,
         deadline,
         opts.signal,
-        () => new QueueFull('SharedQueue put timed out', value),
+        () => new TimeoutError('SharedQueue put timed out'),
       )
     }
   }
@@ -260,7 +260,7 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
       const seq = Atomics.load(this.#h, GETS)
       if (this.tryPut(value)) return
       const left = deadline - performance.now()
-      if (left <= 0) throw new QueueFull('SharedQueue putSync timed out', value)
+      if (left <= 0) throw new TimeoutError('SharedQueue putSync timed out')
       Atomics.wait(this.#h, GETS, seq, left)
     }
   }

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe } from '../errors.js'
 
 /** Any function a worker can run: plain arguments in, a value or a promise out. @since 0.1.0 */
@@ -117,4 +119,21 @@ export function checkTaskRef(ref: unknown, what: string): TaskRef<WorkerFn> {
     )
   }
   return r as TaskRef<WorkerFn>
+}
+
+/**
+ * The URL a worker imports for `moduleUrl`: itself, or in development the `.ts` source of a `.js`
+ * URL (TypeScript sources import each other as `.js`). Throws `TypeError` with Node's
+ * `ERR_MODULE_NOT_FOUND` code, naming the path, for a local file that does not exist, so the
+ * error says that rather than how the module would have been loaded. @internal
+ */
+export function existingModule(moduleUrl: string, exportName: string): string {
+  if (!moduleUrl.startsWith('file:')) return moduleUrl
+  const path = fileURLToPath(moduleUrl)
+  if (existsSync(path)) return moduleUrl
+  const ts = moduleUrl.replace(/\.(m?)js$/, '.$1ts')
+  if (ts !== moduleUrl && existsSync(fileURLToPath(ts))) return ts
+  throw Object.assign(new TypeError(`cannot run ${exportName}(): its module ${path} does not exist`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  })
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ResourceLimits } from 'node:worker_threads'
+import { workerExecArgv } from './exec-argv.js'
 import { Executor, type ExecutorOptions } from './executor.js'
 import { spawnThread } from './worker-handle.js'
 
@@ -27,6 +28,10 @@ export interface ThreadPoolOptions extends ExecutorOptions {
  */
 export class ThreadPoolExecutor extends Executor {
   constructor(opts: ThreadPoolOptions = {}) {
-    super(opts, 'ThreadPoolExecutor', spawnThread, { resourceLimits: opts.resourceLimits, env: opts.env })
+    super(opts, 'ThreadPoolExecutor', spawnThread, {
+      resourceLimits: opts.resourceLimits,
+      env: opts.env,
+      execArgv: workerExecArgv(process.execArgv, 'thread'),
+    })
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { ThreadPoolExecutor } from './thread-pool.js'
+import type { SubmitOptions } from './executor.js'
 import type { JobFuture } from './job-future.js'
 import type { TaskRef, WorkerFn } from './task-ref.js'
 
@@ -30,15 +31,24 @@ export async function shutdownDefaultExecutor(): Promise<void> {
 }
 
 /**
- * Runs `fn(...args)` on the shared thread pool.
+ * Runs `fn(...args)` on the shared thread pool; per-job options go first, as in `submit`.
  *
  * @example
  * const digest = await toThread(sha256, bytes)
+ * const quick = await toThread({ timeout: 100 }, sha256, bytes)
  * @since 0.1.0
  */
 export function toThread<F extends WorkerFn>(
   fn: TaskRef<F>,
   ...args: Parameters<F>
-): JobFuture<Awaited<ReturnType<F>>> {
-  return defaultExecutor().submit(fn, ...args)
+): JobFuture<Awaited<ReturnType<F>>>
+export function toThread<F extends WorkerFn>(
+  opts: SubmitOptions,
+  fn: TaskRef<F>,
+  ...args: Parameters<F>
+): JobFuture<Awaited<ReturnType<F>>>
+export function toThread(...args: unknown[]): JobFuture<unknown> {
+  const pool = defaultExecutor()
+  // The implementation signature of `submit` takes either call shape.
+  return (pool.submit as (...a: unknown[]) => JobFuture<unknown>).apply(pool, args)
 }

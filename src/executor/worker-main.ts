@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { fileURLToPath } from 'node:url'
 import { parentPort, Worker, workerData } from 'node:worker_threads'
 import { isThenable } from '../core/op.js'
 import { CancelledError } from '../errors.js'
@@ -37,7 +36,7 @@ import {
   type ThrownValue,
   type WorkerInit,
 } from './protocol.js'
-import type { TaskRef, WorkerFn } from './task-ref.js'
+import { existingModule, type TaskRef, type WorkerFn } from './task-ref.js'
 import { installRuntime } from './worker-runtime.js'
 
 /** Results are sent at least this often while jobs keep running. */
@@ -158,15 +157,7 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
     typeScriptHooks ??= registerTsx(url)
     await typeScriptHooks
   }
-  try {
-    return (await import(url)) as Record<string, unknown>
-  } catch (err) {
-    // TypeScript sources import each other as `.js`; in development the file is still `.ts`.
-    const ts = url.replace(/\.(m?)js$/, '.$1ts')
-    if (ts === url || (err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err
-    if (!(err as Error).message.includes(fileURLToPath(url))) throw err
-    return importModule(ts)
-  }
+  return (await import(url)) as Record<string, unknown>
 }
 
 async function registerTsx(url: string): Promise<void> {
@@ -184,7 +175,8 @@ async function registerTsx(url: string): Promise<void> {
 }
 
 async function load(ref: { moduleUrl: string; exportName: string }): Promise<WorkerFn> {
-  const mod = await importModule(ref.moduleUrl)
+  // Checked here too: a module may be gone since it was submitted, or reached through submitFromJob.
+  const mod = await importModule(existingModule(ref.moduleUrl, ref.exportName))
   const fn = mod[ref.exportName]
   if (typeof fn !== 'function') {
     throw new TypeError(

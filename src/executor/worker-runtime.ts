@@ -13,14 +13,19 @@ export interface WorkerRuntime {
   submit(ref: TaskRef<WorkerFn>, args: unknown[]): Promise<unknown>
 }
 
-let runtime: WorkerRuntime | undefined
+// The runtime lives on the global object, not in this module: a worker may hold a second copy of
+// verdant (a task module resolved through a TypeScript `paths` alias, a bundle, a nested install),
+// and a job calling that copy's `jobSignal()` must still find the job the worker entry runs.
+const SLOT = Symbol.for('verdant.workerRuntime')
+const slot = globalThis as { [SLOT]?: WorkerRuntime }
 
 /** @internal */
 export function installRuntime(r: WorkerRuntime): void {
-  runtime = r
+  slot[SLOT] = r
 }
 
 function need(what: string): WorkerRuntime {
+  const runtime = slot[SLOT]
   if (runtime === undefined) {
     throw new InvalidStateError(`${what} can only be called inside a job running in an executor's worker`)
   }
@@ -29,12 +34,12 @@ function need(what: string): WorkerRuntime {
 
 /** True inside an executor's worker thread or process. @since 0.1.0 */
 export function insideWorker(): boolean {
-  return runtime !== undefined
+  return slot[SLOT] !== undefined
 }
 
 /**
  * The `AbortSignal` of the job running in this worker: it aborts when the job is cancelled, runs
- * out of time (`runTimeoutMs`), or its executor shuts down with `cancelFutures`. A worker runs one
+ * out of time (`timeout`), or its executor shuts down with `cancelFutures`. A worker runs one
  * job at a time, so this may be read anywhere in the job, also after an `await`.
  *
  * @example

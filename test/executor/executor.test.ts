@@ -1,4 +1,9 @@
 // Behaviour shared by both executors, run once per kind (concurrent.futures Executor semantics).
+import { getEventListeners } from 'node:events'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   CancelledError,
@@ -14,6 +19,7 @@ import {
   type Executor,
   type ExecutorOptions,
 } from 'verdant'
+import { withVirtualTime } from 'verdant/testing'
 import * as tasks from '../fixtures/executor-tasks.mjs'
 
 const url = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
@@ -64,7 +70,7 @@ describe.each(kinds)('%s', (_name, make) => {
       const futures = Array.from({ length: 5000 }, (_, i) => ex.submit(tasks.add, i, i))
       const values = await Promise.all(futures)
       expect(values.every((v, i) => v === 2 * i)).toBe(true)
-      expect(ex.stats.completed).toBe(5000)
+      expect(ex.stats().completed).toBe(5000)
     })
 
     it('awaits a job that returns a promise', async () => {
@@ -85,6 +91,77 @@ describe.each(kinds)('%s', (_name, make) => {
       const tsUrl = new URL('../fixtures/executor-ts-task.ts', import.meta.url)
       const triple = taskRef<(n: number) => { value: number }>(tsUrl, 'triple')
       expect(await ex.submit(triple, 3)).toEqual({ value: 9 })
+    })
+
+    it.each(['missing.mjs', 'missing.js', 'missing.ts', 'missing.mts'])(
+      'a module file that does not exist (%s) fails the call with a TypeError naming its path',
+      async (file) => {
+        const ex = executor()
+        const missing = new URL(`../fixtures/${file}`, import.meta.url)
+        const path = missing.pathname
+        const calls = [
+          () => ex.submit(taskRef<() => void>(missing, 'x')),
+          () => ex.submit({ timeout: 1000 }, taskRef<() => void>(missing, 'x')),
+          () => ex.submitWith(taskRef<() => void>(missing, 'x'), [], undefined),
+        ]
+        for (const call of calls) {
+          const err = (() => {
+            try {
+              call()
+            } catch (e) {
+              return e
+            }
+            return undefined
+          })() as (TypeError & { code: unknown }) | undefined
+          expect(err).toBeInstanceOf(TypeError)
+          expect(err?.code).toBe('ERR_MODULE_NOT_FOUND')
+          expect(err?.message).toBe(`cannot run x(): its module ${path} does not exist`)
+        }
+        await expect(ex.map(taskRef<(n: number) => void>(missing, 'x'), [1]).next()).rejects.toThrow(
+          `its module ${path} does not exist`,
+        )
+        // From inside a job, the same error comes back to the job that submitted.
+        expect(await ex.submit(ref('submitMissing'), missing.href)).toEqual({
+          name: 'TypeError',
+          code: 'ERR_MODULE_NOT_FOUND',
+          message: `cannot run x(): its module ${path} does not exist`,
+        })
+        expect(ex.stats().queued + ex.stats().running).toBe(0)
+      },
+    )
+
+    it('a module file removed after its first job fails the next worker that loads it, naming its path', async () => {
+      const ex = executor({ maxWorkers: 1, maxTasksPerWorker: 1 })
+      const path = join(tmpdir(), `verdant-task-${String(process.pid)}-${String(Date.now())}.mjs`)
+      writeFileSync(path, 'export const x = () => 42\n')
+      const gone = taskRef<() => number>(pathToFileURL(path), 'x')
+      try {
+        expect(await ex.submit(gone)).toBe(42)
+      } finally {
+        rmSync(path)
+      }
+      const err = (await ex.submit(gone).catch((e: unknown) => e)) as TypeError & { code: unknown }
+      expect(err).toBeInstanceOf(TypeError)
+      expect(err.code).toBe('ERR_MODULE_NOT_FOUND')
+      expect(err.message).toBe(`cannot run x(): its module ${path} does not exist`)
+    })
+
+    it('a task module that imports a second copy of verdant/worker still sees its job', async () => {
+      // As with a TypeScript `paths` alias or a nested install: the worker entry is one copy, the
+      // module's `jobSignal` another.
+      const copy = mkdtempSync(join(tmpdir(), 'verdant-copy-'))
+      try {
+        cpSync(new URL('../../dist', import.meta.url), join(copy, 'dist'), { recursive: true })
+        writeFileSync(
+          join(copy, 'task.mjs'),
+          "import { insideWorker, jobSignal } from './dist/worker.js'\n" +
+            'export const probe = () => [insideWorker(), jobSignal().aborted]\n',
+        )
+        const probe = taskRef<() => [boolean, boolean]>(pathToFileURL(join(copy, 'task.mjs')), 'probe')
+        expect(await executor().submit(probe)).toEqual([true, false])
+      } finally {
+        rmSync(copy, { recursive: true, force: true })
+      }
     })
 
     it('a task module that throws at load fails the job; the executor keeps serving', async () => {
@@ -148,7 +225,7 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(queued.cancelled).toBe(true)
       await busy
       expect(await ex.submit(ref('countCalls'))).toBe(1)
-      expect(ex.stats.cancelled).toBe(1)
+      expect(ex.stats().cancelled).toBe(1)
     })
 
     it('a cancelled running job sees its signal abort and the worker stays', async () => {
@@ -159,7 +236,7 @@ describe.each(kinds)('%s', (_name, make) => {
       job.cancel()
       await expect(job).rejects.toBeInstanceOf(CancelledError)
       expect(await ex.submit(whoAmI)).toBe(before)
-      expect(ex.stats.crashes).toBe(0)
+      expect(ex.stats().crashes).toBe(0)
     })
 
     it('a running job that ignores cancellation has its worker replaced after killAfterMs', async () => {
@@ -216,6 +293,72 @@ describe.each(kinds)('%s', (_name, make) => {
     })
   })
 
+  describe('options first: submit(opts, fn, ...args)', () => {
+    it('timeout: a job running too long fails with TimeoutError and is stopped', async () => {
+      const ex = executor({ maxWorkers: 1, killAfterMs: 50 })
+      const job = ex.submit({ timeout: 50 }, ref('busyForever'))
+      await expect(job).rejects.toThrow(TimeoutError)
+      await expect(job).rejects.toThrow(/ran longer than 50 ms/)
+      expect(await ex.submit({}, tasks.add, 1, 1)).toBe(2)
+    })
+
+    it('timeout counts from when the job starts running, not from submit', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      await ex.submit(whoAmI)
+      const busy = ex.submit(spin, 300)
+      // Queued behind 300 ms of work, then runs at once: a limit counted from submit would fire.
+      const queued = ex.submit({ timeout: 150 }, echo, 'ran')
+      const viaSubmitWith = ex.submitWith(echo, ['also'], { timeout: 150 })
+      expect(await queued).toBe('ran')
+      expect(await viaSubmitWith).toBe('also')
+      await busy
+    })
+
+    it('signal: aborting it cancels the job; an aborted one cancels it at once', async () => {
+      const ex = executor()
+      const ac = new AbortController()
+      const job = ex.submit({ signal: ac.signal }, slowEcho, 'x', 5000)
+      ac.abort()
+      await expect(job).rejects.toBeInstanceOf(CancelledError)
+      expect(ex.submit({ signal: AbortSignal.abort() }, echo, 1).cancelled).toBe(true)
+    })
+
+    it('queueTimeoutMs and killAfterMs work through the same shape', async () => {
+      const ex = executor({ maxWorkers: 1 })
+      await ex.submit(whoAmI)
+      const busy = ex.submit(spin, 200)
+      const late = ex.submit({ queueTimeoutMs: 30 }, ref('countCalls'))
+      await expect(late).rejects.toThrow(TimeoutError)
+      await busy
+      const stuck = ex.submit({ timeout: 20, killAfterMs: 20 }, ref('busyForever'))
+      await expect(stuck).rejects.toThrow(TimeoutError)
+      expect(await ex.submit(ref('countCalls'))).toBe(1)
+    })
+
+    it('bad options throw a typed error at the call, before anything is queued or armed', () => {
+      const ex = executor()
+      const bad: [unknown, ErrorConstructor, RegExp][] = [
+        [{ timeout: -1 }, RangeError, /`timeout`.*>= 0.*-1/],
+        [{ timeout: 'soon' }, RangeError, /`timeout`/],
+        [{ runTimeoutMs: Number.NaN }, RangeError, /`runTimeoutMs`/],
+        [{ queueTimeoutMs: 10, runTimeoutMs: -5 }, RangeError, /`runTimeoutMs`/],
+        [{ killAfterMs: -1 }, RangeError, /`killAfterMs`/],
+        [{ timeout: 10, runTimeoutMs: 10 }, TypeError, /`timeout` or `runTimeoutMs`.*not both/],
+        [{ signal: 'stop' }, TypeError, /`signal` must be an AbortSignal/],
+        [{ transfer: new ArrayBuffer(1) }, TypeError, /`transfer` must be an array/],
+      ]
+      for (const [opts, type, message] of bad) {
+        expect(() => ex.submit(opts as never, tasks.add, 1, 2)).toThrow(type)
+        expect(() => ex.submit(opts as never, tasks.add, 1, 2)).toThrow(message)
+        expect(() => ex.submitWith(tasks.add, [1, 2], opts as never)).toThrow(message)
+      }
+      expect(() => ex.submitWith(tasks.add, [1, 2], 5 as never)).toThrow(/options must be an object, got 5/)
+      expect(() => ex.submit(null as never)).toThrow(/taskRef\(\) or defineTask\(\)/)
+      expect(() => ex.submit({ timeout: 5 }, {} as never)).toThrow(/taskRef\(\) or defineTask\(\)/)
+      expect(ex.stats().queued + ex.stats().running + ex.stats().cancelled).toBe(0)
+    })
+  })
+
   describe('crashes', () => {
     it('process.exit in a job fails it with WorkerCrashedError; queued jobs run on the replacement', async () => {
       const ex = executor({ maxWorkers: 1 })
@@ -226,7 +369,7 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(err.exitCode).toBe(3)
       expect(err.message).toMatch(/exited with code 3/)
       expect(await Promise.all(after)).toEqual([3, 7])
-      expect(ex.stats.crashes).toBe(1)
+      expect(ex.stats().crashes).toBe(1)
     })
 
     it('an error thrown outside any job crashes the worker, naming the error', async () => {
@@ -314,6 +457,33 @@ describe.each(kinds)('%s', (_name, make) => {
         })(),
       ).rejects.toThrow(TimeoutError)
     })
+
+    it('timeout runs on real time, as the jobs do, even under a virtual clock', () =>
+      withVirtualTime(async (clock) => {
+        const ex = executor()
+        const ac = new AbortController()
+        await expect(
+          (async () => {
+            for await (const v of ex.map(ref('sleepMs'), [1000], { timeout: 30, signal: ac.signal }))
+              expect(v).toBeUndefined()
+          })(),
+        ).rejects.toThrow(TimeoutError)
+        // Nothing waited on the virtual clock, so it never moved; the user's signal kept no listener.
+        expect(clock.now()).toBe(0)
+        expect(getEventListeners(ac.signal, 'abort')).toEqual([])
+      }))
+
+    it('a signal aborted mid-map rejects with its reason and cancels what is in flight', async () => {
+      const ex = executor()
+      const ac = new AbortController()
+      const run = (async () => {
+        for await (const v of ex.map(ref('sleepMs'), [1000, 1000], { timeout: 10_000, signal: ac.signal }))
+          expect(v).toBeUndefined()
+      })()
+      setTimeout(() => ac.abort(new Error('stop the map')), 20)
+      await expect(run).rejects.toThrow('stop the map')
+      expect(getEventListeners(ac.signal, 'abort')).toEqual([])
+    })
   })
 
   describe('workers', () => {
@@ -345,7 +515,7 @@ describe.each(kinds)('%s', (_name, make) => {
         ex.submit(spin, 20),
         ex.submit(ref('fail'), 'x').catch(() => 0),
       ])
-      const s = ex.stats
+      const s = ex.stats()
       expect(s.completed).toBe(2)
       expect(s.failed).toBe(1)
       expect(s.queued).toBe(0)
@@ -376,7 +546,15 @@ describe('ThreadPoolExecutor only', () => {
   it('toThread runs on the shared default pool', async () => {
     const { toThread, shutdownDefaultExecutor, defaultExecutor } = await import('verdant')
     expect(await toThread(tasks.add, 20, 22)).toBe(42)
-    expect(defaultExecutor().stats.completed).toBe(1)
+    expect(defaultExecutor().stats().completed).toBe(1)
+    await shutdownDefaultExecutor()
+  })
+
+  it('toThread takes per-job options first, as submit does', async () => {
+    const { toThread, shutdownDefaultExecutor } = await import('verdant')
+    expect(await toThread({ timeout: 5000 }, tasks.add, 1, 2)).toBe(3)
+    await expect(toThread({ timeout: 20, killAfterMs: 20 }, ref('busyForever'))).rejects.toThrow(TimeoutError)
+    expect(() => toThread({ timeout: -1 }, tasks.add, 1, 2)).toThrow(RangeError)
     await shutdownDefaultExecutor()
   })
 

@@ -66,7 +66,7 @@ describe('SharedQueue', () => {
     ac.abort(new Error('stop'))
     await expect(waiting).rejects.toThrow('stop')
     q.putNowait(new Uint8Array([7]))
-    await expect(q.put(new Uint8Array([8]), { timeout: 20 })).rejects.toThrow(QueueFull)
+    await expect(q.put(new Uint8Array([8]), { timeout: 20 })).rejects.toThrow(TimeoutError)
     const blocked = q.put(new Uint8Array([8]))
     expect([...(await q.get())]).toEqual([7])
     await blocked

@@ -66,9 +66,9 @@ async function scenario(ex: Executor, steps: Step[], cancelQueue: boolean): Prom
   for (const t of timers) clearTimeout(t)
   const pending = jobs.filter((j) => !j.done)
   expect(pending.map((j) => j.state)).toEqual([])
-  expect(ex.stats.queued).toBe(0)
-  expect(ex.stats.running).toBe(0)
-  const s = ex.stats
+  expect(ex.stats().queued).toBe(0)
+  expect(ex.stats().running).toBe(0)
+  const s = ex.stats()
   expect(s.completed + s.failed + s.cancelled).toBe(jobs.length)
 }
 
