@@ -36,8 +36,9 @@ export interface AskOptions {
  * dead letters); it throws `MailboxFullError` only for a full bounded mailbox whose policy is
  * `fail`. Refs compare with `===`: one actor has one ref, across restarts.
  * @example
+ * type Msg = { type: 'inc' } | { type: 'get'; replyTo: ActorRef<number> }
  * counter.tell({ type: 'inc' })
- * const n = await counter.ask<number>((replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 })
+ * const n = await counter.ask((replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 }) // number
  * @since 0.1.0
  */
 export interface ActorRef<M> {
@@ -47,6 +48,23 @@ export interface ActorRef<M> {
    * Sends the message `factory` builds around a temporary reply-to ref and resolves with the
    * first reply. Rejects with `TimeoutError` after `timeout`, with `ActorStoppedError` if the
    * message reaches dead letters, or with the actor's error if handling the message fails.
+   *
+   * **Details**: this form is picked when the message puts the reply-to ref in its `replyTo`
+   * field; the reply type is then read from that field's type in `M` (see `AskReply`), for each
+   * message of a union on its own. Write `ask<R>(...)` when the ref travels under another name or
+   * the actor answers through `ctx.sender`.
+   * @example
+   * type Msg = { type: 'get'; replyTo: ActorRef<number> } | { type: 'name'; replyTo: ActorRef<string> }
+   * const n = await ref.ask((replyTo) => ({ type: 'get', replyTo })) // number
+   * const s = await ref.ask((replyTo) => ({ type: 'name', replyTo })) // string
+   */
+  ask<Q extends M & { readonly replyTo: AnyActorRef }>(
+    factory: (replyTo: AnyActorRef) => Q,
+    opts?: AskOptions,
+  ): Promise<AskReply<M, Q>>
+  /**
+   * `ask` with the reply type `R` written out; the reply-to ref the factory gets is an
+   * `ActorRef<R>`, so the message must accept a ref of that type.
    */
   ask<R>(factory: (replyTo: ActorRef<R>) => M, opts?: AskOptions): Promise<R>
   /** Where the actor lives in the tree, e.g. `/user/stats/poller-1`. */
@@ -66,6 +84,29 @@ export interface BackpressureRef<M> extends ActorRef<M> {
 
 /** A ref to an actor of any message type. @since 0.1.0 */
 export type AnyActorRef = ActorRef<unknown>
+
+/**
+ * The reply type an ask resolves with when it sends `Q` to an actor of `M` (Akka Typed: the
+ * message carries the ref its answer goes to): `R` of the `replyTo: ActorRef<R>` field of the
+ * members of `M` that `Q` is, `unknown` for a member without one.
+ *
+ * **Details**: `Q` is matched against each member of `M` rather than read itself, because the
+ * factory builds `Q` around the ask's untyped reply-to ref; a `Q` that is a union gets the union
+ * of its members' replies.
+ * @example
+ * type Msg = { type: 'inc' } | { type: 'get'; replyTo: ActorRef<number> }
+ * type N = AskReply<Msg, { type: 'get'; replyTo: AnyActorRef }> // number
+ * @since 0.2.0
+ */
+export type AskReply<M, Q> = Q extends unknown
+  ? M extends unknown
+    ? Q extends M
+      ? M extends { readonly replyTo?: ActorRef<infer R> | undefined }
+        ? R
+        : unknown
+      : never
+    : never
+  : never
 
 /**
  * What fills the sender slot next to each message: an actor's ref, an ask's reply-to ref, or an
@@ -96,6 +137,11 @@ export class ActorRefImpl<M> implements ActorRef<M>, SenderSlot {
     return this.#cell._tell(msg, currentSender()) as undefined
   }
 
+  ask<Q extends M & { readonly replyTo: AnyActorRef }>(
+    factory: (replyTo: AnyActorRef) => Q,
+    opts?: AskOptions,
+  ): Promise<AskReply<M, Q>>
+  ask<R>(factory: (replyTo: ActorRef<R>) => M, opts?: AskOptions): Promise<R>
   ask<R>(factory: (replyTo: ActorRef<R>) => M, opts?: AskOptions): Promise<R> {
     return ask(this.#cell, factory, opts)
   }

@@ -486,7 +486,7 @@ export class ActorCell implements ActorContext<unknown> {
       return
     }
     this._flags = f | SUSPENDED
-    this._system._log('warn', this._path(), `failed: ${describe(err)}`, err)
+    this._system._log('warn', this._path(), 'failed', err)
     this._wake()
     const parent = this._parent
     if (parent === null) this._system._escalate(err, this)
@@ -544,7 +544,7 @@ export class ActorCell implements ActorContext<unknown> {
     try {
       r = call()
     } catch (err) {
-      this._system._log('error', this._path(), `${name} threw: ${describe(err)}`, err)
+      this._system._log('error', this._path(), `${name} threw`, err)
       return
     } finally {
       setRunning(prev)
@@ -555,7 +555,7 @@ export class ActorCell implements ActorContext<unknown> {
       Promise.resolve(r).then(
         () => true,
         (err: unknown) => {
-          this._system._log('error', this._path(), `${name} failed: ${describe(err)}`, err)
+          this._system._log('error', this._path(), `${name} failed`, err)
           return true
         },
       ),

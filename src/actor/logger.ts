@@ -13,6 +13,7 @@ export interface LogRecord {
   readonly level: LogLevel
   /** The path of the actor that logged, or the system's name for system events. */
   readonly path: string
+  /** What happened; a record with an `error` leaves the error's text to it (e.g. `failed`). */
   readonly message: string
   /** The error, for failure records. */
   readonly error?: unknown
@@ -31,11 +32,18 @@ export interface ActorLogger {
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 
-/** Writes warnings and errors to stderr (the default sink). @since 0.1.0 */
+/**
+ * Writes warnings and errors to stderr (the default sink), one line per record with its error
+ * after the message: the stack for an `Error` (whose first line names the error), else the value.
+ * @example
+ * // [warn] /user/x failed: Error: boom
+ * //     at …
+ * @since 0.1.0
+ */
 export const consoleSink: LogSink = (r) => {
   const err =
     r.error instanceof Error
-      ? `: ${r.error.stack ?? r.error.message}`
+      ? `: ${r.error.stack ?? describe(r.error)}`
       : r.error === undefined
         ? ''
         : `: ${describe(r.error)}`

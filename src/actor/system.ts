@@ -76,7 +76,7 @@ const guardianDef = behavior<unknown>(() => (msg, ctx) => {
  * const system = new ActorSystem({ name: 'app' })
  * const counter = system.spawn(Counter, { name: 'counter' })
  * counter.tell({ type: 'inc' })
- * console.log(await counter.ask<number>((replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 }))
+ * console.log(await counter.ask((replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 })) // a number
  * await system.shutdown()
  * @since 0.1.0
  */
@@ -121,7 +121,7 @@ export class ActorSystem implements AsyncDisposable {
     this._sink = filtered(sink, level)
     this.#logsDeadLetters = level === 'debug'
     this.deadLetters = new DeadLetters((err) => {
-      this._log('error', this.name, `a dead-letter listener threw: ${describe(err)}`, err)
+      this._log('error', this.name, 'a dead-letter listener threw', err)
     })
     this.#guardian = new ActorCell(this, null, 'user', guardianDef, null)
     this.#guardian._incarnate(undefined, false)
@@ -287,7 +287,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** @internal A failure reached the guardian. */
   _escalate(error: unknown, from: ActorCell): void {
-    this._log('error', from._path(), `failure escalated past the guardian: ${describe(error)}`, error)
+    this._log('error', from._path(), 'failure escalated past the guardian', error)
     if (this.#onEscalation === 'stop') return
     if (!this.#hasEscalated) {
       this.#hasEscalated = true

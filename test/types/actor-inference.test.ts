@@ -4,6 +4,7 @@ import {
   type ActorContext,
   type ActorRef,
   ActorSystem,
+  type AnyActorRef,
   type BackpressureRef,
   behavior,
   PoisonPill,
@@ -49,6 +50,64 @@ describe('actor type inference', () => {
     // @ts-expect-error the reply-to ref must carry the reply type the message expects
     void b.ask<string>((replyTo) => ({ type: 'get', replyTo })).catch(() => undefined)
     await system.shutdown()
+  })
+
+  it('ask infers the reply type from the replyTo field of the message it builds', async () => {
+    type Req =
+      | { type: 'count'; replyTo: ActorRef<number> }
+      | { type: 'name'; replyTo: ActorRef<string> }
+      | { type: 'reset' }
+    const system = new ActorSystem({ logLevel: 'off' })
+    const r = system.spawn(
+      receive<Req>((msg) => {
+        if (msg.type === 'count') msg.replyTo.tell(3)
+        else if (msg.type === 'name') msg.replyTo.tell('ada')
+      }),
+    )
+    const count = r.ask((replyTo) => ({ type: 'count', replyTo }))
+    expectTypeOf(count).toEqualTypeOf<Promise<number>>()
+    const name = r.ask((replyTo) => ({ type: 'name', replyTo }), { timeout: 1000 })
+    expectTypeOf(name).toEqualTypeOf<Promise<string>>()
+    expect([await count, await name]).toEqual([3, 'ada'])
+    // A class actor, a back-pressure ref and a single-message type infer the same way.
+    const inferOthers = (
+      c: ActorRef<Msg>,
+      bp: BackpressureRef<Req>,
+      single: ActorRef<{ user: string; replyTo: ActorRef<boolean> }>,
+    ): void => {
+      expectTypeOf(c.ask((replyTo) => ({ type: 'get', replyTo }))).toEqualTypeOf<Promise<number>>()
+      expectTypeOf(bp.ask((replyTo) => ({ type: 'count', replyTo }))).toEqualTypeOf<Promise<number>>()
+      expectTypeOf(single.ask((replyTo) => ({ user: 'ada', replyTo }))).toEqualTypeOf<Promise<boolean>>()
+      // @ts-expect-error not a message of this actor
+      void r.ask((replyTo) => ({ type: 'other', replyTo }))
+      // @ts-expect-error the explicit reply type must match the message's replyTo
+      void r.ask<string>((replyTo) => ({ type: 'count', replyTo }))
+    }
+    expect(typeof inferOthers).toBe('function')
+    await system.shutdown()
+  })
+
+  it('ask<R> still names the reply type: for a reply through ctx.sender or another field', async () => {
+    const system = new ActorSystem({ logLevel: 'off' })
+    const echo = system.spawn(receive<string>((text, ctx) => ctx.sender?.tell(text)))
+    const viaSender = echo.ask<string>(() => 'hi')
+    expectTypeOf(viaSender).toEqualTypeOf<Promise<string>>()
+    const other = system.spawn(receive<{ to: ActorRef<number> }>((msg) => msg.to.tell(1)))
+    const viaOther = other.ask<number>((to) => ({ to }))
+    expectTypeOf(viaOther).toEqualTypeOf<Promise<number>>()
+    expect([await viaSender, await viaOther]).toEqual(['hi', 1])
+    await system.shutdown()
+  })
+
+  it('refs of any message type still widen to AnyActorRef and narrow to a member', () => {
+    const typeOnly = (a: ActorRef<Msg>, s: ActorRef<string>, bp: BackpressureRef<Msg>): void => {
+      expectTypeOf(a).toExtend<AnyActorRef>()
+      expectTypeOf(s).toExtend<AnyActorRef>()
+      expectTypeOf(bp).toExtend<AnyActorRef>()
+      expectTypeOf(a).toExtend<ActorRef<{ type: 'inc' }>>()
+      expectTypeOf(s).not.toExtend<ActorRef<number>>()
+    }
+    expect(typeof typeOnly).toBe('function')
   })
 
   it('a back-pressure mailbox gives a ref whose tell returns a promise', async () => {

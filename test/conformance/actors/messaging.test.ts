@@ -160,6 +160,27 @@ describe('conformance: actors and refs', () => {
     await system.shutdown()
   })
 
+  it('Akka Typed ask: the actor tells the replyTo ref in the message; each request gets its own reply type', async () => {
+    type Req =
+      | { type: 'count'; replyTo: ActorRef<number> }
+      | { type: 'label'; prefix: string; replyTo: ActorRef<string> }
+    const { system, dead } = newSystem()
+    const seen: unknown[] = []
+    const r = system.spawn(
+      receive<Req>((msg, ctx) => {
+        seen.push(ctx.sender === msg.replyTo)
+        if (msg.type === 'count') msg.replyTo.tell(seen.length)
+        else msg.replyTo.tell(`${msg.prefix}-${String(seen.length)}`)
+      }),
+    )
+    const n: number = await r.ask((replyTo) => ({ type: 'count', replyTo }), { timeout: 1000 })
+    const label: string = await r.ask((replyTo) => ({ type: 'label', prefix: 'x', replyTo }))
+    expect([n, label]).toEqual([1, 'x-2'])
+    expect(seen).toEqual([true, true])
+    await system.shutdown()
+    expect(dead).toEqual([])
+  })
+
   it('Akka ask timeout: rejects with TimeoutError and the late reply goes to dead letters', () =>
     withVirtualTime(async () => {
       const { system, dead } = newSystem()
