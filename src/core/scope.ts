@@ -22,21 +22,6 @@ export interface ScopeOptions {
   readonly signal?: AbortSignal | undefined
 }
 
-function bindSignal(task: Task<unknown>, signal: AbortSignal | undefined): void {
-  if (signal === undefined) return
-  if (signal.aborted) {
-    task.cancel()
-    return
-  }
-  const onAbort = (): void => {
-    task._requestKill(signal.reason)
-  }
-  signal.addEventListener('abort', onAbort, { once: true })
-  task._listen(() => {
-    signal.removeEventListener('abort', onAbort)
-  })
-}
-
 /**
  * Runs `fn(scope)` as a block that returns only when every task spawned in it is done.
  *
@@ -54,9 +39,7 @@ function bindSignal(task: Task<unknown>, signal: AbortSignal | undefined): void 
  * @since 0.1.0
  */
 export function scoped<R>(fn: (scope: TaskContext) => R, opts?: ScopeOptions): Promise<TaskResult<R>> {
-  const task = spawn(fn, { name: opts?.name ?? 'scope' })
-  bindSignal(task, opts?.signal)
-  return Promise.resolve(task)
+  return Promise.resolve(spawn(fn, { name: opts?.name ?? 'scope', signal: opts?.signal }))
 }
 
 /**
@@ -84,9 +67,8 @@ export class Scope implements AsyncDisposable {
       function* () {
         yield* gate
       },
-      { name: opts?.name ?? 'scope' },
+      { name: opts?.name ?? 'scope', signal: opts?.signal },
     )
-    bindSignal(this.#task, opts?.signal)
   }
 
   /** Aborts when the scope is cancelled or a child fails. */
