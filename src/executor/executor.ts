@@ -42,6 +42,8 @@ import {
   INIT_FAILED,
   JOBS,
   JOBS_AT,
+  JOB_FIELDS,
+  REPORT_FIRST,
   OK,
   READY,
   RESULTS,
@@ -694,7 +696,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #flush(slot: WorkerSlot): void {
     const jobs = slot.outbox
     slot.outbox = []
-    const msg = new Array<unknown>(JOBS_AT + jobs.length * 4)
+    const msg = new Array<unknown>(JOBS_AT + jobs.length * JOB_FIELDS)
     let defs: unknown[] | null = null
     let transfer: Transferable[] | undefined
     for (let i = 0; i < jobs.length; i++) {
@@ -704,11 +706,12 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         const ref = this.#refs[fi] as TaskRef<WorkerFn>
         ;(defs ??= []).push(fi, ref.moduleUrl, ref.exportName)
       }
-      const at = JOBS_AT + i * 4
+      const at = JOBS_AT + i * JOB_FIELDS
       msg[at] = job._id
       msg[at + 1] = job._fn
       msg[at + 2] = job._args
       msg[at + 3] = job._queueDeadline
+      msg[at + 4] = jobFlags(job)
       if (job._transfer !== undefined) (transfer ??= []).push(...job._transfer)
     }
     msg[0] = JOBS
@@ -738,7 +741,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const ref = this.#refs[fi] as TaskRef<WorkerFn>
       const defs = slot.known[fi] === true ? null : [fi, ref.moduleUrl, ref.exportName]
       try {
-        slot.handle.send([JOBS, defs, job._id, job._fn, job._args, job._queueDeadline], job._transfer)
+        slot.handle.send(
+          [JOBS, defs, job._id, job._fn, job._args, job._queueDeadline, jobFlags(job)],
+          job._transfer,
+        )
       } catch (err) {
         job._at = GONE
         this.#running--
@@ -1163,6 +1169,11 @@ function cloneError(job: JobFuture<unknown>, err: unknown): DataCloneError {
 }
 
 /** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
+/** The flags a job travels with. */
+function jobFlags(job: JobFuture<unknown>): number {
+  return job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity ? REPORT_FIRST : 0
+}
+
 function cancelWithdrawn(job: JobFuture<unknown>, reason: unknown): void {
   job._settle('cancelled', new CancelledError(`job ${job._name} was cancelled`, reason))
 }

@@ -2,8 +2,8 @@
  * The messages between an executor and its workers, and how errors cross them.
  *
  * Messages are small arrays, not objects: a batch of jobs is one flat array of
- * `[id, fnIndex, args, queueDeadline]` quadruples after its header, a batch of results one of
- * `[id, status, value, runMicros]`, because cloning one array of N entries is far cheaper than N
+ * `[id, fnIndex, args, queueDeadline, flags]` records after its header, a batch of results one of
+ * `[id, status, value, runMicros]` quadruples, because cloning one array of N entries is far cheaper than N
  * messages, and an array inside the message costs its own clone on both sides (measured: about a
  * twentieth of a lone job's round trip). Functions are named once per worker (`refs`) and then by
  * index.
@@ -11,10 +11,22 @@
  * @module
  */
 
-/** Main → worker: a batch of jobs `[JOBS, refs | null, ...quadruples]`. @internal */
+/**
+ * Main → worker: a batch of jobs `[JOBS, refs | null, ...records]`, each record `JOB_FIELDS` long:
+ * id, function index, arguments, queue deadline, flags. @internal
+ */
 export const JOBS = 0
-/** Where the quadruples of a JOBS message start. @internal */
+/** Where the job records of a JOBS message start. @internal */
 export const JOBS_AT = 2
+/** The length of one job record. @internal */
+export const JOB_FIELDS = 5
+/**
+ * Job flag: send the results held for the jobs before this one before starting it. A job with a run
+ * limit has it armed when the executor learns that it is the one running; results still held for
+ * finished jobs would make the executor think an earlier job runs, and arm nothing on this one.
+ * @internal
+ */
+export const REPORT_FIRST = 1
 /** Main → worker: `[CANCEL, id]` stop (or skip) a job. @internal */
 export const CANCEL = 1
 /** Main → worker: `[CHILD_DONE, childId, ok, value]` the outcome of a job a job submitted. @internal */

@@ -23,8 +23,10 @@ import {
   INIT_FAILED,
   JOBS,
   JOBS_AT,
+  JOB_FIELDS,
   OK,
   READY,
+  REPORT_FIRST,
   RESULTS,
   serializeError,
   SKIPPED,
@@ -49,7 +51,7 @@ const port = parentPort
 let shared: Int32Array | undefined
 const refs: { moduleUrl: string; exportName: string }[] = []
 const fns: (WorkerFn | undefined)[] = []
-/** Flat quadruples `[id, fnIndex, args, queueDeadline]`, consumed from `head` (a JOBS message itself). */
+/** Flat records `[id, fnIndex, args, queueDeadline, flags]`, consumed from `head` (a JOBS message itself). */
 let pending: unknown[] = []
 let head = 0
 let draining = true
@@ -124,7 +126,7 @@ function onMessage(msg: unknown[]): void {
         currentAborted = reason
         controller?.abort(reason)
       } else {
-        for (let i = head; i < pending.length; i += 4) if (pending[i] === id) cancelled.add(id)
+        for (let i = head; i < pending.length; i += JOB_FIELDS) if (pending[i] === id) cancelled.add(id)
       }
       return
     }
@@ -209,8 +211,9 @@ function runJobs(): void {
     const index = pending[head + 1] as number
     const args = pending[head + 2] as unknown[]
     const deadline = pending[head + 3] as number
+    const flags = pending[head + 4] as number
     pending[head + 2] = undefined
-    head += 4
+    head += JOB_FIELDS
     if (cancelled.size > 0 && cancelled.delete(id)) {
       results.push(id, SKIPPED, undefined, 0)
       continue
@@ -223,6 +226,7 @@ function runJobs(): void {
     const chunk = index < 0
     const fi = chunk ? -index - 1 : index
     const fn = fns[fi]
+    if ((flags & REPORT_FIRST) !== 0) flush()
     begin(id)
     const t0 = performance.now()
     if (fn === undefined || chunk) {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { taskRef } from 'verdant'
 import { Executor } from '../../src/executor/executor.js'
-import { CLOSE, JOBS, JOBS_AT, OK, READY, RESULTS } from '../../src/executor/protocol.js'
+import { CLOSE, JOB_FIELDS, JOBS, JOBS_AT, OK, READY, RESULTS } from '../../src/executor/protocol.js'
 import type { SpawnSettings, WorkerEvents, WorkerHandle } from '../../src/executor/worker-handle.js'
 
 const add = taskRef<(a: number, b: number) => number>(
@@ -32,7 +32,7 @@ class FakeWorker implements WorkerHandle {
     }
     if (msg[0] !== JOBS) return
     const out: unknown[] = [RESULTS]
-    for (let i = JOBS_AT; i < msg.length; i += 4) {
+    for (let i = JOBS_AT; i < msg.length; i += JOB_FIELDS) {
       const [a, b] = msg[i + 2] as [number, number]
       out.push(msg[i], OK, a + b, 1)
       this.jobs++

@@ -274,6 +274,19 @@ describe.each(kinds)('%s', (_name, make) => {
   })
 
   describe('time limits', () => {
+    it('a run limit is armed on the job that runs, even when the results before it are still held', async () => {
+      // One batch: the quick job's result is held in the worker while the endless one starts.
+      const ex = executor({ maxWorkers: 1, killAfterMs: 20 })
+      // Quick answers teach the executor that jobs are short, so it sends the next two as one batch.
+      for (let i = 0; i < 10; i++) await ex.submit(echo, i)
+      const quick = ex.submit(echo, 'first')
+      const endless = ex.submitWith(ref('busyForever'), [], { runTimeoutMs: 50 })
+      expect(await quick).toBe('first')
+      await expect(endless).rejects.toThrow(TimeoutError)
+      await ex.shutdown()
+      expect(ex.stats()).toMatchObject({ completed: 11, failed: 1, running: 0 })
+    })
+
     it('queueTimeoutMs: a job that waited too long fails with TimeoutError and never starts', async () => {
       const ex = executor({ maxWorkers: 1 })
       await ex.submit(whoAmI)
