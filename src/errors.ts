@@ -119,6 +119,38 @@ export function checkMs(name: string, ms: unknown): number {
   return ms
 }
 
+/** A `TypeError` in the style of the checks here, naming the argument, its value and its type. @internal */
+export function typeError(name: string, expected: string, value: unknown): TypeError {
+  return new TypeError(
+    `Expected \`${name}\` to be ${expected}, got \`${describe(value)}\` (${typeOf(value)})`,
+  )
+}
+
+/** `typeof`, except that `null` and arrays say what they are. */
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}
+
+/**
+ * Validates an iterable argument and returns it. A string is refused unless `strings` allows it:
+ * where a collection of objects is expected, a string is always a mistake, and iterating it would
+ * blame its first character instead of the argument. @internal
+ */
+export function checkIterable(
+  name: string,
+  value: unknown,
+  expected: string,
+  opts?: { readonly strings?: boolean },
+): Iterable<unknown> {
+  const iterable =
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') ||
+    (typeof value === 'string' && opts?.strings === true)
+  if (!iterable) throw typeError(name, expected, value)
+  return value as Iterable<unknown>
+}
+
 /**
  * Validates a count: an integer >= `min`, or `Infinity` when `infinite` allows it. `hint` is
  * appended to the message. @internal

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Wait } from '../core/op.js'
 import type { ActorCell } from './cell.js'
 import { ask } from './ask.js'
 import { currentSender } from './current.js'
@@ -48,6 +49,7 @@ export interface ActorRef<M> {
    * Sends the message `factory` builds around a temporary reply-to ref and resolves with the
    * first reply. Rejects with `TimeoutError` after `timeout`, with `ActorStoppedError` if the
    * message reaches dead letters, or with the actor's error if handling the message fails.
+   * Throws at the call, sending nothing, for a `factory` that is not a function or a bad option.
    *
    * **Details**: this form is picked when the message puts the reply-to ref in its `replyTo`
    * field; the reply type is then read from that field's type in `M` (see `AskReply`), for each
@@ -74,12 +76,20 @@ export interface ActorRef<M> {
 /**
  * The ref of an actor whose bounded mailbox applies back-pressure: `tell` returns a promise that
  * resolves once the message is in the mailbox.
+ *
+ * **Cancellation**: a tell waiting for room, bound with `ctx.call` or `yield* call(...)`, is undone
+ * when its sender is killed or times out, and its message is withdrawn: it never reaches the actor
+ * (as an undone queue `put` adds nothing). A tell that is not undone is delivered once.
  * @since 0.1.0
  */
 export interface BackpressureRef<M> extends ActorRef<M> {
-  /** Enqueues `msg`, waiting for room while the mailbox is full. */
+  /**
+   * Enqueues `msg`, waiting for room while the mailbox is full. The message is offered at the call,
+   * so a tell nobody awaits still arrives; a wait undone (the sender killed, a timeout) withdraws
+   * it, as an undone queue `put` adds nothing. A `Wait`, like `Queue.put`: awaitable, `yield*`-able.
+   */
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- seen as a plain ref, the wait may be ignored
-  tell(msg: M | PoisonPill): Promise<void>
+  tell(msg: M | PoisonPill): Wait<void>
 }
 
 /** A ref to an actor of any message type. @since 0.1.0 */

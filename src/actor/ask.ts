@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ActorStoppedError, checkMs, describe, TimeoutError } from '../errors.js'
+import { ActorStoppedError, checkMs, describe, TimeoutError, typeError } from '../errors.js'
 import { getClock, setTimerOn, type Timer } from '../time/clock.js'
 import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
 import type { ActorCell } from './cell.js'
@@ -115,10 +115,15 @@ export function ask<R>(
   factory: (replyTo: ActorRef<R>) => unknown,
   opts: AskOptions | undefined,
 ): Promise<R> {
-  if (typeof factory !== 'function') {
-    return Promise.reject(
-      new TypeError(`Expected ask's message factory to be a function, got ${describe(factory)}`),
-    )
+  // Checked before the promise exists: a bad argument is a bug at the call, and the message
+  // must not be built or sent.
+  if (typeof factory !== 'function') throw typeError('factory', 'a function', factory)
+  if (opts !== undefined) {
+    if (typeof opts !== 'object' || opts === null) throw typeError('opts', 'an options object', opts)
+    if (opts.timeout !== undefined) checkMs('timeout', opts.timeout)
+    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
+      throw typeError('signal', 'an AbortSignal', opts.signal)
+    }
   }
   return new Promise<R>((resolve, reject) => {
     const replyTo = new AskRef<R>(cell, resolve, reject)

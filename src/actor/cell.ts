@@ -10,7 +10,7 @@
  * @module
  */
 import { CancelledError, describe, InvalidStateError, MailboxFullError } from '../errors.js'
-import { isThenable } from '../core/op.js'
+import { type Cancel, isThenable, Op, ready, type Resume, type Wait } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Actor } from './actor.js'
 import {
@@ -77,10 +77,65 @@ class WatchToken implements SenderSlot {
   constructor(readonly target: ActorCell) {}
 }
 
-interface Waiter {
-  readonly msg: unknown
-  readonly sender: SenderSlot | undefined
-  readonly resolve: () => void
+/**
+ * What a back-pressured `tell` that found room returns: a settled native promise that `yield*`
+ * and `ctx.call` also take, as they take a tell that had to wait.
+ */
+const TOLD: Wait<void> = ready(undefined)
+
+/**
+ * A back-pressured `tell` waiting for room. The message is offered at the call, so a tell nobody
+ * awaits still arrives. Being an `Op`, it is also what `ctx.call` and `yield*` undo when the
+ * sender is killed or times out, and undoing withdraws the message, as an undone queue `put`
+ * adds nothing: a sender that saw its tell fail must not have it delivered behind its back. It is
+ * a `Wait`, as a queue `put` is. @internal
+ */
+export class TellWait extends Op<void> {
+  /** 0 waiting, 1 done (in the mailbox, or dead-lettered by a stop), 2 withdrawn. */
+  #state = 0
+  #error: unknown = undefined
+  #subs: Resume<void>[] = []
+
+  constructor(
+    readonly cell: ActorCell,
+    readonly msg: unknown,
+    readonly sender: SenderSlot | undefined,
+  ) {
+    super()
+  }
+
+  _start(resume: Resume<void>): Cancel | undefined {
+    if (this.#state === 1) resume(true, undefined)
+    else if (this.#state === 2) resume(false, this.#error)
+    else {
+      this.#subs.push(resume)
+      return (reason?: unknown) => {
+        this.#withdraw(resume, reason)
+      }
+    }
+    return undefined
+  }
+
+  /** The message left the wait: admitted into the mailbox, or dead-lettered by a stop. */
+  _done(): void {
+    this.#state = 1
+    for (const resume of this.#subs.splice(0)) resume(true, undefined)
+  }
+
+  #withdraw(by: Resume<void>, reason: unknown): void {
+    const subs = this.#subs
+    const i = subs.indexOf(by)
+    if (i >= 0) subs.splice(i, 1)
+    if (this.#state !== 0) return
+    this.#state = 2
+    this.#error =
+      reason instanceof Error
+        ? reason
+        : new CancelledError('the tell was withdrawn before it was admitted', reason)
+    this.cell._withdraw(this)
+    // Anyone else awaiting the same tell learns that the message was not sent.
+    for (const resume of subs.splice(0)) resume(false, this.#error)
+  }
 }
 
 /** What most actors never need, made on first use. @internal */
@@ -108,7 +163,7 @@ class CellExt {
   restarting: Promise<void> | null = null
   backoff: { timer: Timer; resolve: () => void } | null = null
   stopError: unknown = undefined
-  waiters: Waiter[] | null = null
+  waiters: TellWait[] | null = null
   /** The message an async handler is still handling, and its sender slot. */
   cur: unknown = NO_MSG
   sender: SenderSlot | undefined = undefined
@@ -180,11 +235,11 @@ export class ActorCell implements ActorContext<unknown> {
   // ---- mail in ----
 
   /** `tell`: enqueue or dead-letter; a promise only for a back-pressure mailbox. */
-  _tell(msg: unknown, sender: SenderSlot | undefined): Promise<void> | undefined {
+  _tell(msg: unknown, sender: SenderSlot | undefined): Wait<void> | undefined {
     const f = this._flags
     if ((f & (STOPPING | DEAD)) !== 0) {
       this._system._deadLetter(msg, this._path(), sender, 'stopped')
-      return this._mb?.overflow === 'backpressure' ? Promise.resolve() : undefined
+      return this._mb?.overflow === 'backpressure' ? TOLD : undefined
     }
     const mb = this._mb
     if (mb === null) {
@@ -199,11 +254,11 @@ export class ActorCell implements ActorContext<unknown> {
       this._flags = f | SCHEDULED
       schedule(this)
     }
-    return mb?.overflow === 'backpressure' ? Promise.resolve() : undefined
+    return mb?.overflow === 'backpressure' ? TOLD : undefined
   }
 
   /** True if enqueued now; a promise while it waits for room; undefined if dropped. */
-  _offer(mb: Mailbox, msg: unknown, sender: SenderSlot | undefined): true | Promise<void> | undefined {
+  _offer(mb: Mailbox, msg: unknown, sender: SenderSlot | undefined): true | Wait<void> | undefined {
     if (mb.size < mb.capacity && (this._x?.waiters?.length ?? 0) === 0) {
       mb.push(msg, sender)
       return true
@@ -220,10 +275,11 @@ export class ActorCell implements ActorContext<unknown> {
         return true
       case 'fail':
         throw new MailboxFullError(this._path(), mb.capacity, msg)
-      case 'backpressure':
-        return new Promise<void>((resolve) => {
-          ;(this._ext().waiters ??= []).push({ msg, sender, resolve })
-        })
+      case 'backpressure': {
+        const w = new TellWait(this, msg, sender)
+        ;(this._ext().waiters ??= []).push(w)
+        return w
+      }
     }
   }
 
@@ -299,10 +355,20 @@ export class ActorCell implements ActorContext<unknown> {
   }
 
   _admitWaiter(mb: Mailbox): void {
-    const w = (this._x as CellExt).waiters as Waiter[]
-    const first = w.shift() as Waiter
+    const w = (this._x as CellExt).waiters as TellWait[]
+    const first = w.shift() as TellWait
     mb.push(first.msg, first.sender)
-    first.resolve()
+    first._done()
+  }
+
+  /** Takes back a blocked tell whose sender gave up: it never enters the mailbox. */
+  _withdraw(w: TellWait): void {
+    const x = this._x
+    const waiters = x?.waiters
+    if (x == null || waiters == null) return
+    const i = waiters.indexOf(w)
+    if (i >= 0) waiters.splice(i, 1)
+    if (waiters.length === 0) x.waiters = null
   }
 
   _handle(msg: unknown, snd: SenderSlot | undefined): void {
@@ -686,7 +752,7 @@ export class ActorCell implements ActorContext<unknown> {
       if (x.waiters !== null) {
         for (const w of x.waiters) {
           letters.push(w.msg, w.sender)
-          w.resolve()
+          w._done()
         }
         x.waiters = null
       }

@@ -3,11 +3,28 @@
  *
  * @module
  */
-import { checkCount, checkMs } from '../errors.js'
+import { checkCount, checkIterable, checkMs, typeError } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
-import type { Future } from './future.js'
+import { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
-import type { Task } from './task.js'
+import { Task } from './task.js'
+
+/**
+ * Reads an argument that must be an iterable of futures (or, with `tasks`, of tasks) into an
+ * array, checking every element at the call: a bad one would otherwise fail only when the wait
+ * starts, with an error about a property of the wrong object. @internal
+ */
+export function futureList<F extends Future<unknown>>(name: string, value: unknown, tasks = false): F[] {
+  const kind = tasks ? 'tasks' : 'futures or tasks'
+  const list = [...checkIterable(name, value, `an iterable of ${kind}`)]
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]
+    if (!(tasks ? f instanceof Task : f instanceof Future)) {
+      throw typeError(`${name}[${String(i)}]`, tasks ? 'a task' : 'a future or task', f)
+    }
+  }
+  return list as F[]
+}
 
 /** Options of `joinAll`. @since 0.1.0 */
 export interface JoinAllOptions {
@@ -87,14 +104,17 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
  * first failure as soon as it happens (the others keep running). On `timeout` it resolves with
  * what finished so far.
  * **Cancellation**: abandoning it removes every callback it added; the tasks are untouched.
+ * **Throws**: `TypeError` at the call unless `futures` is an iterable of futures or tasks;
+ * `RangeError` for a bad `timeout` or `count`.
  * @example
  * const done = await joinAll([spawn(a), spawn(b)], { timeout: 1000 })
  * @since 0.1.0
  */
 export function joinAll<F extends Future<unknown>>(futures: Iterable<F>, opts?: JoinAllOptions): Op<F[]> {
+  const list = futureList<F>('futures', futures)
   if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
   if (opts?.count !== undefined) checkCount('count', opts.count, 0)
-  return new JoinAllOp([...futures], opts, true)
+  return new JoinAllOp(list, opts, true)
 }
 
 /** Options of `killAll`. @since 0.1.0 */
@@ -110,16 +130,19 @@ export interface KillAllOptions {
 /**
  * Kills every task, in the order given, and waits until all have finished their clean-up
  * (gevent `killall`). Resolves true, or false if `timeout` passed with some still alive.
+ * **Throws**: `TypeError` at the call, killing nothing, unless `tasks` is an iterable of tasks;
+ * `RangeError` for a bad `timeout`.
  * @example
  * await killAll(workers, { timeout: 5000 })
  * @since 0.1.0
  */
 export function killAll(tasks: Iterable<Task<unknown>>, opts?: KillAllOptions): Op<boolean> {
-  const list = [...tasks]
-  for (const t of list) t._requestKill(opts?.reason)
+  const list = futureList<Task<unknown>>('tasks', tasks, true)
   const timeout = opts?.timeout
   const signal = opts?.signal
+  // Checked before the first kill: a bad option must not leave some of the tasks killed.
   if (timeout !== undefined) checkMs('timeout', timeout)
+  for (const t of list) t._requestKill(opts?.reason)
   // Waiting for kills is not looking at outcomes: failures they end with are still reported.
   const join = new JoinAllOp(list, { timeout, signal }, false)
   return new FnOp<boolean>((resume) =>

@@ -5,6 +5,7 @@
  */
 import { checkMs, TimeoutError } from '../errors.js'
 import type { Future } from '../core/future.js'
+import { futureList } from '../core/join.js'
 import { getClock, type Timer } from '../time/clock.js'
 
 /**
@@ -28,7 +29,8 @@ export interface AsCompletedOptions {
  *
  * **Cancellation**: leaving the loop early (`break`, `return`, a throw) removes every callback and
  * the timer; the futures are untouched.
- * **Throws**: `TimeoutError` when `timeout` passes before all are done.
+ * **Throws**: `TypeError` at the call unless `futures` is an iterable of futures or tasks;
+ * `TimeoutError` when `timeout` passes before all are done.
  * @example
  * for await (const f of asCompleted(tasks)) console.log(f.state, f.value)
  * @since 0.1.0
@@ -37,7 +39,7 @@ export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   opts?: AsCompletedOptions,
 ): AsyncIterableIterator<Completed<F>> {
-  const all = [...new Set(futures)]
+  const all = [...new Set(futureList<F>('futures', futures))]
   const ms = opts?.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
   const ready: F[] = []
   let remaining = all.length

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { typeError } from '../errors.js'
 import { Future } from '../core/future.js'
 import { isThenable } from '../core/op.js'
 
@@ -23,6 +24,7 @@ type ValuesOrErrors<T extends readonly unknown[]> = { -readonly [K in keyof T]: 
  * **Details**: the first failure rejects at once and cancels every future and task still pending
  * (plain promises cannot be cancelled and are abandoned). With `returnExceptions`, failures are
  * returned in their slots and nothing is cancelled.
+ * **Throws**: `TypeError` at the call unless `items` is an array.
  * @example
  * const [a, b] = await gather([spawn(fetchA), spawn(fetchB)])
  * @since 0.1.0
@@ -36,6 +38,8 @@ export function gather<const T extends readonly unknown[]>(
   opts: { returnExceptions: true },
 ): Promise<ValuesOrErrors<T>>
 export function gather(items: readonly unknown[], opts?: GatherOptions): Promise<unknown[]> {
+  // Items may be plain values (they fill their slot as is), so only the collection is checked.
+  if (!Array.isArray(items)) throw typeError('items', 'an array of futures, tasks or promises', items)
   const keep = opts?.returnExceptions === true
   const out: unknown[] = new Array<unknown>(items.length)
   let left = items.length

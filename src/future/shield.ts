@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { typeError } from '../errors.js'
 import { Future } from '../core/future.js'
 import { reportNow } from '../core/report.js'
 
@@ -16,6 +17,7 @@ import { reportNow } from '../core/report.js'
  * @since 0.1.0
  */
 export function shield<T>(inner: Future<T>): Future<T> {
+  if (!(inner instanceof Future)) throw typeError('inner', 'a future or task', inner)
   const outer = new Future<T>()
   inner._observed = true
   inner._listen(() => {

@@ -5,6 +5,7 @@
  */
 import { checkMs } from '../errors.js'
 import type { Future } from '../core/future.js'
+import { futureList } from '../core/join.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 
@@ -116,7 +117,8 @@ class WaitOp<F extends Future<unknown>> extends Op<WaitResult<F>> {
  * done), including those already done at the call and those settled by the same synchronous code
  * as the one that ended the wait; `pending` holds the rest. Both keep the order given. Never
  * rejects for a future's failure or on timeout, and never cancels anything.
- * **Throws**: `RangeError` for an empty set or a bad `returnWhen`.
+ * **Throws**: `TypeError` unless `futures` is an iterable of futures or tasks; `RangeError` for an
+ * empty set or a bad `returnWhen`.
  * @example
  * const { done, pending } = await wait(tasks, { returnWhen: 'FIRST_COMPLETED' })
  * @since 0.1.0
@@ -125,7 +127,7 @@ export function wait<F extends Future<unknown>>(
   futures: Iterable<F>,
   opts?: WaitForOptions,
 ): Op<WaitResult<F>> {
-  const list = [...new Set(futures)]
+  const list = [...new Set(futureList<F>('futures', futures))]
   if (list.length === 0) throw new RangeError('wait() needs at least one future')
   const when = opts?.returnWhen ?? 'ALL_COMPLETED'
   if (when !== 'ALL_COMPLETED' && when !== 'FIRST_COMPLETED' && when !== 'FIRST_EXCEPTION') {

@@ -5,7 +5,8 @@
  * @module
  */
 import { BinaryHeap } from '../core/binary-heap.js'
-import { Queue, type QueueOptions } from './queue.js'
+import { typeError } from '../errors.js'
+import { checkQueueOptions, Queue, type QueueOptions } from './queue.js'
 
 /** Options of `PriorityQueue`. @since 0.1.0 */
 export interface PriorityQueueOptions<T> extends QueueOptions<T> {
@@ -35,13 +36,12 @@ export class PriorityQueue<T> extends Queue<T> {
   /** @internal */ declare _compare: ((a: T, b: T) => number) | undefined
 
   constructor(opts?: PriorityQueueOptions<T>) {
-    const compare = opts?.compare ?? defaultCompare
-    if (typeof compare !== 'function') {
-      throw new TypeError(`Expected \`compare\` to be a function, got \`${String(compare)}\``)
-    }
+    const items = checkQueueOptions(opts)
+    const compare: unknown = opts?.compare ?? defaultCompare
+    if (typeof compare !== 'function') throw typeError('compare', 'a function', compare)
     super({ maxsize: opts?.maxsize, items: undefined })
-    this._compare = compare
-    if (opts?.items !== undefined) for (const item of opts.items) this.putNowait(item)
+    this._compare = compare as (a: T, b: T) => number
+    if (items !== undefined) for (const item of items) this.putNowait(item)
   }
 
   /** @internal */ override _storeSize(): number {

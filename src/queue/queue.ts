@@ -9,7 +9,15 @@
  *
  * @module
  */
-import { checkCount, QueueEmpty, QueueFull, QueueShutDown, TimeoutError } from '../errors.js'
+import {
+  checkCount,
+  checkIterable,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  TimeoutError,
+  typeError,
+} from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { ready, type Resume, type Wait } from '../core/op.js'
 import { mayFinishAtCall, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
@@ -86,11 +94,22 @@ class GetOp<T> extends ParkOp<T> {
 }
 
 /**
+ * Checks the options every queue shares and returns its initial `items`, so a bad option throws
+ * before any item is put. @internal
+ */
+export function checkQueueOptions<T>(opts: QueueOptions<T> | undefined): Iterable<T> | undefined {
+  if (opts === undefined) return undefined
+  if (typeof opts !== 'object' || opts === null) throw typeError('opts', 'an options object', opts)
+  if (opts.items === undefined) return undefined
+  return checkIterable('items', opts.items, 'an iterable of items', { strings: true }) as Iterable<T>
+}
+
+/**
  * A first-in first-out queue; `put` blocks while it is full, `get` while it is empty.
  *
  * **Cancellation**: an undone `get` takes no item; an undone `put` adds none (its item is not
  * queued). Whatever was handed over before is the caller's.
- * **Throws**: `RangeError` for a bad `maxsize`; `QueueFull` / `QueueEmpty` from the `Nowait` forms;
+ * **Throws**: `RangeError` for a bad `maxsize`, `TypeError` for `items` that is not iterable; `QueueFull` / `QueueEmpty` from the `Nowait` forms;
  * `TimeoutError` when a `put` or `get` runs out of its `timeout` (as asyncio's `wait_for`; gevent
  * raises `Full` / `Empty`), so one `catch` handles every timed wait; `QueueShutDown` after
  * `shutdown()`.
@@ -110,12 +129,13 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly #store = new RingBuffer<T>()
 
   constructor(opts?: QueueOptions<T>) {
+    const items = checkQueueOptions(opts)
     const maxsize = checkCount('maxsize', opts?.maxsize ?? Infinity, 1, {
       infinite: true,
       hint: '; for a rendezvous use Channel',
     })
     this.maxsize = this._capacity(maxsize)
-    if (opts?.items !== undefined) for (const item of opts.items) this.putNowait(item)
+    if (items !== undefined) for (const item of items) this.putNowait(item)
   }
 
   /** Items queued now. */

@@ -10,6 +10,7 @@ import {
   PoisonPill,
   receive,
   Terminated,
+  type Wait,
 } from 'verdant'
 
 type Msg = { type: 'inc' } | { type: 'get'; replyTo: ActorRef<number> }
@@ -117,7 +118,7 @@ describe('actor type inference', () => {
       { mailbox: { capacity: 4, overflow: 'backpressure' } },
     )
     expectTypeOf(r).toEqualTypeOf<BackpressureRef<number>>()
-    expectTypeOf(r.tell(1)).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(r.tell(1)).toEqualTypeOf<Wait<void>>()
     const plain: ActorRef<number> = r
     expectTypeOf(plain.tell(2)).toEqualTypeOf<void>()
     await r.tell(3)

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { type ActorRef, behavior, MailboxFullError, receive, sleep } from 'verdant'
+import {
+  type ActorRef,
+  behavior,
+  call,
+  MailboxFullError,
+  receive,
+  sleep,
+  spawn,
+  TaskKilled,
+  TimeoutError,
+  withTimeout,
+} from 'verdant'
 import { eventually, newSystem } from './helpers.js'
 
 /** An actor that blocks on its first message until released, recording what it handles. */
@@ -115,6 +126,87 @@ describe('conformance: mailboxes', () => {
     await waiting
     expect(dead.map((d) => d.message).sort()).toEqual([1, 2])
     await system.shutdown()
+  })
+
+  it('back-pressure mailbox: a blocked tell undone by a kill of its sender withdraws its message (as a cancelled Queue.put)', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
+    await a.tell(0)
+    await sleep(1)
+    await a.tell(1)
+    // One sender of each flavour: an async body binds the wait with ctx.call, a generator yields it.
+    const asyncSender = spawn(async (ctx) => {
+      await ctx.call(a.tell(2))
+    })
+    const genSender = spawn(function* () {
+      yield* call(a.tell(3))
+    })
+    await sleep(1)
+    expect(asyncSender.done || genSender.done).toBe(false)
+    await asyncSender.kill()
+    await genSender.kill()
+    expect(asyncSender.exception).toBeInstanceOf(TaskKilled)
+    expect(genSender.exception).toBeInstanceOf(TaskKilled)
+    expect(system.inspect(a).mailboxSize).toBe(1)
+    // A tell made after the withdrawn ones is not queued behind them.
+    const later = a.tell(4)
+    g.release()
+    await later
+    await eventually(() => g.seen.length >= 3)
+    await sleep(1)
+    expect(g.seen).toEqual([0, 1, 4])
+    expect(system.inspect(a).mailboxSize).toBe(0)
+    await system.shutdown()
+    expect(dead.map((d) => d.message)).toEqual([])
+  })
+
+  it('back-pressure mailbox: a blocked tell undone by a timeout withdraws its message', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
+    await a.tell(0)
+    await sleep(1)
+    await a.tell(1)
+    await expect(
+      withTimeout(5, function* () {
+        yield* call(a.tell(2))
+      }),
+    ).rejects.toBeInstanceOf(TimeoutError)
+    expect(system.inspect(a).mailboxSize).toBe(1)
+    g.release()
+    await eventually(() => g.seen.length >= 2)
+    await sleep(1)
+    expect(g.seen).toEqual([0, 1])
+    await system.shutdown()
+    expect(dead.map((d) => d.message)).toEqual([])
+  })
+
+  it('back-pressure mailbox: a blocked tell that is not undone is delivered exactly once, even if its sender is killed after', async () => {
+    const { system, dead } = newSystem()
+    const g = gated()
+    const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
+    await a.tell(0)
+    await sleep(1)
+    await a.tell(1)
+    let admitted = false
+    const sender = spawn(async (ctx) => {
+      await ctx.call(a.tell(2))
+      admitted = true
+      await ctx.sleep(60_000)
+    })
+    await sleep(1)
+    const unawaited = a.tell(3)
+    await sleep(1)
+    g.release()
+    await eventually(() => admitted)
+    await sender.kill()
+    await unawaited
+    await eventually(() => g.seen.length >= 4)
+    await sleep(1)
+    expect(g.seen).toEqual([0, 1, 2, 3])
+    await system.shutdown()
+    expect(dead).toEqual([])
   })
 
   it('Akka priority mailbox: lower priority values first, FIFO among equals', async () => {
