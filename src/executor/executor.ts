@@ -138,7 +138,10 @@ export interface ExecutorMapOptions {
 export interface ExecutorShutdownOptions {
   /** Resolve only when every job has settled and every worker has exited (default true). */
   readonly wait?: boolean | undefined
-  /** Cancel the queued jobs instead of running them (default false). */
+  /**
+   * Cancel every job (default false): queued and sent ones never start, running ones have their
+   * `jobSignal()` aborted and their worker terminated if it has not finished within `killAfterMs`.
+   */
   readonly cancelFutures?: boolean | undefined
 }
 
@@ -360,18 +363,59 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    * for await (const n of executor.map(square, [1, 2, 3], { chunksize: 64 })) console.log(n)
    * @since 0.1.0
    */
-  async *map<T, R>(
+  map<T, R>(
     fn: TaskRef<(item: T) => R>,
     items: Iterable<T> | AsyncIterable<T>,
     opts: ExecutorMapOptions = {},
   ): AsyncGenerator<Awaited<R>, void, undefined> {
+    // Checked here, not in the generator: its body runs only when the first result is awaited,
+    // far from the call that was wrong.
     this.#checkOpen('map')
     const ref = checkTaskRef(fn, 'map()')
-    const chunksize = checkCount('chunksize', opts.chunksize ?? 1, 1)
-    const window = checkCount('window', opts.window ?? this.maxWorkers * 2, 1)
-    const ordered = opts.ordered ?? true
-    const timeoutMs = opts.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
-    const signal = opts.signal
+    const o = opts as ExecutorMapOptions | undefined
+    if (typeof o !== 'object' || o === null) {
+      throw new TypeError(`map() options must be an object, got ${describe(opts)}`)
+    }
+    const src = items as unknown
+    if (
+      typeof src !== 'string' &&
+      (typeof src !== 'object' ||
+        src === null ||
+        (typeof (src as Partial<AsyncIterable<T>>)[Symbol.asyncIterator] !== 'function' &&
+          typeof (src as Partial<Iterable<T>>)[Symbol.iterator] !== 'function'))
+    ) {
+      throw new TypeError(`map() needs an iterable or async iterable of items, got ${describe(items)}`)
+    }
+    const signal = o.signal as unknown
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`map() option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
+    }
+    const ordered = o.ordered as unknown
+    if (ordered !== undefined && typeof ordered !== 'boolean') {
+      throw new TypeError(`map() option \`ordered\` must be a boolean, got ${describe(ordered)}`)
+    }
+    return this.#map<T, R>(ref.exportName, this.#indexOf(ref), items, {
+      chunksize: checkCount('chunksize', o.chunksize ?? 1, 1),
+      window: checkCount('window', o.window ?? this.maxWorkers * 2, 1),
+      ordered: ordered ?? true,
+      timeoutMs: o.timeout === undefined ? undefined : checkMs('timeout', o.timeout),
+      signal,
+    })
+  }
+
+  async *#map<T, R>(
+    name: string,
+    index: number,
+    items: Iterable<T> | AsyncIterable<T>,
+    o: {
+      chunksize: number
+      window: number
+      ordered: boolean
+      timeoutMs: number | undefined
+      signal: AbortSignal | undefined
+    },
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    const { chunksize, window, ordered, timeoutMs, signal } = o
     // The whole map's limit runs on real time, as every executor timer does: the jobs run on real
     // time in their workers, and a virtual clock (which `wait`'s own timeout would follow) could
     // neither bound them nor be measured against `performance.now()`.
@@ -387,11 +431,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
     if (limit !== undefined) signal?.addEventListener('abort', onAbort, { once: true })
     const waitSignal = limit?.signal ?? signal
-    const index = this.#indexOf(ref)
     const chunkIndex = -index - 1
-    const it = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]()
+    const it =
+      typeof (items as Partial<AsyncIterable<T>>)[Symbol.asyncIterator] === 'function'
+        ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+        : (items as Iterable<T>)[Symbol.iterator]()
     const inflight: JobFuture<Awaited<R>[]>[] = []
     let exhausted = false
+    let taken = 0
     try {
       for (;;) {
         while (!exhausted && inflight.length < window) {
@@ -406,7 +453,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
           }
           if (chunk.length === 0) break
           this.#checkOpen('map')
-          const job = this.#enqueue(chunkIndex, ref.exportName, chunk, undefined) as JobFuture<Awaited<R>[]>
+          const job = this.#enqueue(chunkIndex, name, chunk, undefined) as JobFuture<Awaited<R>[]>
+          job._first = taken
+          taken += chunk.length
           // Its outcome reaches the caller through the iteration, or is cancelled with it.
           job._observed = true
           inflight.push(job)
@@ -432,12 +481,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   /**
    * Stops accepting jobs. By default waits until every queued and running job has settled and every
-   * worker has exited; `cancelFutures` cancels the queued jobs instead of running them. Idempotent.
+   * worker has exited. `cancelFutures` cancels every job instead: those not started never run, the
+   * running ones see their `jobSignal()` abort, and each worker still there `killAfterMs` later is
+   * terminated, so the shutdown ends within about `killAfterMs`. Idempotent.
    * @since 0.1.0
    */
   async shutdown(opts: ExecutorShutdownOptions = {}): Promise<void> {
     if (this.#state === 'open') this.#state = 'shutting-down'
-    if (opts.cancelFutures === true) this.#cancelQueued('the executor was shut down')
+    if (opts.cancelFutures === true) this.#cancelAll('the executor was shut down')
     this.#closed ??= new Promise<void>((resolve) => {
       this.#resolveClosed = resolve
     })
@@ -480,7 +531,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       if (slot !== undefined) this.#afterAnswer(slot)
     } else if (job._at === SENT && slot !== undefined) {
       this.#post(slot, [CANCEL, job._id])
-      if (job._headAt !== 0) this.#armKill(slot, job)
+      // Armed whether or not it looks like the head: the worker may hold the results of the jobs
+      // before it while it runs this one.
+      this.#armKill(slot, job)
     }
   }
 
@@ -595,11 +648,33 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     )
   }
 
-  #cancelQueued(msg: string): void {
+  /** Cancels every job wherever it is, and gives each worker `killAfterMs` to be gone. */
+  #cancelAll(msg: string): void {
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
       if (job._at === QUEUED) job.cancel(msg)
     }
-    for (const slot of this.#slots) for (const job of [...slot.outbox]) job.cancel(msg)
+    for (const slot of [...this.#slots]) {
+      for (const job of [...slot.outbox]) job.cancel(msg)
+      for (const job of inflightOf(slot)) if (!job.done) job.cancel(msg)
+      this.#armStop(slot)
+    }
+  }
+
+  /**
+   * A bound on the worker as a whole, not on one job: which job it is on may not be known (held
+   * results, a process), and a worker stuck in its initializer or busy with a job cancelled
+   * before would otherwise keep the shutdown waiting for ever.
+   */
+  #armStop(slot: WorkerSlot): void {
+    const ms = this.#killAfterMs
+    if (slot.state === 'dead' || slot.stopTimer !== undefined || ms === Infinity) return
+    slot.stopTimer = realClock.setTimer(ms, () => {
+      slot.stopTimer = undefined
+      if (slot.state === 'dead') return
+      slot.killReason ??= `the executor shut down and its jobs did not stop within ${String(ms)} ms of being cancelled`
+      slot.stopKilled = true
+      slot.handle.terminate()
+    })
   }
 
   // ---- dispatch ----
@@ -750,7 +825,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#running--
         this.#failed++
         this.#clearTimers(job)
-        job._settle('failed', cloneError(job, err))
+        job._settle('failed', cloneError(job, err, slot.handle))
         continue
       }
       this.#sent(slot, [job], defs)
@@ -885,8 +960,11 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const job = slot.inflight.peekFirst()
     if (job === undefined || job._headAt !== 0) return
     job._headAt = performance.now()
-    if (job.done) this.#armKill(slot, job)
-    else if (job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity) {
+    // A cancelled job already has its kill armed from the cancel: reaching the head must not
+    // postpone it.
+    if (job.done) {
+      if (job._timer === undefined) this.#armKill(slot, job)
+    } else if (job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity) {
       const ms = job._runTimeoutMs
       job._timer = realClock.setTimer(ms, () => {
         job._timer = undefined
@@ -899,14 +977,21 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
   }
 
-  #armKill(slot: WorkerSlot, job: JobFuture<unknown>): void {
+  #armKill(slot: WorkerSlot, job: JobFuture<unknown>, after = job._killAfterMs): void {
     job._timer?.cancel()
     const ms = job._killAfterMs
     if (ms === Infinity) return
-    job._timer = realClock.setTimer(ms, () => {
+    job._timer = realClock.setTimer(after, () => {
       job._timer = undefined
       if (job._at !== SENT || job._slot !== slot || slot.state === 'dead') return
+      if (!mayBeRunning(slot, job)) {
+        // Not started, or another job runs: look again later, it may yet start. Not at once
+        // again with a zero limit, which would spin while another job runs.
+        this.#armKill(slot, job, Math.max(ms, 10))
+        return
+      }
       slot.killReason = `job ${job._name} did not stop within ${String(ms)} ms of being cancelled`
+      slot.stopKilled = true
       slot.handle.terminate()
     })
   }
@@ -971,13 +1056,15 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const wasReady = slot.state !== 'starting'
     slot.state = 'dead'
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer)
+    slot.stopTimer?.cancel()
+    slot.stopTimer = undefined
     this.#slots.splice(this.#slots.indexOf(slot), 1)
     const lost = slot.inflight.drain()
     const unsent = slot.outbox
     slot.outbox = []
     if (!expected || lost.length > 0 || unsent.length > 0) {
       const reason = slot.killReason ?? exitReason(how)
-      if (slot.killReason === undefined || !slot.killReason.startsWith('job ')) this.#crashes++
+      if (!slot.stopKilled) this.#crashes++
       if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
       // The job it was on dies with it; everything behind it goes back to the front of the queue,
       // except a sent job whose transferred buffers went with the message: it fails rather than vanish.
@@ -1151,29 +1238,74 @@ function exitReason(how: WorkerExit): string {
   return `exited with code ${String(how.code)}`
 }
 
-function cloneError(job: JobFuture<unknown>, err: unknown): DataCloneError {
+function cloneError(job: JobFuture<unknown>, err: unknown, handle: WorkerHandle): DataCloneError {
   const args = job._args ?? []
-  const what = job._fn < 0 ? 'an item' : 'an argument'
+  const item = job._fn < 0
   for (let i = 0; i < args.length; i++) {
+    const value = args[i]
     try {
-      structuredClone(args[i])
+      handle.check(value)
     } catch (e) {
+      // The platform names the first thing inside the value it could not clone, often an internal
+      // function of some library object: the caller needs to know which of their values it was.
       return new DataCloneError(
-        `${job._fn < 0 ? 'item' : 'argument'} ${String(i)} of ${job._name}() cannot be sent to a worker: ${e instanceof Error ? e.message : String(e)}`,
+        `${item ? 'item' : 'argument'} ${String(item ? job._first + i : i)} of ${job._name}() is ${typeName(value)}, which cannot be sent to a worker: ${cloneReason(value, e)}`,
+        { cause: e },
       )
     }
   }
   return new DataCloneError(
-    `${what} of ${job._name}() cannot be sent to a worker: ${err instanceof Error ? err.message : String(err)}`,
+    `${item ? 'an item' : 'an argument'} of ${job._name}() cannot be sent to a worker: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
   )
 }
 
-/** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
+function typeName(value: unknown): string {
+  if (typeof value === 'function') return value.name === '' ? 'a function' : `a function (${value.name})`
+  if (typeof value !== 'object' || value === null) return `a ${typeof value}`
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor
+  const name = typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object'
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`
+}
+
+function cloneReason(value: unknown, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  if (typeof value === 'function') return 'functions cannot be cloned'
+  // The platform quotes the whole source of the function it met.
+  if (/could not be cloned\.?$/.test(message) && /^\s*(async\s+)?(function|class)\b|=>/.test(message)) {
+    return 'it holds a function, and functions cannot be cloned'
+  }
+  return message.split('\n', 1)[0] ?? message
+}
+
+/** The jobs sent to a worker and not answered, in the order it runs them. */
+function inflightOf(slot: WorkerSlot): JobFuture<unknown>[] {
+  const jobs = slot.inflight.drain()
+  for (const job of jobs) slot.inflight.push(job)
+  return jobs
+}
+
+/**
+ * Whether terminating the worker could stop `job` without killing a job that was not cancelled.
+ * A thread says which job it runs. A process does not, and may still hold the results of jobs
+ * before this one: it is only safe when every job before it is settled.
+ */
+function mayBeRunning(slot: WorkerSlot, job: JobFuture<unknown>): boolean {
+  const shared = slot.handle.shared
+  if (shared !== undefined) return Atomics.load(shared, SLOT_RUNNING) === job._id
+  for (const ahead of inflightOf(slot)) {
+    if (ahead === job) return true
+    if (!ahead.done) return false
+  }
+  return false
+}
+
 /** The flags a job travels with. */
 function jobFlags(job: JobFuture<unknown>): number {
   return job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity ? REPORT_FIRST : 0
 }
 
+/** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
 function cancelWithdrawn(job: JobFuture<unknown>, reason: unknown): void {
   job._settle('cancelled', new CancelledError(`job ${job._name} was cancelled`, reason))
 }

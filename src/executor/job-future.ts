@@ -49,6 +49,7 @@ export class JobFuture<T> extends Future<T> {
   /** @internal The run-time or kill timer. */ _timer: Timer | undefined = undefined
   /** @internal When the worker reached it (0: not yet). */ _headAt = 0
   /** @internal True for a job submitted by a job (deadlock detection). */ _child = false
+  /** @internal For a `map` chunk, the position of its first item in the input. */ _first = 0
 
   /** @internal */
   constructor(

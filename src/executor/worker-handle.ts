@@ -29,6 +29,8 @@ export interface WorkerHandle {
   /** Throws a clone error synchronously, before anything is sent. */
   send(msg: unknown[], transfer?: readonly Transferable[]): void
   terminate(): void
+  /** Throws the error `send` would for this one value, to name which argument cannot cross. */
+  check(value: unknown): void
   ref(): void
   unref(): void
   /** A thread's shared words (the running job's id); undefined for a process. */
@@ -90,6 +92,9 @@ export function spawnThread(s: SpawnSettings, events: WorkerEvents): WorkerHandl
     terminate() {
       void worker.terminate()
     },
+    check(value) {
+      structuredClone(value)
+    },
     ref() {
       worker.ref()
     },
@@ -145,6 +150,9 @@ export function spawnProcess(s: SpawnSettings, events: WorkerEvents): WorkerHand
     },
     terminate() {
       child.kill('SIGKILL')
+    },
+    check(value) {
+      serialize(value)
     },
     ref() {
       child.ref()

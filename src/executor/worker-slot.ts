@@ -4,6 +4,7 @@
  * @module
  */
 import { RingBuffer } from '../queue/ring-buffer.js'
+import type { Timer } from '../time/clock.js'
 import type { JobFuture } from './job-future.js'
 import type { WorkerHandle } from './worker-handle.js'
 
@@ -39,6 +40,10 @@ export class WorkerSlot {
   idleTimer: NodeJS.Timeout | undefined = undefined
   /** Why we terminated it, if we did. */
   killReason: string | undefined = undefined
+  /** Terminated because a cancelled job did not stop: the executor's doing, not a crash. */
+  stopKilled = false
+  /** Set by `shutdown({cancelFutures})`: the worker is terminated if still there when it fires. */
+  stopTimer: Timer | undefined = undefined
 
   constructor(id: number) {
     this.id = id

@@ -46,6 +46,9 @@ class FakeWorker implements WorkerHandle {
   terminate(): void {
     this.events.exit({ code: 1, signal: undefined, error: undefined })
   }
+  check(value: unknown): void {
+    structuredClone(value)
+  }
   ref(): void {}
   unref(): void {}
 }

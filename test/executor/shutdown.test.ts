@@ -1,0 +1,138 @@
+// shutdown({cancelFutures: true}) with jobs running: every job settles once, the running ones are
+// asked to stop and their workers terminated after killAfterMs, and the call always returns.
+import { describe, expect, it } from 'vitest'
+import {
+  CancelledError,
+  ProcessPoolExecutor,
+  taskRef,
+  ThreadPoolExecutor,
+  type Executor,
+  type ExecutorOptions,
+  type JobFuture,
+} from 'verdant'
+import { leakReport } from 'verdant/testing'
+import type * as tasks from '../fixtures/executor-tasks.mjs'
+
+const url = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
+const ref = <K extends keyof typeof tasks>(name: K) =>
+  taskRef<Extract<(typeof tasks)[K], (...args: never[]) => unknown>>(url, name)
+
+const KILL_AFTER_MS = 200
+const MARGIN_MS = 1000
+
+const kinds = [
+  ['ThreadPoolExecutor', (o: ExecutorOptions) => new ThreadPoolExecutor(o)],
+  ['ProcessPoolExecutor', (o: ExecutorOptions) => new ProcessPoolExecutor(o)],
+] as const
+
+const jobs = [
+  ['cooperative (returns when jobSignal() aborts)', ref('untilCancelled')],
+  ['deaf, a synchronous endless loop', ref('busyForever')],
+  ['deaf, async, ignoring its signal', ref('deafAsync')],
+] as const
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/** Shuts down with cancelFutures and checks the bound, the futures, the counts and the workers. */
+async function shutDownAndCheck(
+  ex: Executor,
+  futures: JobFuture<unknown>[],
+  pids: number[],
+  processes: boolean,
+  submitted = futures.length,
+): Promise<void> {
+  const t0 = performance.now()
+  await ex.shutdown({ cancelFutures: true })
+  expect(performance.now() - t0).toBeLessThan(KILL_AFTER_MS + MARGIN_MS)
+  for (const f of futures) expect(f.done).toBe(true)
+  const s = ex.stats()
+  expect(s.completed + s.failed + s.cancelled).toBe(submitted)
+  expect(s).toMatchObject({ queued: 0, running: 0, workers: [] })
+  expect(leakReport().workers).toBe(0)
+  if (processes) for (const pid of pids) expect(gone(pid)).toBe(true)
+}
+
+describe.each(kinds)('%s shutdown({cancelFutures: true})', (name, make) => {
+  const processes = name === 'ProcessPoolExecutor'
+
+  it.each(jobs)('with running jobs, %s, cancels them all and ends within killAfterMs', async (_, job) => {
+    const ex = make({ maxWorkers: 2, killAfterMs: KILL_AFTER_MS })
+    const warm = [ex.submit(ref('pidAfter'), 50), ex.submit(ref('pidAfter'), 50)]
+    const pids = await Promise.all(warm)
+    const running = [ex.submit(job), ex.submit(job), ex.submit(job)]
+    await sleep(100)
+    await shutDownAndCheck(ex, [...warm, ...running], pids, processes)
+    for (const f of running) expect(f.exception).toBeInstanceOf(CancelledError)
+    // Terminating a worker whose jobs were cancelled is no crash.
+    expect(ex.stats()).toMatchObject({ completed: 2, failed: 0, cancelled: 3, crashes: 0 })
+  })
+
+  it('cancels the jobs sent to a worker behind the running one, which never start', async () => {
+    const ex = make({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS })
+    // Quick answers make the window deep, so what follows goes to the worker as one batch.
+    for (let i = 0; i < 10; i++) await ex.submit(ref('echo'), i)
+    const pid = await ex.submit(ref('pid'))
+    const quick = ex.submit(ref('echo'), 'first')
+    const stuck = ex.submit(ref('busyForever'))
+    const behind = [ex.submit(ref('countCalls')), ex.submit(ref('countCalls'))]
+    await sleep(100)
+    await shutDownAndCheck(ex, [quick, stuck, ...behind], [pid], processes, 15)
+    expect(stuck.cancelled).toBe(true)
+    for (const f of behind) expect(f.cancelled).toBe(true)
+    // The quick job finished, but its result was held in the worker behind the endless one: it
+    // is cancelled with the rest.
+    expect(quick.cancelled).toBe(true)
+    expect(ex.stats()).toMatchObject({ completed: 11, failed: 0, cancelled: 4 })
+  })
+
+  it('bounds a worker whose initializer never ends', async () => {
+    const ex = make({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS, initializer: ref('busyForever') })
+    const job = ex.submit(ref('echo'), 1)
+    await sleep(100)
+    await shutDownAndCheck(ex, [job], [], processes)
+    expect(job.cancelled).toBe(true)
+  })
+
+  it('a second shutdown while the first waits ends as soon', async () => {
+    const ex = make({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS })
+    const job = ex.submit(ref('busyForever'))
+    await sleep(100)
+    const t0 = performance.now()
+    await Promise.all([ex.shutdown({ cancelFutures: true }), ex.shutdown()])
+    expect(performance.now() - t0).toBeLessThan(KILL_AFTER_MS + MARGIN_MS)
+    expect(job.cancelled).toBe(true)
+  })
+})
+
+// A thread says which job it runs; a process does not, so there the kill waits for the job to be
+// known to be the one running.
+describe('ThreadPoolExecutor cancel() of a running job', () => {
+  it('replaces the worker even when results before the job are still held', async () => {
+    const ex = new ThreadPoolExecutor({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS })
+    try {
+      for (let i = 0; i < 10; i++) await ex.submit(ref('echo'), i)
+      const before = await ex.submit(ref('whoAmI'))
+      // One batch: the quick job's result stays in the worker while the endless one runs.
+      const quick = ex.submit(ref('echo'), 'first')
+      const stuck = ex.submit(ref('busyForever'))
+      await sleep(100)
+      const t0 = performance.now()
+      stuck.cancel()
+      expect(await quick).toBe('first')
+      expect(performance.now() - t0).toBeLessThan(KILL_AFTER_MS + MARGIN_MS)
+      expect(await ex.submit(ref('whoAmI'))).not.toBe(before)
+      expect(ex.stats()).toMatchObject({ crashes: 0, cancelled: 1 })
+    } finally {
+      await ex.shutdown({ cancelFutures: true })
+    }
+  })
+})
