@@ -237,15 +237,26 @@ export class WorkerCrashedError extends VerdantError {
   readonly exitCode: number | undefined
   /** The signal that killed a child process, if any. */
   readonly signal: string | undefined
+  /**
+   * True when the job itself ran to its end and only its result died with the worker (another job
+   * crashed it): the job's effects happened, so it is not run again. @since 0.2.0
+   */
+  readonly resultLost: boolean
   constructor(
     message: string,
     reason: string,
-    details: { exitCode?: number | undefined; signal?: string | undefined; cause?: unknown } = {},
+    details: {
+      exitCode?: number | undefined
+      signal?: string | undefined
+      cause?: unknown
+      resultLost?: boolean | undefined
+    } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.reason = reason
     this.exitCode = details.exitCode
     this.signal = details.signal
+    this.resultLost = details.resultLost ?? false
   }
 }
 

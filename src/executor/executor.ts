@@ -49,6 +49,7 @@ import {
   RESULTS,
   serializeError,
   SKIPPED,
+  SLOT_DONE,
   SLOT_RUNNING,
   SUBMIT,
   THREW,
@@ -1068,23 +1069,28 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
       // The job it was on dies with it; everything behind it goes back to the front of the queue,
       // except a sent job whose transferred buffers went with the message: it fails rather than vanish.
+      const shared = slot.handle.shared
       const runningId =
-        slot.handle.shared !== undefined
-          ? Atomics.load(slot.handle.shared, SLOT_RUNNING)
-          : lost[0]?._headAt !== 0
-            ? lost[0]?._id
-            : 0
-      const crashed = (message: string): WorkerCrashedError =>
+        shared !== undefined ? Atomics.load(shared, SLOT_RUNNING) : lost[0]?._headAt !== 0 ? lost[0]?._id : 0
+      // A thread also says which job it finished last. A worker runs its jobs in the order sent,
+      // so every job up to that one ran to its end and only its result, still held in the worker,
+      // died: running it again would run it twice.
+      const doneId = shared !== undefined ? Atomics.load(shared, SLOT_DONE) : 0
+      let finished = doneId === 0 ? 0 : lost.findIndex((job) => job._id === doneId) + 1
+      const crashed = (message: string, resultLost = false): WorkerCrashedError =>
         new WorkerCrashedError(`${message}: ${reason}`, reason, {
           exitCode: how.code,
           signal: how.signal,
           cause: how.error,
+          resultLost,
         })
       const back: JobFuture<unknown>[] = []
       for (const job of [...lost, ...unsent]) {
         this.#running--
-        const running = job._id === runningId
-        if (!job.done && !running && (job._at !== SENT || job._transfer === undefined)) {
+        const ran = finished > 0
+        if (ran) finished--
+        const running = !ran && job._id === runningId
+        if (!job.done && !ran && !running && (job._at !== SENT || job._transfer === undefined)) {
           back.push(job)
           continue
         }
@@ -1094,11 +1100,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#failed++
         job._settle(
           'failed',
-          crashed(
-            running
-              ? `the worker running job ${job._name} crashed`
-              : `the worker holding job ${job._name} crashed before running it`,
-          ),
+          ran
+            ? crashed(`job ${job._name} ran, but its result was lost when its worker crashed`, true)
+            : crashed(
+                running
+                  ? `the worker running job ${job._name} crashed`
+                  : `the worker holding job ${job._name} crashed before running it`,
+              ),
         )
       }
       for (let i = back.length - 1; i >= 0; i--) {

@@ -58,12 +58,18 @@ export const EXPIRED = 3
 /** The job's result could not be cloned; the value is the clone error's message. @internal */
 export const UNCLONEABLE = 4
 
-/** The shared-memory words of a thread worker. @internal */
+/** The shared-memory words of a thread worker: the id of the job it runs (0 between jobs). @internal */
 export const SLOT_RUNNING = 0
 /** @internal */
 export const SLOT_WAKE = 1
+/**
+ * The id of the last job the worker finished (ran, skipped or expired), written as its result is
+ * put aside: after a crash, the jobs up to it lost only their results, which may still have been
+ * held in the worker. @internal
+ */
+export const SLOT_DONE = 2
 /** @internal */
-export const SLOT_WORDS = 2
+export const SLOT_WORDS = 3
 
 /** How the executor tells a worker who it is. @internal */
 export interface WorkerInit {

@@ -30,6 +30,7 @@ import {
   RESULTS,
   serializeError,
   SKIPPED,
+  SLOT_DONE,
   SLOT_RUNNING,
   SUBMIT,
   THREW,
@@ -216,10 +217,12 @@ function runJobs(): void {
     head += JOB_FIELDS
     if (cancelled.size > 0 && cancelled.delete(id)) {
       results.push(id, SKIPPED, undefined, 0)
+      if (shared !== undefined) Atomics.store(shared, SLOT_DONE, id)
       continue
     }
     if (deadline !== 0 && Date.now() > deadline) {
       results.push(id, EXPIRED, undefined, 0)
+      if (shared !== undefined) Atomics.store(shared, SLOT_DONE, id)
       continue
     }
     // A chunk of `map` is encoded as a negative index: run the function once per item.
@@ -312,7 +315,10 @@ function end(id: number, status: number, value: unknown, t0: number): void {
   results.push(id, status, value, (performance.now() - t0) * 1000)
   current = 0
   controller = undefined
-  if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, 0)
+  if (shared !== undefined) {
+    Atomics.store(shared, SLOT_DONE, id)
+    Atomics.store(shared, SLOT_RUNNING, 0)
+  }
   if (results.length > MAX_BATCH * 4) flush()
 }
 

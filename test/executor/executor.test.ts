@@ -1,6 +1,6 @@
 // Behaviour shared by both executors, run once per kind (concurrent.futures Executor semantics).
 import { getEventListeners } from 'node:events'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -559,6 +559,43 @@ describe.each(kinds)('%s', (_name, make) => {
 })
 
 describe('ThreadPoolExecutor only', () => {
+  it('a thread that dies mid-batch fails its running job alone: the jobs that ran before it are not run again', async () => {
+    const ex = new ThreadPoolExecutor({ maxWorkers: 1 })
+    open.push(ex)
+    // Quick answers teach the executor that jobs are short, so the next ones go as one batch:
+    // the worker runs 1 and 2 and holds their results when 3 ends it.
+    for (let i = 0; i < 10; i++) await ex.submit(echo, i)
+    const log = join(tmpdir(), `verdant-starts-${String(process.pid)}-${String(Date.now())}.log`)
+    writeFileSync(log, '')
+    try {
+      const jobs = [
+        ex.submit(ref('record'), log, 1),
+        ex.submit(ref('record'), log, 2),
+        ex.submit(ref('recordAndExit'), log, 3, 7),
+        ex.submit(ref('record'), log, 4),
+      ]
+      const outcomes = await Promise.allSettled(jobs)
+      const starts = readFileSync(log, 'utf8').trim().split('\n').map(Number)
+      // Every job started exactly once, whatever became of its result.
+      expect([...starts].sort()).toEqual([1, 2, 3, 4])
+      const crash = outcomes[2] as PromiseRejectedResult
+      expect(crash.reason).toBeInstanceOf(WorkerCrashedError)
+      expect((crash.reason as WorkerCrashedError).resultLost).toBe(false)
+      expect(outcomes[3]).toEqual({ status: 'fulfilled', value: 4 })
+      for (const o of outcomes.slice(0, 2)) {
+        // The result came back before the crash, or it is said to be lost: never a second run.
+        if (o.status === 'rejected') {
+          expect(o.reason).toBeInstanceOf(WorkerCrashedError)
+          expect((o.reason as WorkerCrashedError).resultLost).toBe(true)
+          expect((o.reason as Error).message).toMatch(/ran, but its result was lost/)
+        }
+      }
+      expect(ex.stats().crashes).toBe(1)
+    } finally {
+      rmSync(log, { force: true })
+    }
+  })
+
   it('toThread runs on the shared default pool', async () => {
     const { toThread, shutdownDefaultExecutor, defaultExecutor } = await import('verdant')
     expect(await toThread(tasks.add, 20, 22)).toBe(42)
