@@ -8,6 +8,7 @@
  * @module
  */
 import { ActorStoppedError, checkMs, describe, TimeoutError, typeError } from '../errors.js'
+import { checkSignal } from '../core/spawn.js'
 import { getClock, setTimerOn, type Timer } from '../time/clock.js'
 import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
 import type { ActorCell } from './cell.js'
@@ -121,9 +122,7 @@ export function ask<R>(
   if (opts !== undefined) {
     if (typeof opts !== 'object' || opts === null) throw typeError('opts', 'an options object', opts)
     if (opts.timeout !== undefined) checkMs('timeout', opts.timeout)
-    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
-      throw typeError('signal', 'an AbortSignal', opts.signal)
-    }
+    checkSignal(opts.signal)
   }
   return new Promise<R>((resolve, reject) => {
     const replyTo = new AskRef<R>(cell, resolve, reject)

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs, describe, InvalidStateError } from '../errors.js'
+import { checkMs, InvalidStateError, typeError } from '../errors.js'
 import { currentTask } from './registry.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js'
 
@@ -83,9 +83,7 @@ export function bindSignal(task: Task<unknown>, signal: AbortSignal): void {
 /** Validates the `signal` option. @internal */
 export function checkSignal(signal: unknown): AbortSignal | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return signal
-  throw new TypeError(
-    `Expected \`signal\` to be an AbortSignal, got \`${describe(signal)}\` (${typeof signal})`,
-  )
+  throw typeError('signal', 'an AbortSignal', signal)
 }
 
 /** @internal */

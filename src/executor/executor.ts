@@ -332,10 +332,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (o.timeout !== undefined && o.runTimeoutMs !== undefined) {
       throw new TypeError(`${what} takes \`timeout\` or \`runTimeoutMs\` (the same limit), not both`)
     }
-    const signal = o.signal as unknown
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`${what} option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
-    }
+    checkSignalOption(what, o.signal)
     const transfer = o.transfer as unknown
     if (transfer !== undefined && !Array.isArray(transfer)) {
       throw new TypeError(`${what} option \`transfer\` must be an array, got ${describe(transfer)}`)
@@ -387,10 +384,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     ) {
       throw new TypeError(`map() needs an iterable or async iterable of items, got ${describe(items)}`)
     }
-    const signal = o.signal as unknown
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`map() option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
-    }
+    const signal = checkSignalOption('map()', o.signal)
     const ordered = o.ordered as unknown
     if (ordered !== undefined && typeof ordered !== 'boolean') {
       throw new TypeError(`map() option \`ordered\` must be a boolean, got ${describe(ordered)}`)
@@ -1306,6 +1300,12 @@ function mayBeRunning(slot: WorkerSlot, job: JobFuture<unknown>): boolean {
     if (!ahead.done) return false
   }
   return false
+}
+
+/** The `signal` option of `what`, checked at the call. */
+function checkSignalOption(what: string, signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal
+  throw new TypeError(`${what} option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
 }
 
 /** The flags a job travels with. */
