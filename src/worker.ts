@@ -9,6 +9,7 @@ export {
   taskRef,
   type DefinedTask,
   type TaskArgs,
+  type TaskOptions,
   type TaskRef,
   type TaskReturn,
   type WorkerFn,

@@ -49,8 +49,6 @@ import {
   RESULTS,
   serializeError,
   SKIPPED,
-  SLOT_DONE,
-  SLOT_RUNNING,
   SUBMIT,
   THREW,
   UNCLONEABLE,
@@ -110,6 +108,15 @@ export interface SubmitOptions {
   readonly transfer?: readonly Transferable[] | undefined
   /** Aborting it cancels the job. */
   readonly signal?: AbortSignal | undefined
+  /**
+   * Declares the job safe to run again: if its worker dies while it runs, or after it ran but
+   * before its result was sent, it is run again, up to this many more times (default: the task's
+   * own `retries` from `defineTask`, else 0: such a job fails with `WorkerCrashedError`). Its
+   * future's `attempts` says how many runs it took. A run timeout, a cancellation or an error the
+   * job throws is never retried.
+   * @since 0.2.0
+   */
+  readonly retries?: number | undefined
 }
 
 /** `SubmitOptions` checked, with the executor's defaults applied. */
@@ -119,6 +126,7 @@ interface JobOptions {
   readonly killAfterMs: number
   readonly transfer: readonly Transferable[] | undefined
   readonly signal: AbortSignal | undefined
+  readonly retries: number
 }
 
 /** Options of `executor.map`. @since 0.1.0 */
@@ -165,8 +173,14 @@ export interface ExecutorStats {
   readonly completed: number
   readonly failed: number
   readonly cancelled: number
-  /** Workers that died unexpectedly. */
+  /** Workers that died without being asked to: an exit, a signal, running out of memory, an uncaught error. */
   readonly crashes: number
+  /**
+   * Workers the executor terminated because a job did not stop when cancelled or timed out, or
+   * at a shutdown with `cancelFutures`. Not counted in `crashes`.
+   * @since 0.2.0
+   */
+  readonly terminated: number
   readonly workers: readonly WorkerStats[]
   /** Time jobs ran, in µs. */
   readonly runTime: Quantiles
@@ -227,6 +241,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #failed = 0
   #cancelled = 0
   #crashes = 0
+  #terminated = 0
   readonly #runTime = new Histogram()
   readonly #waitTime = new Histogram()
   #closed: Promise<void> | undefined = undefined
@@ -319,12 +334,26 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const ref = checkTaskRef(fn, what)
     if (!Array.isArray(args))
       throw new TypeError(`${what} needs the arguments as an array, got ${describe(args)}`)
-    const o = opts === undefined ? undefined : this.#jobOptions(opts, what)
+    const o = opts === undefined ? this.#refOptions(ref) : this.#jobOptions(opts, what, ref)
     return this.#enqueue(this.#indexOf(ref), ref.exportName, args, o)
   }
 
+  /** The options of a job submitted without any: undefined unless its task declares retries. */
+  #refOptions(ref: TaskRef<WorkerFn>): JobOptions | undefined {
+    const retries = ref.retries ?? 0
+    if (retries === 0) return undefined
+    return {
+      queueTimeoutMs: undefined,
+      runTimeoutMs: undefined,
+      killAfterMs: this.#killAfterMs,
+      transfer: undefined,
+      signal: undefined,
+      retries,
+    }
+  }
+
   /** Checks every option before anything is queued or armed. */
-  #jobOptions(opts: unknown, what: string): JobOptions {
+  #jobOptions(opts: unknown, what: string, ref: TaskRef<WorkerFn>): JobOptions {
     if (typeof opts !== 'object' || opts === null) {
       throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
     }
@@ -349,6 +378,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       killAfterMs: o.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', o.killAfterMs),
       transfer: o.transfer,
       signal: o.signal,
+      retries: o.retries === undefined ? (ref.retries ?? 0) : checkCount('retries', o.retries, 0),
     }
   }
 
@@ -506,6 +536,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       failed: this.#failed,
       cancelled: this.#cancelled,
       crashes: this.#crashes,
+      terminated: this.#terminated,
       workers: this.#slots.map((s) => ({
         id: s.id,
         state: s.state,
@@ -611,6 +642,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         })
       }
       job._runTimeoutMs = opts.runTimeoutMs
+      job._retries = opts.retries
       if (signal !== undefined) {
         const onAbort = (): void => {
           job.cancel(describe(signal.reason))
@@ -896,6 +928,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         continue
       }
       const run = flat[i + 3] as number
+      const status = flat[i + 1]
+      if (status !== SKIPPED && status !== EXPIRED) job._attempts++
       sumRun += run
       slot.busyMicros += run
       slot.completed++
@@ -904,7 +938,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#running--
       this.#clearTimers(job)
       if (job.done) continue
-      const status = flat[i + 1]
       if (status === OK) {
         this.#completed++
         this.#runTime.record(run)
@@ -1057,20 +1090,21 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const lost = slot.inflight.drain()
     const unsent = slot.outbox
     slot.outbox = []
+    if (slot.stopKilled) this.#terminated++
+    else if (!expected) this.#crashes++
     if (!expected || lost.length > 0 || unsent.length > 0) {
       const reason = slot.killReason ?? exitReason(how)
-      if (!slot.stopKilled) this.#crashes++
       if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
-      // The job it was on dies with it; everything behind it goes back to the front of the queue,
-      // except a sent job whose transferred buffers went with the message: it fails rather than vanish.
-      const shared = slot.handle.shared
-      const runningId =
-        shared !== undefined ? Atomics.load(shared, SLOT_RUNNING) : lost[0]?._headAt !== 0 ? lost[0]?._id : 0
-      // A thread also says which job it finished last. A worker runs its jobs in the order sent,
-      // so every job up to that one ran to its end and only its result, still held in the worker,
-      // died: running it again would run it twice.
-      const doneId = shared !== undefined ? Atomics.load(shared, SLOT_DONE) : 0
-      let finished = doneId === 0 ? 0 : lost.findIndex((job) => job._id === doneId) + 1
+      // A worker runs its jobs one at a time in the order sent, and says which one it is on: every
+      // unanswered job before that one ran to its end, and only its result died with the worker.
+      const { running, done } = slot.handle.progress()
+      let finished =
+        done !== 0
+          ? lost.findIndex((job) => job._id === done) + 1
+          : Math.max(
+              0,
+              lost.findIndex((job) => job._id === running),
+            )
       const crashed = (message: string, resultLost = false): WorkerCrashedError =>
         new WorkerCrashedError(`${message}: ${reason}`, reason, {
           exitCode: how.code,
@@ -1083,8 +1117,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#running--
         const ran = finished > 0
         if (ran) finished--
-        const running = !ran && job._id === runningId
-        if (!job.done && !ran && !running && (job._at !== SENT || job._transfer === undefined)) {
+        const started = ran || job._id === running
+        if (started) job._attempts++
+        // Not started: it runs on another worker, unless its transferred buffers went with the
+        // message. Started: only if it was declared safe to run again.
+        const again = started
+          ? job._attempts <= job._retries && job._transfer === undefined
+          : job._at !== SENT || job._transfer === undefined
+        if (!job.done && again) {
           back.push(job)
           continue
         }
@@ -1092,13 +1132,18 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#clearTimers(job)
         if (job.done) continue
         this.#failed++
+        const attempts =
+          job._retries === 0 ? '' : ` (attempt ${String(job._attempts)} of ${String(job._retries + 1)})`
         job._settle(
           'failed',
           ran
-            ? crashed(`job ${job._name} ran, but its result was lost when its worker crashed`, true)
+            ? crashed(
+                `job ${job._name} ran, but its result was lost when its worker crashed${attempts}`,
+                true,
+              )
             : crashed(
-                running
-                  ? `the worker running job ${job._name} crashed`
+                started
+                  ? `the worker running job ${job._name} crashed${attempts}`
                   : `the worker holding job ${job._name} crashed before running it`,
               ),
         )
@@ -1158,6 +1203,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       }
       slot.outbox = []
       slot.killReason = 'the executor is broken'
+      slot.stopKilled = true
       slot.state = 'closing'
       slot.handle.terminate()
     }
@@ -1233,8 +1279,9 @@ function asError(value: unknown, prefix: string): Error {
 }
 
 function exitReason(how: WorkerExit): string {
-  const err = how.error as { code?: unknown } | undefined
-  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory (resourceLimits)'
+  if (how.outOfMemory) {
+    return how.error === undefined ? 'out of memory (the heap limit)' : 'out of memory (resourceLimits)'
+  }
   if (how.error !== undefined) return `uncaught ${describe(how.error)}`
   if (how.signal !== undefined) return `killed by ${how.signal}`
   return `exited with code ${String(how.code)}`
@@ -1288,18 +1335,12 @@ function inflightOf(slot: WorkerSlot): JobFuture<unknown>[] {
 }
 
 /**
- * Whether terminating the worker could stop `job` without killing a job that was not cancelled.
- * A thread says which job it runs. A process does not, and may still hold the results of jobs
- * before this one: it is only safe when every job before it is settled.
+ * Whether terminating the worker could stop `job` without killing a job that was not cancelled:
+ * it is the one the worker is on (a process's last started job may have just finished, which
+ * leaves no other job to harm either, every later one being unstarted).
  */
 function mayBeRunning(slot: WorkerSlot, job: JobFuture<unknown>): boolean {
-  const shared = slot.handle.shared
-  if (shared !== undefined) return Atomics.load(shared, SLOT_RUNNING) === job._id
-  for (const ahead of inflightOf(slot)) {
-    if (ahead === job) return true
-    if (!ahead.done) return false
-  }
-  return false
+  return slot.handle.progress().running === job._id
 }
 
 /** The `signal` option of `what`, checked at the call. */

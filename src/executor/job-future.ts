@@ -50,6 +50,8 @@ export class JobFuture<T> extends Future<T> {
   /** @internal When the worker reached it (0: not yet). */ _headAt = 0
   /** @internal True for a job submitted by a job (deadlock detection). */ _child = false
   /** @internal For a `map` chunk, the position of its first item in the input. */ _first = 0
+  /** @internal How many more runs it may have after its worker died under it. */ _retries = 0
+  /** @internal */ _attempts = 0
 
   /** @internal */
   constructor(
@@ -70,6 +72,16 @@ export class JobFuture<T> extends Future<T> {
     this._transfer = transfer
     this._killAfterMs = killAfterMs
     this._submittedAt = performance.now()
+  }
+
+  /**
+   * How many times the job was started: 0 before it starts, 1 after a run, more when its worker
+   * died under it and it was run again (the `retries` option). A job that crashed its worker or
+   * lost its result counts the run that did.
+   * @since 0.2.0
+   */
+  get attempts(): number {
+    return this._attempts
   }
 
   /**

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { describe } from '../errors.js'
+import { checkCount, describe } from '../errors.js'
 
 /** Any function a worker can run: plain arguments in, a value or a promise out. @since 0.1.0 */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest function type, for constraints
@@ -26,8 +26,30 @@ export interface TaskRef<F extends WorkerFn> {
   readonly moduleUrl: string
   /** The name of the export, `'default'` for the default export. */
   readonly exportName: string
+  /** Runs again after its worker died under it, up to this many times (see `TaskOptions`). @since 0.2.0 */
+  readonly retries?: number | undefined
   /** The function's type, for inference only; never set. */
   readonly [fnType]?: F
+}
+
+/** What `defineTask` and `taskRef` may declare about a task. @since 0.2.0 */
+export interface TaskOptions {
+  /**
+   * The task is safe to run again (idempotent): when its worker dies while it runs, or after it
+   * ran but before its result reached the executor, it runs again, up to this many more times.
+   * Without it such a job fails with `WorkerCrashedError`, never running twice. `submit`'s own
+   * `retries` option overrides it. Default 0.
+   */
+  readonly retries?: number | undefined
+}
+
+function checkTaskOptions(opts: unknown, what: string): number | undefined {
+  if (opts === undefined) return undefined
+  if (typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
+  }
+  const retries = (opts as TaskOptions).retries
+  return retries === undefined ? undefined : checkCount('retries', retries, 0)
 }
 
 /** The arguments a task takes. @since 0.1.0 */
@@ -65,11 +87,15 @@ function checkExportName(name: unknown, what: string): string {
  * const sum = await executor.submit(add, 1, 2) // number
  * @since 0.1.0
  */
-export function taskRef<F extends WorkerFn>(module: URL | string, exportName: string): TaskRef<F> {
-  return {
-    moduleUrl: moduleHref(module, 'taskRef()'),
-    exportName: checkExportName(exportName, 'taskRef()'),
-  }
+export function taskRef<F extends WorkerFn>(
+  module: URL | string,
+  exportName: string,
+  opts?: TaskOptions,
+): TaskRef<F> {
+  const moduleUrl = moduleHref(module, 'taskRef()')
+  const name = checkExportName(exportName, 'taskRef()')
+  const retries = checkTaskOptions(opts, 'taskRef()')
+  return retries === undefined ? { moduleUrl, exportName: name } : { moduleUrl, exportName: name, retries }
 }
 
 /** A function that is also its own `TaskRef`: call it here, or submit it to run elsewhere. @since 0.1.0 */
@@ -86,21 +112,30 @@ export type DefinedTask<F extends WorkerFn> = F & TaskRef<F>
  * const sum = await executor.submit(add, 1, 2) // number
  * @since 0.1.0
  */
-export function defineTask<F extends WorkerFn>(moduleUrl: string, exportName: string, fn: F): DefinedTask<F>
-export function defineTask<F extends WorkerFn>(moduleUrl: string, fn: F): DefinedTask<F>
+export function defineTask<F extends WorkerFn>(
+  moduleUrl: string,
+  exportName: string,
+  fn: F,
+  opts?: TaskOptions,
+): DefinedTask<F>
+export function defineTask<F extends WorkerFn>(moduleUrl: string, fn: F, opts?: TaskOptions): DefinedTask<F>
 export function defineTask<F extends WorkerFn>(
   moduleUrl: string,
   nameOrFn: string | F,
-  maybeFn?: F,
+  fnOrOpts?: F | TaskOptions,
+  maybeOpts?: TaskOptions,
 ): DefinedTask<F> {
-  const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn
+  const named = typeof nameOrFn !== 'function'
+  const fn = named ? fnOrOpts : nameOrFn
   if (typeof fn !== 'function') {
     throw new TypeError(`defineTask() needs a function, got ${describe(fn)}`)
   }
-  const name = typeof nameOrFn === 'function' ? nameOrFn.name : nameOrFn
+  const name = named ? nameOrFn : nameOrFn.name
+  const retries = checkTaskOptions(named ? maybeOpts : fnOrOpts, 'defineTask()')
   Object.defineProperties(fn, {
     moduleUrl: { value: moduleHref(moduleUrl, 'defineTask()'), enumerable: true },
     exportName: { value: checkExportName(name, 'defineTask()'), enumerable: true },
+    ...(retries === undefined ? {} : { retries: { value: retries, enumerable: true } }),
   })
   return fn as DefinedTask<F>
 }

@@ -5,10 +5,12 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { serialize } from 'node:v8'
 import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads'
-import { HELLO, SLOT_WORDS, type WorkerInit } from './protocol.js'
+import { HELLO, SLOT_DONE, SLOT_RUNNING, SLOT_WORDS, type WorkerInit } from './protocol.js'
+import { ReportReader, REPORT_FD } from './report-pipe.js'
 
 /** How a worker ended. @internal */
 export interface WorkerExit {
@@ -16,6 +18,19 @@ export interface WorkerExit {
   readonly signal: string | undefined
   /** The error that ended it (a thread's uncaught error, out of memory, a failed spawn). */
   readonly error: unknown
+  /** It ran out of heap. */
+  readonly outOfMemory: boolean
+}
+
+/**
+ * Which jobs a worker has run, as far as the executor can know: jobs run one at a time in the
+ * order sent, so this places every job sent to it. @internal
+ */
+export interface WorkerProgress {
+  /** The job it runs now, or for a process the last one it started (it may have finished). 0: none. */
+  readonly running: number
+  /** The last job it finished; 0 when not known (a process: every job before `running` finished). */
+  readonly done: number
 }
 
 /** @internal */
@@ -33,8 +48,7 @@ export interface WorkerHandle {
   check(value: unknown): void
   ref(): void
   unref(): void
-  /** A thread's shared words (the running job's id); undefined for a process. */
-  readonly shared: Int32Array | undefined
+  progress(): WorkerProgress
 }
 
 /** The settings a worker is started with. @internal */
@@ -82,10 +96,14 @@ export function spawnThread(s: SpawnSettings, events: WorkerEvents): WorkerHandl
   })
   worker.once('exit', (code) => {
     live--
-    events.exit({ code, signal: undefined, error })
+    const outOfMemory = (error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    events.exit({ code, signal: undefined, error, outOfMemory })
   })
+  const shared = new Int32Array(sab)
   return {
-    shared: new Int32Array(sab),
+    progress() {
+      return { running: Atomics.load(shared, SLOT_RUNNING), done: Atomics.load(shared, SLOT_DONE) }
+    },
     send(msg, transfer) {
       worker.postMessage(msg, transfer as Transferable[] | undefined)
     },
@@ -104,27 +122,32 @@ export function spawnThread(s: SpawnSettings, events: WorkerEvents): WorkerHandl
   }
 }
 
+/**
+ * How long a dead child's pipes may stay open, held by a process it started, before the executor
+ * stops waiting for the last of its reports.
+ */
+const PIPE_GRACE_MS = 1000
+/** Enough of the end of a child's stderr to find V8's out-of-memory message in. */
+const STDERR_TAIL = 4096
+/** What Node prints when a heap limit is reached, before it aborts. */
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit/
+
 /** @internal */
 export function spawnProcess(s: SpawnSettings, events: WorkerEvents): WorkerHandle {
+  // stderr passes through the parent, which keeps its end: running out of heap ends a child with
+  // SIGABRT like any native abort, and only Node's last words on stderr tell them apart.
   const child: ChildProcess = fork(fileURLToPath(entry()), [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
     ...(s.execArgv === undefined ? {} : { execArgv: [...s.execArgv] }),
     ...(s.env === undefined ? {} : { env: s.env }),
   })
   live++
-  let ended = false
-  let error: unknown = undefined
-  const end = (code: number | null, signal: NodeJS.Signals | null): void => {
-    if (ended) return
-    ended = true
-    live--
-    events.exit({ code: code ?? undefined, signal: signal ?? undefined, error })
-  }
+  const pipes = [child.stdio[REPORT_FD], child.stderr].filter((p) => p != null) as Socket[]
   // The child says when it listens: a message sent before that could be lost, so until then
   // messages wait here (already serialized-checked, so a clone error still surfaces at send).
   let early: unknown[][] | undefined = []
-  child.on('message', (msg: unknown[]) => {
+  const reader = new ReportReader((msg) => {
     if (msg[0] !== HELLO || early === undefined) {
       events.message(msg)
       return
@@ -133,14 +156,51 @@ export function spawnProcess(s: SpawnSettings, events: WorkerEvents): WorkerHand
     for (const m of early) child.send(m)
     early = undefined
   })
-  child.on('error', (err) => {
-    error = err
-    // A child that could not be spawned emits no 'exit'.
-    if (child.pid === undefined) end(null, null)
+  child.stdio[REPORT_FD]?.on('data', (chunk: Buffer) => {
+    reader.push(chunk)
   })
-  child.once('exit', end)
+  let tail = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    tail = (tail + chunk.toString('latin1')).slice(-STDERR_TAIL)
+  })
+  let error: unknown = undefined
+  let code: number | null = null
+  let signal: NodeJS.Signals | null = null
+  let grace: NodeJS.Timeout | undefined
+  let ended = false
+  // Reported once the pipes are read to their end, so every job the child started and every
+  // result it wrote is known first.
+  const end = (): void => {
+    if (ended) return
+    ended = true
+    live--
+    clearTimeout(grace)
+    for (const p of pipes) p.destroy()
+    events.exit({
+      code: code ?? undefined,
+      signal: signal ?? undefined,
+      error,
+      outOfMemory: signal === 'SIGABRT' && OUT_OF_MEMORY.test(tail),
+    })
+  }
+  child.once('exit', (c, sig) => {
+    code = c
+    signal = sig
+    grace = setTimeout(end, PIPE_GRACE_MS)
+  })
+  child.once('close', end)
+  child.on('error', (err) => {
+    // A child that could not be spawned emits no 'exit'. Other errors are messages sent to a
+    // child that has just died, which its exit reports.
+    if (child.pid !== undefined) return
+    error = err
+    end()
+  })
   return {
-    shared: undefined,
+    progress() {
+      return { running: reader.started, done: 0 }
+    },
     send(msg) {
       if (early === undefined) child.send(msg)
       else {
@@ -157,10 +217,12 @@ export function spawnProcess(s: SpawnSettings, events: WorkerEvents): WorkerHand
     ref() {
       child.ref()
       child.channel?.ref()
+      for (const p of pipes) p.ref()
     },
     unref() {
       child.unref()
       child.channel?.unref()
+      for (const p of pipes) p.unref()
     },
   }
 }

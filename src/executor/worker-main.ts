@@ -39,6 +39,7 @@ import {
   type ThrownValue,
   type WorkerInit,
 } from './protocol.js'
+import { ReportWriter } from './report-pipe.js'
 import { existingModule, type TaskRef, type WorkerFn } from './task-ref.js'
 import { installRuntime } from './worker-runtime.js'
 
@@ -46,12 +47,24 @@ import { installRuntime } from './worker-runtime.js'
 const FLUSH_MS = 2
 /** Results per message at most. */
 const MAX_BATCH = 1024
+/**
+ * Results held for earlier jobs are sent before a job of a function that has run at least this
+ * long (or never ran here): a long job is the one that gets cancelled, timed out or crashes its
+ * worker, and a worker terminated mid-job takes held results with it. Below this, the extra
+ * message would cost more than the batching saves.
+ */
+const LONG_JOB_MICROS = 1000
 
 let post: (msg: unknown[]) => void = () => undefined
 const port = parentPort
+/** A thread's shared words: the running and the last finished job. */
 let shared: Int32Array | undefined
+/** A child process's report pipe: results, and each job as it starts. */
+let report: ReportWriter | undefined
 const refs: { moduleUrl: string; exportName: string }[] = []
 const fns: (WorkerFn | undefined)[] = []
+/** Smoothed run time per function, in µs. */
+const runMicros: number[] = []
 /** Flat records `[id, fnIndex, args, queueDeadline, flags]`, consumed from `head` (a JOBS message itself). */
 let pending: unknown[] = []
 let head = 0
@@ -229,7 +242,11 @@ function runJobs(): void {
     const chunk = index < 0
     const fi = chunk ? -index - 1 : index
     const fn = fns[fi]
-    if ((flags & REPORT_FIRST) !== 0) flush()
+    if (
+      (flags & REPORT_FIRST) !== 0 ||
+      (results.length > 1 && !((runMicros[fi] ?? Infinity) < LONG_JOB_MICROS))
+    )
+      flush()
     begin(id)
     const t0 = performance.now()
     if (fn === undefined || chunk) {
@@ -249,7 +266,7 @@ function runJobs(): void {
       void runAsync(id, fi, false, args, t0, value).then(resume)
       return
     }
-    end(id, status, value, t0)
+    end(id, fi, status, value, t0)
     if (yieldDue()) return
   }
   pending = []
@@ -298,9 +315,9 @@ async function runAsync(
         }
       }
     }
-    end(id, OK, value, t0)
+    end(id, fi, OK, value, t0)
   } catch (err) {
-    end(id, THREW, serializeError(err), t0)
+    end(id, fi, THREW, serializeError(err), t0)
   }
 }
 
@@ -309,10 +326,14 @@ function begin(id: number): void {
   currentAborted = undefined
   controller = undefined
   if (shared !== undefined) Atomics.store(shared, SLOT_RUNNING, id)
+  else report?.started(id)
 }
 
-function end(id: number, status: number, value: unknown, t0: number): void {
-  results.push(id, status, value, (performance.now() - t0) * 1000)
+function end(id: number, fi: number, status: number, value: unknown, t0: number): void {
+  const micros = (performance.now() - t0) * 1000
+  const avg = runMicros[fi]
+  runMicros[fi] = avg === undefined ? micros : avg * 0.8 + micros * 0.2
+  results.push(id, status, value, micros)
   current = 0
   controller = undefined
   if (shared !== undefined) {
@@ -352,6 +373,11 @@ function flush(): void {
   }
 }
 
+// Last words: a job that calls process.exit(), or an uncaught error, ends the worker through its
+// 'exit' event, and the results of the jobs it finished before must not die with it (a thread's
+// messages posted here still arrive; a child's report pipe is synchronous).
+process.on('exit', flush)
+
 // Connect last: every module-level binding above must exist before the first message.
 if (port !== null) {
   post = (msg) => {
@@ -360,9 +386,10 @@ if (port !== null) {
   port.on('message', onMessage)
   void start(workerData as WorkerInit)
 } else if (process.send !== undefined) {
-  const send = process.send.bind(process)
+  const writer = new ReportWriter()
+  report = writer
   post = (msg) => {
-    send(msg)
+    writer.message(msg)
   }
   // The first message is the init; the parent's death closes the channel and ends the child.
   process.once('message', (init: WorkerInit) => {
@@ -371,11 +398,11 @@ if (port !== null) {
   })
   process.on('disconnect', () => process.exit(0))
   watchParent()
-  send([HELLO])
+  post([HELLO])
   process.on('uncaughtException', (err) => {
     // Say why before dying: the parent otherwise only sees an exit code.
     try {
-      send([CRASH, serializeError(err)])
+      post([CRASH, serializeError(err)])
     } finally {
       process.exit(70)
     }

@@ -13,7 +13,6 @@ const add = taskRef<(a: number, b: number) => number>(
 
 /** A stand-in worker: answers each batch after `delayMs` (null: on the next `setImmediate` turn). */
 class FakeWorker implements WorkerHandle {
-  readonly shared = undefined
   jobs = 0
   constructor(
     readonly events: WorkerEvents,
@@ -26,7 +25,7 @@ class FakeWorker implements WorkerHandle {
   send(msg: unknown[]): void {
     if (msg[0] === CLOSE) {
       queueMicrotask(() => {
-        this.events.exit({ code: 0, signal: undefined, error: undefined })
+        this.events.exit({ code: 0, signal: undefined, error: undefined, outOfMemory: false })
       })
       return
     }
@@ -44,10 +43,13 @@ class FakeWorker implements WorkerHandle {
     else setTimeout(answer, this.delayMs)
   }
   terminate(): void {
-    this.events.exit({ code: 1, signal: undefined, error: undefined })
+    this.events.exit({ code: 1, signal: undefined, error: undefined, outOfMemory: false })
   }
   check(value: unknown): void {
     structuredClone(value)
+  }
+  progress(): { running: number; done: number } {
+    return { running: 0, done: 0 }
   }
   ref(): void {}
   unref(): void {}
