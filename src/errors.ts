@@ -131,6 +131,35 @@ function typeOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
+/** Validates a `signal` option: undefined or an `AbortSignal`. @internal */
+export function checkSignal(signal: unknown, name = 'signal'): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal
+  throw typeError(name, 'an AbortSignal', signal)
+}
+
+/** Validates an options argument: undefined or an object. @internal */
+export function checkOptions<T>(opts: T, name = 'opts'): T {
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
+    throw typeError(name, 'an options object', opts)
+  }
+  return opts
+}
+
+/**
+ * Validates the options of a wait (`{timeout, signal}`) and returns its limit in ms, or undefined
+ * for none (`Infinity` is none). Every wait checks them at the call: a lazy op started later would
+ * report the mistake far from it. @internal
+ */
+export function checkWait(
+  opts: { readonly timeout?: unknown; readonly signal?: unknown } | undefined,
+): number | undefined {
+  checkOptions(opts)
+  if (opts === undefined) return undefined
+  checkSignal(opts.signal)
+  const ms = opts.timeout
+  return ms === undefined || checkMs('timeout', ms) === Infinity ? undefined : (ms as number)
+}
+
 /**
  * Validates an iterable argument and returns it. A string is refused unless `strings` allows it:
  * where a collection of objects is expected, a string is always a mistake, and iterating it would

@@ -51,6 +51,11 @@ export interface ActorRef<M> {
    * message reaches dead letters, or with the actor's error if handling the message fails.
    * Throws at the call, sending nothing, for a `factory` that is not a function or a bad option.
    *
+   * **Cancellation**: while its message waits for room in a back-pressure mailbox, an ask that
+   * gives up (its `timeout` or `signal`, or the task waiting on it through `ctx.call` or
+   * `yield* call(...)` killed or timed out) withdraws the message, as an undone back-pressure `tell`
+   * does, so a retry does not deliver it twice. Once the message is in the mailbox it is delivered.
+   *
    * **Details**: this form is picked when the message puts the reply-to ref in its `replyTo`
    * field; the reply type is then read from that field's type in `M` (see `AskReply`), for each
    * message of a union on its own. Write `ask<R>(...)` when the ref travels under another name or

@@ -7,11 +7,19 @@
  *
  * @module
  */
-import { ActorStoppedError, checkMs, describe, TimeoutError, typeError } from '../errors.js'
-import { checkSignal } from '../core/spawn.js'
+import {
+  ActorStoppedError,
+  CancelledError,
+  checkMs,
+  checkSignal,
+  describe,
+  TimeoutError,
+  typeError,
+} from '../errors.js'
+import { type Abandonable, ON_ABANDON } from '../core/op.js'
 import { getClock, setTimerOn, type Timer } from '../time/clock.js'
 import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
-import type { ActorCell } from './cell.js'
+import { type ActorCell, TellWait } from './cell.js'
 
 let askIds = 0
 
@@ -25,6 +33,8 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
   #timer: Timer | undefined
   #signal: AbortSignal | undefined
   #timeoutMs = 0
+  /** The message's wait for room in a back-pressure mailbox, while it lasts. */
+  #room: TellWait | undefined
 
   static {
     Object.defineProperty(this.prototype, '_kind', { value: 1 })
@@ -64,12 +74,31 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
     )
   }
 
-  /** Fails the ask (its message failed or reached dead letters). */
+  /**
+   * Fails the ask (its message failed or reached dead letters, or the asker gave up). A message
+   * still waiting for room is withdrawn: the asker was told it failed, and may send it again.
+   */
   _fail(error: unknown): void {
     const reject = this.#reject
     if (reject === undefined) return
+    const room = this.#room
     this.#settle()
+    room?._cancel(error)
     reject(error)
+  }
+
+  /** The message waits for room; `_fail` withdraws it until it is admitted. */
+  _waitRoom(room: TellWait): void {
+    this.#room = room
+  }
+
+  /**
+   * The task that waited on the ask through `call` gave up. Before the message is admitted, that
+   * withdraws it and fails the ask, as an undone back-pressure `tell`; after, the ask runs on.
+   */
+  _abandon(reason: unknown): void {
+    if (this.#room?._waiting !== true) return
+    this._fail(reason instanceof Error ? reason : new CancelledError('the ask was abandoned', reason))
   }
 
   _arm(opts: AskOptions | undefined): void {
@@ -107,6 +136,7 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
     this.#timer = undefined
     this.#signal?.removeEventListener('abort', this.#onAbort)
     this.#signal = undefined
+    this.#room = undefined
   }
 }
 
@@ -124,8 +154,9 @@ export function ask<R>(
     if (opts.timeout !== undefined) checkMs('timeout', opts.timeout)
     checkSignal(opts.signal)
   }
-  return new Promise<R>((resolve, reject) => {
-    const replyTo = new AskRef<R>(cell, resolve, reject)
+  let replyTo!: AskRef<R>
+  const promise: Promise<R> & Abandonable = new Promise<R>((resolve, reject) => {
+    replyTo = new AskRef<R>(cell, resolve, reject)
     replyTo._arm(opts)
     if (!replyTo._pending) return
     let msg: unknown
@@ -137,9 +168,13 @@ export function ask<R>(
     }
     try {
       const sent = cell._tell(msg, replyTo)
-      if (sent !== undefined) sent.catch(replyTo._fail.bind(replyTo))
+      if (sent instanceof TellWait) replyTo._waitRoom(sent)
     } catch (err) {
       replyTo._fail(err)
     }
   })
+  promise[ON_ABANDON] = (reason) => {
+    replyTo._abandon(reason)
+  }
+  return promise
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { typeError } from '../errors.js'
 import type { ActorContext } from './context.js'
 
 /**
@@ -52,6 +52,8 @@ export class Behavior<M> {
 
   /** @internal Use `behavior()`. */
   constructor(setup: (ctx: ActorContext<M>) => SetupResult<M> | PromiseLike<SetupResult<M>>) {
+    // Run only when an actor starts: a bad one would fail there, far from this call.
+    if (typeof setup !== 'function') throw typeError('setup', 'a behavior setup function', setup)
     this._setup = setup
   }
 }
@@ -75,9 +77,6 @@ export class Behavior<M> {
 export function behavior<M>(
   setup: (ctx: ActorContext<M>) => SetupResult<M> | PromiseLike<SetupResult<M>>,
 ): Behavior<M> {
-  if (typeof setup !== 'function') {
-    throw new TypeError(`Expected a behavior setup function, got ${describe(setup)}`)
-  }
   return new Behavior(setup)
 }
 
@@ -88,8 +87,6 @@ export function behavior<M>(
  * @since 0.1.0
  */
 export function receive<M>(handler: Handler<M>): Behavior<M> {
-  if (typeof handler !== 'function') {
-    throw new TypeError(`Expected a message handler function, got ${describe(handler)}`)
-  }
+  if (typeof handler !== 'function') throw typeError('handler', 'a message handler function', handler)
   return new Behavior(() => handler)
 }

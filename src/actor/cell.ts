@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CancelledError, describe, InvalidStateError, MailboxFullError } from '../errors.js'
+import { CancelledError, describe, InvalidStateError, MailboxFullError, typeError } from '../errors.js'
 import { type Cancel, isThenable, Op, ready, type Resume, type Wait } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Actor } from './actor.js'
@@ -122,9 +122,19 @@ export class TellWait extends Op<void> {
     for (const resume of this.#subs.splice(0)) resume(true, undefined)
   }
 
-  #withdraw(by: Resume<void>, reason: unknown): void {
+  /** True while the message waits for room. */
+  get _waiting(): boolean {
+    return this.#state === 0
+  }
+
+  /** Withdraws the message if it still waits for room: the ask it carries gave up. */
+  _cancel(reason: unknown): void {
+    this.#withdraw(undefined, reason)
+  }
+
+  #withdraw(by: Resume<void> | undefined, reason: unknown): void {
     const subs = this.#subs
-    const i = subs.indexOf(by)
+    const i = by === undefined ? -1 : subs.indexOf(by)
     if (i >= 0) subs.splice(i, 1)
     if (this.#state !== 0) return
     this.#state = 2
@@ -151,8 +161,13 @@ class CellExt {
   strategy: ResolvedStrategy | null = null
   /** For a top-level actor: how the guardian supervises it. */
   supervision: ResolvedStrategy | null = null
-  /** Restart intensity of this actor as a supervisor (of itself, under the guardian). */
+  /** Restart intensity of this actor as a supervisor: its children's restarts. */
   window: RestartWindow | null = null
+  /**
+   * For a top-level actor: its own restarts, counted by the guardian. Apart from `window`, which
+   * counts its children's: the two limits are different supervisors' (OTP keeps one per supervisor).
+   */
+  guardianWindow: RestartWindow | null = null
   backoffN = 0
   lastRestartAt = -Infinity
   restarts = 0
@@ -467,6 +482,10 @@ export class ActorCell implements ActorContext<unknown> {
     if (isRestart && x !== null) {
       x.restarts++
       x.lastRestartAt = getClock().now()
+      // A restarted supervisor starts with no restarts of its children on record, as a new OTP
+      // supervisor process does: the old ones made it give up, and counting them again would
+      // make it give up at its first child's crash.
+      x.window = null
     }
     const prev = setRunning(this.self)
     try {
@@ -772,11 +791,10 @@ export class ActorCell implements ActorContext<unknown> {
       throw new InvalidStateError(`cannot spawn under ${this._path()}: it is stopping`)
     }
     const isClass = typeof def === 'function' && (def as { prototype?: unknown }).prototype instanceof Actor
-    if (!(def instanceof Behavior) && !isClass) {
-      throw new TypeError(`Expected an Actor subclass or a behavior(...), got ${describe(def)}`)
-    }
+    if (!(def instanceof Behavior) && !isClass)
+      throw typeError('def', 'an Actor subclass or a behavior(...)', def)
     if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
-      throw new TypeError(`Expected spawn options object, got ${describe(opts)}`)
+      throw typeError('opts', 'an options object', opts)
     }
     let key: string | number
     const name = opts?.name
@@ -825,8 +843,8 @@ export class ActorCell implements ActorContext<unknown> {
 
   /** The restart window that counts `child`'s restarts (the supervisor's; per child under the guardian). */
   _windowFor(child: ActorCell): RestartWindow {
-    const owner = this._parent === null ? child : this
-    return (owner._ext().window ??= new RestartWindow())
+    if (this._parent === null) return (child._ext().guardianWindow ??= new RestartWindow())
+    return (this._ext().window ??= new RestartWindow())
   }
 
   // ---- death watch ----
@@ -900,6 +918,10 @@ export class ActorCell implements ActorContext<unknown> {
 
   stop(ref?: AnyActorRef): void {
     const target = ref === undefined ? this : cellOf(ref)
+    // Any other ref (an ask's reply-to) is an actor it may not stop; anything else is a mistake.
+    if (target === undefined && typeof (ref as { path?: unknown } | null)?.path !== 'string') {
+      throw typeError('ref', 'an actor ref', ref)
+    }
     if (target === undefined || (target !== this && target._parent !== this)) {
       throw new InvalidStateError(
         `${this._path()} can stop only itself or its children, not ${ref === undefined ? '?' : ref.path}`,
@@ -910,7 +932,7 @@ export class ActorCell implements ActorContext<unknown> {
 
   watch(ref: AnyActorRef, ...message: unknown[]): void {
     const target = cellOf(ref)
-    if (target === undefined) throw new TypeError(`Expected an actor ref to watch, got ${describe(ref)}`)
+    if (target === undefined) throw typeError('ref', 'an actor ref to watch', ref)
     if (target === this) return
     const watching = (this._ext().watching ??= new Map())
     const already = watching.has(target)
@@ -928,8 +950,7 @@ export class ActorCell implements ActorContext<unknown> {
   }
 
   become(next: Handler<unknown>): void {
-    if (typeof next !== 'function')
-      throw new TypeError(`Expected a handler function for become, got ${describe(next)}`)
+    if (typeof next !== 'function') throw typeError('next', 'a handler function', next)
     this._recv = next
   }
 

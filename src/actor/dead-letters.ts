@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { typeError } from '../errors.js'
 
 /**
  * Why a message became a dead letter: its actor was `stopped`; a bounded mailbox `dropped` it;
@@ -48,7 +49,7 @@ export class DeadLetters {
 
   /** Calls `listener` with every later dead letter; returns the unsubscribe function. */
   subscribe(listener: (letter: DeadLetter) => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError('Expected a dead-letter listener function')
+    if (typeof listener !== 'function') throw typeError('listener', 'a function', listener)
     this.#listeners.add(listener)
     return () => {
       this.#listeners.delete(listener)

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { describe, typeError } from '../errors.js'
 
 /** Log levels, least to most severe. @since 0.1.0 */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -41,6 +41,7 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
  * @since 0.1.0
  */
 export const consoleSink: LogSink = (r) => {
+  if (typeof r !== 'object' || r === null) throw typeError('record', 'a log record', r)
   const err =
     r.error instanceof Error
       ? `: ${r.error.stack ?? describe(r.error)}`

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkCount, describe } from '../errors.js'
+import { checkCount, describe, typeError } from '../errors.js'
 import { BinaryHeap } from '../core/binary-heap.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import type { SenderSlot } from './actor-ref.js'
@@ -149,7 +149,7 @@ const POLICIES: readonly OverflowPolicy[] = ['dropNewest', 'dropOldest', 'fail',
 /** Builds the mailbox `opts` asks for, or null for the default unbounded one. @internal */
 export function makeMailbox(opts: MailboxOptions<never> | undefined): Mailbox | null {
   if (opts === undefined) return null
-  if (typeof opts !== 'object') throw new TypeError(`Expected mailbox options object, got ${describe(opts)}`)
+  if (typeof opts !== 'object' || opts === null) throw typeError('mailbox', 'an options object', opts)
   const capacity = checkCount('capacity', opts.capacity ?? Infinity, 1, { infinite: true })
   const overflow = opts.overflow ?? 'dropNewest'
   if (!POLICIES.includes(overflow)) {
@@ -160,7 +160,7 @@ export function makeMailbox(opts: MailboxOptions<never> | undefined): Mailbox | 
   const priority: unknown = opts.priority
   if (priority !== undefined) {
     if (typeof priority !== 'function') {
-      throw new TypeError(`Expected mailbox \`priority\` to be a compare function, got ${describe(priority)}`)
+      throw typeError('priority', 'a compare function', priority)
     }
     if (overflow === 'dropOldest') {
       throw new TypeError('a priority mailbox cannot use overflow `dropOldest`: it has no oldest message')

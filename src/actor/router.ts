@@ -8,14 +8,14 @@
  *
  * @module
  */
-import { checkCount, describe } from '../errors.js'
+import { checkCount, checkOptions, describe, typeError } from '../errors.js'
 import { type ActorRef, type AnyActorRef, cellOf, type SenderSlot } from './actor-ref.js'
 import { Behavior, behavior } from './behavior.js'
 import { BUSY } from './cell.js'
 import type { ActorContext } from './context.js'
-import type { MailboxOptions } from './mailbox.js'
+import { makeMailbox, type MailboxOptions } from './mailbox.js'
 import type { ActorDef } from './spawn-options.js'
-import type { RestartType } from './supervision.js'
+import { checkRestartType, type RestartType } from './supervision.js'
 
 /**
  * Routes by a key of the message: the same key always reaches the same routee, and a ring of
@@ -27,7 +27,11 @@ export class ConsistentHash<M> {
   constructor(
     readonly key: (msg: M) => string | number,
     readonly virtualNodes: number,
-  ) {}
+  ) {
+    // Called only when a message is routed: a bad key would fail in the router, far from here.
+    if (typeof key !== 'function') throw typeError('key', 'a function', key)
+    checkCount('virtualNodes', virtualNodes, 1)
+  }
 }
 
 /**
@@ -40,9 +44,7 @@ export function consistentHash<M>(
   key: (msg: M) => string | number,
   opts?: { virtualNodes?: number },
 ): ConsistentHash<M> {
-  if (typeof key !== 'function') throw new TypeError(`Expected a key function, got ${describe(key)}`)
-  const v = checkCount('virtualNodes', opts?.virtualNodes ?? 64, 1)
-  return new ConsistentHash(key, v)
+  return new ConsistentHash(key, checkOptions(opts)?.virtualNodes ?? 64)
 }
 
 /**
@@ -184,10 +186,13 @@ function route<M>(picker: Picker<M>, ctx: ActorContext<unknown>, msg: M): void {
 export function poolRouter<M>(size: number, def: ActorDef<M>, opts?: PoolRouterOptions<M>): Behavior<M> {
   checkCount('size', size, 1)
   if (!(def instanceof Behavior) && typeof def !== 'function') {
-    throw new TypeError(`Expected an Actor subclass or a behavior(...), got ${describe(def)}`)
+    throw typeError('def', 'an Actor subclass or a behavior(...)', def)
   }
-  const routing = checkRouting(opts?.routing)
+  const routing = checkRouting(checkOptions(opts)?.routing)
   const childOpts = { mailbox: opts?.mailbox, restart: opts?.restart }
+  // The routees are spawned when the router starts: their options are checked now, not there.
+  makeMailbox(childOpts.mailbox)
+  checkRestartType(childOpts.restart)
   return behavior<M>((ctx0) => {
     const ctx = ctx0 as unknown as ActorContext<unknown>
     const start = (): AnyActorRef => {
@@ -218,8 +223,13 @@ export function poolRouter<M>(size: number, def: ActorDef<M>, opts?: PoolRouterO
  */
 export function groupRouter<M>(routees: readonly ActorRef<M>[], opts?: GroupRouterOptions<M>): Behavior<M> {
   const list: unknown = routees
-  if (!Array.isArray(list)) throw new TypeError(`Expected an array of refs, got ${describe(list)}`)
-  const routing = checkRouting(opts?.routing)
+  if (!Array.isArray(list)) throw typeError('routees', 'an array of actor refs', list)
+  list.forEach((ref: unknown, i) => {
+    if (typeof (ref as Partial<AnyActorRef> | null)?.tell !== 'function') {
+      throw typeError(`routees[${String(i)}]`, 'an actor ref', ref)
+    }
+  })
+  const routing = checkRouting(checkOptions(opts)?.routing)
   return behavior<M>((ctx0) => {
     const ctx = ctx0 as unknown as ActorContext<unknown>
     const picker = new Picker<M>(routing, [...routees])

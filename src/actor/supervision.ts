@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkCount, checkMs, describe } from '../errors.js'
+import { checkCount, checkMs, describe, typeError } from '../errors.js'
 
 /**
  * What to do with a failed child: `restart` it from its factory (fresh state, same ref and
@@ -79,6 +79,7 @@ export class Backoff {
   readonly resetAfterMs: number
   /** @internal Use `restartWithBackoff`. */
   constructor(opts: BackoffOptions) {
+    if (typeof opts !== 'object' || opts === null) throw typeError('opts', 'an options object', opts)
     this.minMs = checkMs('minMs', opts.minMs)
     this.maxMs = checkMs('maxMs', opts.maxMs)
     if (this.maxMs < this.minMs) {

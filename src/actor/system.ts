@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ActorStoppedError, checkMs, describe, MailboxFullError } from '../errors.js'
+import { ActorStoppedError, checkMs, checkOptions, describe, MailboxFullError, typeError } from '../errors.js'
 import { currentTask } from '../core/registry.js'
 import { spawnUnder } from '../core/spawn.js'
 import type { Task } from '../core/task.js'
@@ -66,6 +66,8 @@ export interface ActorInfo {
   readonly children: number
 }
 
+const LEVELS: readonly (LogLevel | 'off')[] = ['debug', 'info', 'warn', 'error', 'off']
+
 const guardianDef = behavior<unknown>(() => (msg, ctx) => {
   ctx.system._deadLetter(msg, ctx.self.path, undefined, 'stopped')
 })
@@ -103,9 +105,8 @@ export class ActorSystem implements AsyncDisposable {
   readonly #logsDeadLetters: boolean
 
   constructor(opts?: ActorSystemOptions) {
-    this.name = opts?.name ?? 'verdant'
-    if (typeof this.name !== 'string')
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(this.name)}`)
+    this.name = checkOptions(opts)?.name ?? 'verdant'
+    if (typeof this.name !== 'string') throw typeError('name', 'a string', this.name)
     this._stopTimeoutMs = checkMs('stopTimeoutMs', opts?.stopTimeoutMs ?? 5000)
     const onEscalation = opts?.onEscalation ?? 'shutdown'
     if (onEscalation !== 'shutdown' && onEscalation !== 'stop') {
@@ -118,6 +119,9 @@ export class ActorSystem implements AsyncDisposable {
     if (typeof sink !== 'function')
       throw new TypeError(`Expected \`log\` to be a function, got ${describe(sink)}`)
     const level = opts?.logLevel ?? 'warn'
+    if (!LEVELS.includes(level)) {
+      throw new TypeError(`Expected \`logLevel\` to be one of ${LEVELS.join(', ')}, got ${describe(level)}`)
+    }
     this._sink = filtered(sink, level)
     this.#logsDeadLetters = level === 'debug'
     this.deadLetters = new DeadLetters((err) => {
@@ -152,11 +156,13 @@ export class ActorSystem implements AsyncDisposable {
     return this.#guardian._spawnChild(def as ActorDef<unknown>, opts as SpawnOptions<unknown>, true).self
   }
 
-  /** Stops the actor after its current message (children first) and resolves once it stopped. */
+  /**
+   * Stops the actor after its current message (children first) and resolves once it stopped.
+   * **Throws**: `TypeError` at the call if `ref` is not the ref of an actor.
+   */
   stop(ref: AnyActorRef): Promise<void> {
     const cell = cellOf(ref)
-    if (cell === undefined)
-      return Promise.reject(new TypeError(`Expected an actor ref, got ${describe(ref)}`))
+    if (cell === undefined) throw typeError('ref', 'an actor ref', ref)
     return cell._stop(false)
   }
 
@@ -166,7 +172,7 @@ export class ActorSystem implements AsyncDisposable {
    * const poller = system.lookup<PollerMsg>('/user/stats/poller-1')
    */
   lookup<M = unknown>(path: string): ActorRef<M> | undefined {
-    if (typeof path !== 'string') throw new TypeError(`Expected a path string, got ${describe(path)}`)
+    if (typeof path !== 'string') throw typeError('path', 'a string', path)
     const parts = path.split('/').filter((p) => p !== '')
     let i = 0
     if (path.startsWith('/')) {
@@ -186,7 +192,7 @@ export class ActorSystem implements AsyncDisposable {
   /** A snapshot of the actor behind `ref` (mailbox size, status, restarts), for monitoring. */
   inspect(ref: AnyActorRef): ActorInfo {
     const cell = cellOf(ref)
-    if (cell === undefined) throw new TypeError(`Expected an actor ref, got ${describe(ref)}`)
+    if (cell === undefined) throw typeError('ref', 'an actor ref', ref)
     const f = cell._flags
     const status: ActorInfo['status'] =
       (f & DEAD) !== 0
@@ -214,8 +220,10 @@ export class ActorSystem implements AsyncDisposable {
    * its `postStop` runs), each step bounded by `timeoutMs` per actor, and reports the actors that
    * would not stop. Idempotent.
    */
-  async shutdown(opts?: { readonly timeoutMs?: number | undefined }): Promise<ShutdownReport> {
-    if (opts?.timeoutMs !== undefined) this._stopTimeoutMs = checkMs('timeoutMs', opts.timeoutMs)
+  shutdown(opts?: { readonly timeoutMs?: number | undefined }): Promise<ShutdownReport> {
+    // Not async: a bad option throws at the call, before the system starts stopping.
+    const timeoutMs = checkOptions(opts)?.timeoutMs
+    if (timeoutMs !== undefined) this._stopTimeoutMs = checkMs('timeoutMs', timeoutMs)
     this.#stopRequested.set()
     return this.whenTerminated
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkMs, describe } from '../errors.js'
 import { getClock, setTimerOn, type Timer } from '../time/clock.js'
 import type { SenderSlot } from './actor-ref.js'
 
@@ -64,7 +64,11 @@ export class TimerScheduler<M> {
   /** Sends `msg` every `intervalMs`, the first after `intervalMs` (fixed delay between sends). */
   startPeriodicTimer(key: unknown, msg: M, intervalMs: number): void {
     checkMs('intervalMs', intervalMs)
-    if (intervalMs <= 0) throw new RangeError('Expected `intervalMs` to be > 0 for a periodic timer')
+    if (intervalMs <= 0) {
+      throw new RangeError(
+        `Expected \`intervalMs\` to be > 0 for a periodic timer, got \`${describe(intervalMs)}\``,
+      )
+    }
     this.#start(key, msg, intervalMs, intervalMs)
   }
 

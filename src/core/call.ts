@@ -7,12 +7,14 @@
  *
  * @module
  */
+import { typeError } from '../errors.js'
 import { Future, FutureWaitOp } from './future.js'
-import { type Cancel, isThenable, Op, readyOp, type Resume } from './op.js'
+import { type Abandonable, type Cancel, isThenable, ON_ABANDON, Op, readyOp, type Resume } from './op.js'
 
 class PromiseOp<T> extends Op<T> {
   readonly #source: PromiseLike<T> | (() => T | PromiseLike<T>)
   #abandoned = false
+  #onAbandon: ((reason: unknown) => void) | undefined = undefined
   constructor(source: PromiseLike<T> | (() => T | PromiseLike<T>)) {
     super()
     this.#source = source
@@ -36,6 +38,8 @@ class PromiseOp<T> extends Op<T> {
       return undefined
     }
     this.#abandoned = false
+    const hook = (value as Abandonable)[ON_ABANDON]
+    this.#onAbandon = typeof hook === 'function' ? hook : undefined
     value.then(
       (v) => {
         if (!this.#abandoned) resume(true, v)
@@ -47,9 +51,12 @@ class PromiseOp<T> extends Op<T> {
     return this
   }
 
-  /** Abandons the promise: it runs on, its outcome is dropped. */
-  cancel(): void {
+  /** Abandons the promise: it runs on, its outcome is dropped, unless it says how to stop. */
+  cancel(reason?: unknown): void {
     this.#abandoned = true
+    const hook = this.#onAbandon
+    this.#onAbandon = undefined
+    hook?.(reason)
   }
 }
 
@@ -62,6 +69,7 @@ export type Callable<T> = Op<T> | Future<T> | PromiseLike<T> | (() => T | Promis
  *
  * **Cancellation**: a promise is abandoned, not stopped: it runs on and its outcome is dropped. A
  * function is called when the op starts, not before.
+ * **Throws**: `TypeError` at the call for anything else (a plain value).
  * @example
  * const res = yield* call(fetch(url))
  * @since 0.1.0
@@ -72,5 +80,10 @@ export function call<T>(source: PromiseLike<T> | (() => T | PromiseLike<T>)): Op
 export function call<T>(source: Callable<T>): Op<T> {
   if (source instanceof Op) return source
   if (source instanceof Future) return new FutureWaitOp<T, T>(source, true, undefined)
+  // A plain value is a mistake (a promise not yet made, a function called too early): waiting on
+  // it would go on with the value and hide where it came from.
+  if (typeof source !== 'function' && !isThenable(source)) {
+    throw typeError('source', 'a promise, a future, an Op or a function', source)
+  }
   return readyOp<T>(source) ?? new PromiseOp(source)
 }

@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkMs, typeError } from '../errors.js'
 import { type Callable, call } from './call.js'
-import type { Future, WaitOptions } from './future.js'
+import { Future, type WaitOptions } from './future.js'
 import type { Op } from './op.js'
 import { spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
@@ -74,12 +74,12 @@ export class TaskContext {
 
   /** `other.join(opts)` bound to this task. */
   join(other: Future<unknown>, opts?: WaitOptions): Promise<boolean> {
-    return this.task._call(other.join(opts))
+    return this.task._call(checkFuture(other).join(opts))
   }
 
   /** `other.get(opts)` bound to this task. */
   get<T>(other: Future<T>, opts?: WaitOptions): Promise<T> {
-    return this.task._call(other.get(opts))
+    return this.task._call(checkFuture(other).get(opts))
   }
 
   /**
@@ -89,4 +89,9 @@ export class TaskContext {
   timeout(ms: number | undefined, opts?: { error?: unknown }): Timeout {
     return new Timeout(ms, opts).start(this.task)
   }
+}
+
+function checkFuture<T>(other: Future<T>): Future<T> {
+  if (!(other instanceof Future)) throw typeError('other', 'a future or task', other)
+  return other
 }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { CancelledError, checkMs, InvalidStateError, TimeoutError } from '../errors.js'
+import { CancelledError, checkWait, InvalidStateError, TimeoutError, typeError } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { type Cancel, Op, type Operation, type Resume } from './op.js'
 import { reportLater, reportNow } from './report.js'
@@ -149,6 +149,8 @@ export class Future<T> implements PromiseLike<T>, Operation<T> {
 
   /** Calls `cb(this)` when done (at once if it already is). Counts as observing it. */
   addDoneCallback(cb: DoneCallback<this>): void {
+    // Checked here: called when the future settles, a bad callback would fail far from its cause.
+    if (typeof cb !== 'function') throw typeError('cb', 'a function', cb)
     this._observed = true
     this._listen(cb)
   }
@@ -328,8 +330,7 @@ export class FutureWaitOp<T, R> extends Op<R> {
     this.#future = future
     this.#get = get
     this.#observe = observe
-    const ms = opts?.timeout
-    this.#ms = ms === undefined ? undefined : checkMs('timeout', ms)
+    this.#ms = checkWait(opts)
     this._signal = opts?.signal
   }
 
@@ -350,7 +351,7 @@ export class FutureWaitOp<T, R> extends Op<R> {
     }
     f._listen(cb)
     const ms = this.#ms
-    if (ms !== undefined && ms !== Infinity) {
+    if (ms !== undefined) {
       timer = getClock().setTimer(ms, () => {
         f._unlisten(cb)
         if (get) resume(false, new TimeoutError(`${f._label()} did not finish within ${ms} ms`))

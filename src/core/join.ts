@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkCount, checkIterable, checkMs, typeError } from '../errors.js'
+import { checkCount, checkIterable, checkWait, typeError } from '../errors.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
@@ -112,7 +112,7 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
  */
 export function joinAll<F extends Future<unknown>>(futures: Iterable<F>, opts?: JoinAllOptions): Op<F[]> {
   const list = futureList<F>('futures', futures)
-  if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
+  checkWait(opts)
   if (opts?.count !== undefined) checkCount('count', opts.count, 0)
   return new JoinAllOp(list, opts, true)
 }
@@ -138,10 +138,10 @@ export interface KillAllOptions {
  */
 export function killAll(tasks: Iterable<Task<unknown>>, opts?: KillAllOptions): Op<boolean> {
   const list = futureList<Task<unknown>>('tasks', tasks, true)
+  // Checked before the first kill: a bad option must not leave some of the tasks killed.
+  checkWait(opts)
   const timeout = opts?.timeout
   const signal = opts?.signal
-  // Checked before the first kill: a bad option must not leave some of the tasks killed.
-  if (timeout !== undefined) checkMs('timeout', timeout)
   for (const t of list) t._requestKill(opts?.reason)
   // Waiting for kills is not looking at outcomes: failures they end with are still reported.
   const join = new JoinAllOp(list, { timeout, signal }, false)

@@ -202,6 +202,18 @@ export function readyOp<T>(source: unknown): Op<T> | undefined {
   return new DoneOp((source as ReadyPromise<T>)[READY_VALUE])
 }
 
+/**
+ * The key under which a promise carries what to do when a task that waits on it through `call` gives
+ * the wait up (killed, timed out). A promise is otherwise only abandoned; an `ask` uses this to take
+ * back its message while the message still waits for room in a mailbox. @internal
+ */
+export const ON_ABANDON: unique symbol = Symbol('verdant.onAbandon')
+
+/** A promise that may carry an `ON_ABANDON` hook. @internal */
+export interface Abandonable {
+  [ON_ABANDON]?: (reason: unknown) => void
+}
+
 /** The error a wait rejects with when its signal aborts. @internal */
 export function abortError(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason

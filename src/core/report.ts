@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { describe } from '../errors.js'
+import { describe, typeError } from '../errors.js'
 
 /**
  * A failure that nobody observed.
@@ -54,6 +54,7 @@ let scheduled = false
  * @since 0.1.0
  */
 export function onUnobservedFailure(listener: Listener): () => void {
+  if (typeof listener !== 'function') throw typeError('listener', 'a function', listener)
   listeners.add(listener)
   return () => listeners.delete(listener)
 }

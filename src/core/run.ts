@@ -12,7 +12,7 @@
  * @module
  */
 import { constants } from 'node:os'
-import { checkMs, describe } from '../errors.js'
+import { checkIterable, checkMs, checkOptions, describe, typeError } from '../errors.js'
 import { enableDebug } from '../debug/debug-mode.js'
 import { dumpTasks } from '../debug/dump-tasks.js'
 import { getClock, type Timer } from '../time/clock.js'
@@ -54,11 +54,23 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] =
  * @since 0.1.0
  */
 export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R>> {
+  // Everything is checked before debug mode, the root task or a signal listener exists.
+  if (typeof main !== 'function') throw typeError('main', 'a function', main)
+  checkOptions(opts)
   const grace = checkMs('gracePeriodMs', opts?.gracePeriodMs ?? 5000)
-  if (opts?.debug === true) enableDebug()
-  const signals = opts?.signals ?? DEFAULT_SIGNALS
+  const signals = [
+    ...checkIterable('signals', opts?.signals ?? DEFAULT_SIGNALS, 'an array of signal names'),
+  ] as NodeJS.Signals[]
+  signals.forEach((sig: unknown, i) => {
+    if (typeof sig !== 'string' || !(sig in constants.signals)) {
+      throw typeError(`signals[${String(i)}]`, 'a signal name such as SIGINT', sig)
+    }
+  })
   const forceExit = opts?.forceExit !== false
-  const task = spawn(main, { name: opts?.name ?? 'main', detached: true })
+  const name: unknown = opts?.name ?? 'main'
+  if (typeof name !== 'string') throw typeError('name', 'a string', name)
+  if (opts?.debug === true) enableDebug()
+  const task = spawn(main, { name, detached: true })
   let signalled: NodeJS.Signals | undefined
   let graceTimer: Timer | undefined
   let finished = false

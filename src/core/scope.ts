@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { checkOptions } from '../errors.js'
 import type { TaskContext } from './context.js'
 import { Future } from './future.js'
 import { spawn, spawnUnder } from './spawn.js'
@@ -39,6 +40,7 @@ export interface ScopeOptions {
  * @since 0.1.0
  */
 export function scoped<R>(fn: (scope: TaskContext) => R, opts?: ScopeOptions): Promise<TaskResult<R>> {
+  checkOptions(opts)
   return Promise.resolve(spawn(fn, { name: opts?.name ?? 'scope', signal: opts?.signal }))
 }
 
@@ -62,6 +64,7 @@ export class Scope implements AsyncDisposable {
   readonly #task: Task<void>
 
   constructor(opts?: ScopeOptions) {
+    checkOptions(opts)
     const gate = this.#gate
     this.#task = spawn(
       function* () {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs, InvalidStateError, typeError } from '../errors.js'
+import { checkMs, checkOptions, checkSignal, describe, InvalidStateError, typeError } from '../errors.js'
 import { currentTask } from './registry.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from './task.js'
 
@@ -80,12 +80,6 @@ export function bindSignal(task: Task<unknown>, signal: AbortSignal): void {
   })
 }
 
-/** Validates the `signal` option. @internal */
-export function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined || signal instanceof AbortSignal) return signal
-  throw typeError('signal', 'an AbortSignal', signal)
-}
-
 /** @internal */
 export function createTask<R>(
   fn: TaskFn<R>,
@@ -93,9 +87,12 @@ export function createTask<R>(
   parent: Task<unknown> | undefined,
 ): Task<TaskResult<R>> {
   if (typeof fn !== 'function') {
-    throw new TypeError(`Expected a task function, got \`${String(fn)}\` (${typeof fn})`)
+    throw new TypeError(`Expected a task function, got \`${describe(fn)}\` (${typeof fn})`)
   }
+  checkOptions(opts)
   checkSignal(opts?.signal)
+  const name: unknown = opts?.name
+  if (name !== undefined && typeof name !== 'string') throw typeError('name', 'a string', name)
   if (parent?.done === true) {
     throw new InvalidStateError(`cannot spawn into ${parent._label()}: it has finished`)
   }

@@ -204,9 +204,11 @@ export class Task<T> extends Future<T> {
    * await task.kill()
    */
   kill(reason?: unknown, opts?: WaitOptions): Op<boolean> {
-    this._requestKill(reason)
     // Waiting for a kill is not looking at the outcome: a failure it ends with is still reported.
-    return new FutureWaitOp<T, boolean>(this, false, opts, false)
+    // Made first, so a bad option throws before the task is killed.
+    const wait = new FutureWaitOp<T, boolean>(this, false, opts, false)
+    this._requestKill(reason)
+    return wait
   }
 
   /** Requests a kill without waiting (asyncio `Task.cancel`); false if already done. */

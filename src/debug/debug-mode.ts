@@ -15,6 +15,7 @@
  * @module
  */
 import { createHook, type AsyncHook } from 'node:async_hooks'
+import { checkMs, checkOptions, typeError } from '../errors.js'
 import { hooks } from '../core/hooks.js'
 import { disableImplicitContext, enableImplicitContext, implicitContextEnabled } from '../core/implicit.js'
 import type { Task } from '../core/task.js'
@@ -46,8 +47,12 @@ function label(task: Task<unknown>): string {
  * @since 0.1.0
  */
 export function enableDebug(opts?: DebugOptions): void {
+  // Checked before debug mode already on is switched off.
+  checkOptions(opts)
+  const slow = checkMs('slowStepMs', opts?.slowStepMs ?? 100)
+  const custom: unknown = opts?.log
+  if (custom !== undefined && typeof custom !== 'function') throw typeError('log', 'a function', custom)
   disableDebug()
-  const slow = opts?.slowStepMs ?? 100
   const log = opts?.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
   // Set when a verdant-timed step already reported inside the current host callback.
   let reported = false

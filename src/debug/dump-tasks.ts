@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { futureList } from '../core/join.js'
 import { rootTasks } from '../core/registry.js'
 import type { Task } from '../core/task.js'
 
@@ -20,6 +21,7 @@ function age(ms: number): string {
  * @since 0.1.0
  */
 export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string {
+  futureList('tasks', tasks, true)
   const now = performance.now()
   const lines: string[] = []
   const walk = (list: readonly Task<unknown>[], depth: number): void => {

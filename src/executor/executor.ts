@@ -265,6 +265,20 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       o.maxTasksPerWorker === undefined ? Infinity : checkCount('maxTasksPerWorker', o.maxTasksPerWorker, 1)
     this.#killAfterMs = checkMs('killAfterMs', o.killAfterMs ?? 1000)
     const init = o.initializer === undefined ? undefined : checkTaskRef(o.initializer, `${kind} initializer`)
+    const initArgs = o.initArgs as unknown
+    if (initArgs !== undefined && !Array.isArray(initArgs)) {
+      throw new TypeError(`${kind} option \`initArgs\` must be an array, got ${describe(initArgs)}`)
+    }
+    const name = o.name as unknown
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`${kind} option \`name\` must be a string, got ${describe(name)}`)
+    }
+    for (const key of ['env', 'resourceLimits'] as const) {
+      const v = extra[key] as unknown
+      if (v !== undefined && (typeof v !== 'object' || v === null)) {
+        throw new TypeError(`${kind} option \`${key}\` must be an object, got ${describe(v)}`)
+      }
+    }
     this.#settings = {
       name: o.name ?? kind,
       execArgv: o.execArgv === undefined ? extra.execArgv : checkExecArgv(o.execArgv, kind),
@@ -511,14 +525,25 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    * terminated, so the shutdown ends within about `killAfterMs`. Idempotent.
    * @since 0.1.0
    */
-  async shutdown(opts: ExecutorShutdownOptions = {}): Promise<void> {
+  shutdown(opts: ExecutorShutdownOptions = {}): Promise<void> {
+    // Checked before anything changes: a bad call must not leave the executor half shut down.
+    const o = opts as ExecutorShutdownOptions | undefined
+    if (typeof o !== 'object' || o === null) {
+      throw new TypeError(`shutdown() options must be an object, got ${describe(opts)}`)
+    }
+    for (const key of ['wait', 'cancelFutures'] as const) {
+      const v = o[key] as unknown
+      if (v !== undefined && typeof v !== 'boolean') {
+        throw new TypeError(`shutdown() option \`${key}\` must be a boolean, got ${describe(v)}`)
+      }
+    }
     if (this.#state === 'open') this.#state = 'shutting-down'
-    if (opts.cancelFutures === true) this.#cancelAll('the executor was shut down')
+    if (o.cancelFutures === true) this.#cancelAll('the executor was shut down')
     this.#closed ??= new Promise<void>((resolve) => {
       this.#resolveClosed = resolve
     })
     this.#closeIfDone()
-    if (opts.wait ?? true) await this.#closed
+    return (o.wait ?? true) ? this.#closed : Promise.resolve()
   }
 
   /** `await using executor = new ThreadPoolExecutor()` shuts it down, waiting. */

@@ -28,8 +28,10 @@ export interface ProcessPoolOptions extends ExecutorOptions {
  */
 export class ProcessPoolExecutor extends Executor {
   constructor(opts: ProcessPoolOptions = {}) {
+    // Read with `?.`: the base class says what is wrong with options that are not an object.
+    const o = opts as ProcessPoolOptions | null | undefined
     super(opts, 'ProcessPoolExecutor', spawnProcess, {
-      env: opts.env,
+      env: o?.env,
       execArgv: workerExecArgv(process.execArgv, 'process'),
     })
   }

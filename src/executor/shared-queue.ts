@@ -12,6 +12,8 @@
 import {
   checkCount,
   checkMs,
+  checkOptions,
+  checkSignal,
   describe,
   QueueEmpty,
   QueueFull,
@@ -77,6 +79,7 @@ export interface SharedWaitOptions {
  * @since 0.1.0
  */
 export function float64Records(n: number): RecordCodec<Float64Array> {
+  checkCount('n', n, 1)
   return {
     size: n * 8,
     encode(value, into) {
@@ -126,10 +129,19 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Makes a new queue. **Throws** `RangeError` for a capacity or record size below 1. */
   static create<T = Uint8Array>(opts: SharedQueueOptions<T>): SharedQueue<T> {
+    if (typeof opts !== 'object' || (opts as unknown) === null) {
+      throw new TypeError(`SharedQueue.create() options must be an object, got ${describe(opts)}`)
+    }
     const capacity = opts.capacity
+    const given = opts.codec as unknown
+    if (given !== undefined && (typeof given !== 'object' || given === null)) {
+      throw new TypeError(
+        `SharedQueue.create() option \`codec\` must be a record codec, got ${describe(given)}`,
+      )
+    }
     const codec = opts.codec ?? (bytes(opts.recordSize ?? 0) as unknown as RecordCodec<T>)
     checkCount('capacity', capacity, 1)
-    checkCount('record size', codec.size, 1)
+    checkCount(opts.codec === undefined ? 'recordSize' : 'codec.size', codec.size, 1)
     const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity * codec.size)
     const h = new Int32Array(buffer, 0, HEADER_WORDS)
     h[CAPACITY] = capacity
@@ -140,7 +152,9 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
   /** Attaches to a queue made by `create`, in this or another thread. */
   constructor(buffer: SharedArrayBuffer, codec?: RecordCodec<T>) {
     if (!(buffer instanceof SharedArrayBuffer)) {
-      throw new TypeError(`SharedQueue needs the SharedArrayBuffer of a queue, got ${describe(buffer)}`)
+      throw new TypeError(
+        `new SharedQueue(buffer) needs \`buffer\`, the SharedArrayBuffer of a queue, got ${describe(buffer)}`,
+      )
     }
     this.buffer = buffer
     this.#h = new Int32Array(buffer, 0, HEADER_WORDS)
@@ -219,37 +233,41 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
     throw new QueueEmpty('SharedQueue is empty')
   }
 
-  /** Waits for room, then adds the record. Does not block the thread. */
-  async put(value: T, opts: SharedWaitOptions = {}): Promise<void> {
-    const deadline = deadlineAfter('timeout', opts.timeout)
+  /**
+   * Waits for room, then adds the record. Does not block the thread. **Throws** at the call for
+   * bad options (`RangeError` for the timeout, `TypeError` for the signal).
+   */
+  put(value: T, opts: SharedWaitOptions = {}): Promise<void> {
+    const deadline = deadlineAfter('timeout', checkOptions(opts).timeout)
+    checkSignal(opts.signal)
+    return this.#put(value, deadline, opts.signal)
+  }
+
+  async #put(value: T, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const seq = Atomics.load(this.#h, GETS)
       if (this.tryPut(value)) return
-      await this.#waitAsync(
-        GETS,
-        seq,
-        deadline,
-        opts.signal,
-        () => new TimeoutError('SharedQueue put timed out'),
-      )
+      await this.#waitAsync(GETS, seq, deadline, signal, () => new TimeoutError('SharedQueue put timed out'))
     }
   }
 
-  /** Waits for a record and takes it; `QueueShutDown` once closed and drained. Does not block. */
-  async get(opts: SharedWaitOptions = {}): Promise<T> {
-    const deadline = deadlineAfter('timeout', opts.timeout)
+  /**
+   * Waits for a record and takes it; `QueueShutDown` once closed and drained. Does not block.
+   * **Throws** at the call for bad options, as `put` does.
+   */
+  get(opts: SharedWaitOptions = {}): Promise<T> {
+    const deadline = deadlineAfter('timeout', checkOptions(opts).timeout)
+    checkSignal(opts.signal)
+    return this.#get(deadline, opts.signal)
+  }
+
+  async #get(deadline: number, signal: AbortSignal | undefined): Promise<T> {
     for (;;) {
       const seq = Atomics.load(this.#h, PUTS)
       const v = this.tryGet()
       if (v !== undefined) return v
       if (this.closed) throw new QueueShutDown('SharedQueue is closed and drained')
-      await this.#waitAsync(
-        PUTS,
-        seq,
-        deadline,
-        opts.signal,
-        () => new TimeoutError('SharedQueue get timed out'),
-      )
+      await this.#waitAsync(PUTS, seq, deadline, signal, () => new TimeoutError('SharedQueue get timed out'))
     }
   }
 

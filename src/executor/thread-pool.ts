@@ -28,9 +28,11 @@ export interface ThreadPoolOptions extends ExecutorOptions {
  */
 export class ThreadPoolExecutor extends Executor {
   constructor(opts: ThreadPoolOptions = {}) {
+    // Read with `?.`: the base class says what is wrong with options that are not an object.
+    const o = opts as ThreadPoolOptions | null | undefined
     super(opts, 'ThreadPoolExecutor', spawnThread, {
-      resourceLimits: opts.resourceLimits,
-      env: opts.env,
+      resourceLimits: o?.resourceLimits,
+      env: o?.env,
       execArgv: workerExecArgv(process.execArgv, 'thread'),
     })
   }

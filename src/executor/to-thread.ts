@@ -6,7 +6,7 @@
 import { ThreadPoolExecutor } from './thread-pool.js'
 import type { SubmitOptions } from './executor.js'
 import type { JobFuture } from './job-future.js'
-import type { TaskRef, WorkerFn } from './task-ref.js'
+import { checkTaskRef, type TaskRef, type WorkerFn } from './task-ref.js'
 
 let shared: ThreadPoolExecutor | undefined
 
@@ -48,6 +48,14 @@ export function toThread<F extends WorkerFn>(
   ...args: Parameters<F>
 ): JobFuture<Awaited<ReturnType<F>>>
 export function toThread(...args: unknown[]): JobFuture<unknown> {
+  // The reference is checked before the default pool is made for it.
+  const first = args[0]
+  checkTaskRef(
+    typeof first === 'object' && first !== null && !('moduleUrl' in first) && !('exportName' in first)
+      ? args[1]
+      : first,
+    'toThread()',
+  )
   const pool = defaultExecutor()
   // The implementation signature of `submit` takes either call shape.
   return (pool.submit as (...a: unknown[]) => JobFuture<unknown>).apply(pool, args)

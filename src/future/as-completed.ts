@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs, TimeoutError } from '../errors.js'
+import { checkMs, checkOptions, TimeoutError } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { futureList } from '../core/join.js'
 import { getClock, type Timer } from '../time/clock.js'
@@ -40,7 +40,8 @@ export function asCompleted<F extends Future<unknown>>(
   opts?: AsCompletedOptions,
 ): AsyncIterableIterator<Completed<F>> {
   const all = [...new Set(futureList<F>('futures', futures))]
-  const ms = opts?.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
+  const timeout = checkOptions(opts)?.timeout
+  const ms = timeout === undefined ? undefined : checkMs('timeout', timeout)
   const ready: F[] = []
   let remaining = all.length
   let wake: (() => void) | undefined

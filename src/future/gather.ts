@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { typeError } from '../errors.js'
+import { checkOptions, typeError } from '../errors.js'
 import { Future } from '../core/future.js'
 import { isThenable } from '../core/op.js'
 
@@ -40,7 +40,7 @@ export function gather<const T extends readonly unknown[]>(
 export function gather(items: readonly unknown[], opts?: GatherOptions): Promise<unknown[]> {
   // Items may be plain values (they fill their slot as is), so only the collection is checked.
   if (!Array.isArray(items)) throw typeError('items', 'an array of futures, tasks or promises', items)
-  const keep = opts?.returnExceptions === true
+  const keep = checkOptions(opts)?.returnExceptions === true
   const out: unknown[] = new Array<unknown>(items.length)
   let left = items.length
   return new Promise<unknown[]>((resolve, reject) => {

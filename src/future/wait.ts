@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkWait, describe } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { futureList } from '../core/join.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
@@ -128,13 +128,13 @@ export function wait<F extends Future<unknown>>(
   opts?: WaitForOptions,
 ): Op<WaitResult<F>> {
   const list = [...new Set(futureList<F>('futures', futures))]
-  if (list.length === 0) throw new RangeError('wait() needs at least one future')
+  if (list.length === 0) throw new RangeError('wait() needs at least one future: `futures` is empty')
+  const ms = checkWait(opts)
   const when = opts?.returnWhen ?? 'ALL_COMPLETED'
   if (when !== 'ALL_COMPLETED' && when !== 'FIRST_COMPLETED' && when !== 'FIRST_EXCEPTION') {
     throw new RangeError(
-      `Expected \`returnWhen\` to be ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION, got \`${String(when)}\``,
+      `Expected \`returnWhen\` to be ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION, got \`${describe(when)}\``,
     )
   }
-  const ms = opts?.timeout === undefined ? undefined : checkMs('timeout', opts.timeout)
   return new WaitOp(list, ms, when, opts?.signal)
 }

@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { checkMs, describe } from '../errors.js'
+import { checkMs, checkOptions, checkSignal, checkWait, describe, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { joinAll } from '../core/join.js'
 import { abortError, type Cancel, FnOp, type Op, startOp, undo } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
 import { reportNow } from '../core/report.js'
-import { bindSignal, checkSignal, createTask } from '../core/spawn.js'
-import type { SpawnOptions, Task, TaskFn, TaskResult } from '../core/task.js'
+import { bindSignal, createTask } from '../core/spawn.js'
+import { type SpawnOptions, Task, type TaskFn, type TaskResult } from '../core/task.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import { Event } from '../sync/event.js'
 import { Timeout } from '../time/timeout.js'
@@ -62,7 +62,7 @@ const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined
 
 /** Validates the `timeout` option of a pool task; `undefined` when there is no limit. @internal */
 export function checkTaskTimeout(opts: GroupSpawnOptions | undefined): number | undefined {
-  const ms = opts?.timeout
+  const ms = checkOptions(opts)?.timeout
   if (ms === undefined) return undefined
   return checkMs('timeout', ms) === Infinity ? undefined : ms
 }
@@ -134,6 +134,7 @@ export class Group implements Iterable<Task<unknown>> {
 
   /** Adds a task; it leaves when it finishes (at once if it already has). */
   add(task: Task<unknown>): void {
+    if (!(task instanceof Task)) throw typeError('task', 'a task', task)
     if (task.done || this._tasks.has(task)) return
     this._tasks.add(task)
     this._empty.clear()
@@ -339,7 +340,7 @@ export class Group implements Iterable<Task<unknown>> {
    * rejects with the first failure of a task that was a member when `join` was called.
    */
   join(opts?: GroupJoinOptions): Op<boolean> {
-    if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
+    checkWait(opts)
     const members = [...this._tasks]
     const emptied = this._empty.wait(opts)
     if (opts?.raiseError !== true || members.length === 0) return emptied
@@ -375,14 +376,17 @@ export class Group implements Iterable<Task<unknown>> {
    * spawned afterwards runs normally.
    */
   kill(opts?: WaitOptions & { reason?: unknown }): Op<boolean> {
+    // The wait is made first: a bad option must throw before any member is killed.
+    const emptied = this._empty.wait(opts)
     for (const t of this._tasks) t._requestKill(opts?.reason)
     this._killing(opts?.reason)
-    return this._empty.wait(opts)
+    return emptied
   }
 
   /** Kills one member and waits for it. */
   killOne(task: Task<unknown>, opts?: WaitOptions & { reason?: unknown }): Op<boolean> {
-    return task.kill(opts?.reason, opts)
+    if (!(task instanceof Task)) throw typeError('task', 'a task', task)
+    return task.kill(checkOptions(opts)?.reason, opts)
   }
 
   /**
@@ -396,6 +400,7 @@ export class Group implements Iterable<Task<unknown>> {
   apply<R>(fn: () => R): Promise<Awaited<R>>
   apply<A extends unknown[], R>(fn: (...args: A) => R, args: A): Promise<Awaited<R>>
   apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
+    if (typeof fn !== 'function') throw typeError('fn', 'a function', fn)
     if (args !== undefined && !Array.isArray(args)) {
       throw new TypeError(`Expected \`args\` to be an array of arguments, got \`${describe(args)}\``)
     }

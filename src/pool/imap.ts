@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { CancelledError, describe, TaskKilled } from '../errors.js'
+import { CancelledError, checkOptions, checkSignal, describe, TaskKilled, typeError } from '../errors.js'
 import { isThenable } from '../core/op.js'
 import { spawn } from '../core/spawn.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
@@ -60,12 +60,14 @@ class Puller<T> {
     this.length = this.array?.length
     if (this.array !== undefined) {
       // read by index (`takeIndex`): no iterator
+    } else if ((source as unknown) === null || source === undefined) {
+      throw typeError('items', 'an iterable or async iterable of items', source)
     } else if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
       this.#sync = (source as Iterable<T>)[Symbol.iterator]()
     } else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
       this.#async = (source as AsyncIterable<T>)[Symbol.asyncIterator]()
     } else {
-      throw new TypeError(`Expected an iterable or async iterable of items, got ${describe(source)}`)
+      throw typeError('items', 'an iterable or async iterable of items', source)
     }
   }
 
@@ -295,6 +297,19 @@ function stop<T, R>(engine: Engine<T, R>): void {
   engine.onStop?.()
 }
 
+/**
+ * Checks what a map was given, at the call: the engine calls `fn` and reads `opts` only in its
+ * workers, where a mistake would end as a rejection naming neither. Returns the source's puller.
+ */
+function checkMap<T>(fn: unknown, items: Source<T>, opts: MapOptions | undefined): Puller<T> {
+  if (typeof fn !== 'function') throw typeError('fn', 'a function', fn)
+  checkSignal(checkOptions(opts)?.signal)
+  const onError: unknown = opts?.onError
+  if (onError !== undefined && typeof onError !== 'function')
+    throw typeError('onError', 'a function', onError)
+  return new Puller(items)
+}
+
 /** Runs `fn` over every item with at most `limit` at once; results in input order. @internal */
 export function mapAll<T, R>(
   host: MapHost,
@@ -303,11 +318,12 @@ export function mapAll<T, R>(
   limit: number,
   opts: MapOptions | undefined,
 ): Promise<Awaited<R>[]> {
+  const puller = checkMap(fn, items, opts)
   return new Promise((resolve, reject) => {
     const out: unknown[] = []
     let skipped = false
     const engine = newEngine<T, R>(
-      new Puller(items),
+      puller,
       fn,
       opts,
       (index, _ok, value) => {
@@ -332,6 +348,7 @@ export function iterate<T, R>(
   opts: MapOptions | undefined,
   ordered: boolean,
 ): AsyncIterableIterator<Awaited<R>> {
+  const puller = checkMap(fn, items, opts)
   // Workers pause while this many results wait for a slow earlier one (ordered) or the consumer.
   const workers = limit === Infinity ? UNBOUNDED_WORKERS : limit
   const window = workers * HIGH
@@ -367,7 +384,6 @@ export function iterate<T, R>(
     wake = undefined
     w?.()
   }
-  const puller = new Puller(items)
   const engine = newEngine<T, R>(
     puller,
     fn,

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CancelledError, checkCount, checkMs } from '../errors.js'
+import { CancelledError, checkCount, describe, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
@@ -114,6 +114,8 @@ export class Pool extends Group {
   constructor(size: number | PoolOptions) {
     super()
     const opts = typeof size === 'number' ? { size } : size
+    if (typeof opts !== 'object' || opts === null)
+      throw typeError('size', 'a number or an options object', size)
     this.capacity = checkCount('size', opts.size, 1, { infinite: true })
     this.#rate = opts.rateLimit === undefined ? undefined : new RateWindow(opts.rateLimit)
     this.#idle.set()
@@ -160,7 +162,7 @@ export class Pool extends Group {
   override spawn<R>(fn: TaskFn<R>, opts?: PoolSpawnOptions): Task<TaskResult<R>> {
     const priority = opts?.priority ?? 0
     if (typeof priority !== 'number' || Number.isNaN(priority)) {
-      throw new RangeError(`Expected \`priority\` to be a number, got \`${String(priority)}\``)
+      throw new RangeError(`Expected \`priority\` to be a number, got \`${describe(priority)}\``)
     }
     const timeout = checkTaskTimeout(opts)
     const task = createTask(fn, opts, opts?.detached === true ? undefined : currentTask())
@@ -190,7 +192,6 @@ export class Pool extends Group {
 
   /** Waits until a slot is free; gives the free count, or 0 if `timeout` passed first. */
   waitAvailable(opts?: WaitOptions): Op<number> {
-    if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
     return new AvailableOp(this, opts)
   }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkCount, checkMs } from '../errors.js'
+import { checkCount, checkMs, typeError } from '../errors.js'
 import { getClock } from '../time/clock.js'
 
 /** A rate limit: at most `limit` job starts per `intervalMs`. @since 0.1.0 */
@@ -18,6 +18,7 @@ export class RateWindow {
   readonly limit: number
   readonly intervalMs: number
   constructor(rate: RateLimit) {
+    if (typeof rate !== 'object' || rate === null) throw typeError('rateLimit', 'an object', rate)
     this.limit = checkCount('rateLimit.limit', rate.limit, 1)
     this.intervalMs = checkMs('rateLimit.intervalMs', rate.intervalMs)
   }

@@ -12,6 +12,8 @@
 import {
   checkCount,
   checkIterable,
+  checkOptions,
+  checkSignal,
   QueueEmpty,
   QueueFull,
   QueueShutDown,
@@ -223,8 +225,13 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * for await (const job of queue.iterate({ signal: ctx.signal })) await handle(job)
    */
-  async *iterate(opts?: { signal?: AbortSignal | undefined }): AsyncGenerator<T, void, undefined> {
-    const getOpts = opts?.signal === undefined ? undefined : { signal: opts.signal }
+  iterate(opts?: { signal?: AbortSignal | undefined }): AsyncGenerator<T, void, undefined> {
+    // Checked here, not in the generator: its body runs only at the first `next()`.
+    const signal = checkSignal(checkOptions(opts)?.signal)
+    return this.#iterate(signal === undefined ? undefined : { signal })
+  }
+
+  async *#iterate(getOpts: WaitOptions | undefined): AsyncGenerator<T, void, undefined> {
     for (;;) {
       let item: T
       try {

@@ -9,13 +9,13 @@
  *
  * @module
  */
-import { checkMs, InvalidStateError } from '../errors.js'
+import { checkCount, checkWait, InvalidStateError, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume, startOp, undo } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
 import { Lock } from './lock.js'
 import type { Permit } from './semaphore.js'
-import { Waiter, WaitList, waitTimeout } from './wait-list.js'
+import { Waiter, WaitList } from './wait-list.js'
 
 /** The outcome a condition wait resumes with once it holds the lock again. */
 type Outcome = { ok: true; value: boolean } | { ok: false; error: unknown }
@@ -26,7 +26,7 @@ class ConditionWaitOp extends Op<boolean> {
   constructor(cond: Condition, opts: WaitOptions | undefined) {
     super()
     this.#cond = cond
-    this.#ms = waitTimeout(opts)
+    this.#ms = checkWait(opts)
     this._signal = opts?.signal
   }
 
@@ -158,6 +158,7 @@ export class Condition {
   readonly _waiters = new WaitList<boolean>()
 
   constructor(lock: Lock = new Lock()) {
+    if (!(lock instanceof Lock)) throw typeError('lock', 'a Lock', lock)
     this.lock = lock
   }
 
@@ -202,12 +203,14 @@ export class Condition {
 
   /** Waits until `predicate()` is true, checking it after each notification; false on timeout. */
   waitFor(predicate: () => boolean, opts?: WaitOptions): Op<boolean> {
-    if (opts?.timeout !== undefined) checkMs('timeout', opts.timeout)
+    if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate)
+    checkWait(opts)
     return new WaitForOp(this, predicate, opts)
   }
 
   /** Wakes up to `n` waiters (default 1), in the order they came. */
   notify(n = 1): void {
+    checkCount('n', n, 0, { infinite: true })
     if (!this.lock.locked) throw new InvalidStateError('Condition.notify() called without holding its lock')
     for (let i = 0; i < n; i++) {
       const w = this._waiters.shift()

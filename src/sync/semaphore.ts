@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkCount, InvalidStateError, TimeoutError } from '../errors.js'
+import { checkCount, InvalidStateError, TimeoutError, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
 import { ParkOp, WaitList } from './wait-list.js'
@@ -117,8 +117,14 @@ export class Semaphore {
   }
 
   /** Runs `fn` holding a permit, and releases it however `fn` ends. */
-  async run<R>(fn: () => R | PromiseLike<R>, opts?: WaitOptions): Promise<Awaited<R>> {
-    const permit = await this.acquire(opts)
+  run<R>(fn: () => R | PromiseLike<R>, opts?: WaitOptions): Promise<Awaited<R>> {
+    // Checked at the call: inside the async part they would only reject, after taking a permit.
+    if (typeof fn !== 'function') throw typeError('fn', 'a function', fn)
+    return this.#run(fn, this.acquire(opts))
+  }
+
+  async #run<R>(fn: () => R | PromiseLike<R>, acquire: Op<Permit>): Promise<Awaited<R>> {
+    const permit = await acquire
     try {
       return await fn()
     } finally {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkWait } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
 import { getClock, type Timer } from '../time/clock.js'
@@ -92,14 +92,8 @@ export class WaitList<T> {
  */
 export function mayFinishAtCall(opts: WaitOptions | undefined): boolean {
   if (opts === undefined) return true
-  waitTimeout(opts)
+  checkWait(opts)
   return opts.signal?.aborted !== true
-}
-
-/** A wait's checked `timeout` in ms, or undefined for none (`Infinity` is none). @internal */
-export function waitTimeout(opts: WaitOptions | undefined): number | undefined {
-  const ms = opts?.timeout
-  return ms === undefined || ms === Infinity ? undefined : checkMs('timeout', ms)
 }
 
 /**
@@ -110,7 +104,7 @@ export abstract class ParkOp<T> extends Op<T> {
   readonly #ms: number | undefined
   constructor(opts: WaitOptions | undefined) {
     super()
-    this.#ms = waitTimeout(opts)
+    this.#ms = checkWait(opts)
     this._signal = opts?.signal
   }
 

@@ -10,7 +10,8 @@
  * @module
  */
 import { DeadlineHeap, type HeapTimer } from '../time/deadline-heap.js'
-import { type Clock, entryOn, swapClock, type Timer } from '../time/clock.js'
+import { checkMs, checkOptions, typeError } from '../errors.js'
+import { checkTimer, type Clock, entryOn, swapClock, type Timer } from '../time/clock.js'
 import { pendingYields } from '../time/sleep.js'
 
 /** Options of `VirtualClock` and `withVirtualTime`. @since 0.1.0 */
@@ -42,8 +43,14 @@ export class VirtualClock implements Clock {
   #idleWaiters: (() => void)[] = []
 
   constructor(opts?: VirtualClockOptions) {
-    this.#now = opts?.start ?? 0
-    this.#autojump = opts?.autojump ?? true
+    const start: unknown = checkOptions(opts)?.start ?? 0
+    if (typeof start !== 'number') throw typeError('start', 'a number', start)
+    if (!Number.isFinite(start))
+      throw new RangeError(`Expected \`start\` to be finite, got \`${String(start)}\``)
+    const autojump: unknown = opts?.autojump ?? true
+    if (typeof autojump !== 'boolean') throw typeError('autojump', 'a boolean', autojump)
+    this.#now = start
+    this.#autojump = autojump
     live.add(this)
   }
 
@@ -52,7 +59,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
-    return entryOn(this, ms, callback)
+    return entryOn(this, ms, checkTimer(ms, callback))
   }
 
   /** @internal Schedules an entry never added before, `ms` finite; see `InternalClock`. */
@@ -68,6 +75,7 @@ export class VirtualClock implements Clock {
 
   /** Moves time forward by `ms`, running every timer due on the way, in order. */
   advance(ms: number): void {
+    if (checkMs('ms', ms) === Infinity) throw new RangeError('Expected `ms` to be finite, got `Infinity`')
     const target = this.#now + ms
     for (let e = this.#heap.popDue(target); e !== undefined; e = this.#heap.popDue(target)) {
       this.#now = Math.max(this.#now, e.at)
@@ -134,11 +142,19 @@ export class VirtualClock implements Clock {
  * await withVirtualTime(async (clock) => { await sleep(1000); console.log(clock.now()) }) // 1000
  * @since 0.1.0
  */
-export async function withVirtualTime<T>(
+export function withVirtualTime<T>(
   fn: (clock: VirtualClock) => T | PromiseLike<T>,
   opts?: VirtualClockOptions,
 ): Promise<T> {
-  const clock = new VirtualClock(opts)
+  // Checked before the clock is swapped: a mistake throws at the call, leaving time as it was.
+  if (typeof fn !== 'function') throw typeError('fn', 'a function', fn)
+  return runVirtual(fn, new VirtualClock(opts))
+}
+
+async function runVirtual<T>(
+  fn: (clock: VirtualClock) => T | PromiseLike<T>,
+  clock: VirtualClock,
+): Promise<T> {
   const previous = swapClock(clock)
   try {
     return await fn(clock)

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { checkMs, typeError } from '../errors.js'
 import { DeadlineHeap, type HeapTimer, type TimerCallback, TimerEntry } from './deadline-heap.js'
 
 /**
@@ -57,7 +58,7 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): Timer {
-    return entryOn(this, ms, callback)
+    return entryOn(this, ms, checkTimer(ms, callback))
   }
 
   /** @internal Schedules an entry never added before, `ms` finite; see `InternalClock`. */
@@ -130,6 +131,17 @@ export interface InternalClock extends Clock {
 /** `clock` if it is one of verdant's own, else undefined (an application's `Clock`). @internal */
 export function internalClock(clock: Clock): InternalClock | undefined {
   return '_addTimer' in clock ? (clock as InternalClock) : undefined
+}
+
+/**
+ * Validates the arguments of a public `setTimer` and returns the callback: a NaN deadline would
+ * corrupt the clock's heap, and a callback that is not a function would fail when it fires.
+ * @internal
+ */
+export function checkTimer(ms: unknown, callback: unknown): () => void {
+  checkMs('ms', ms)
+  if (typeof callback !== 'function') throw typeError('callback', 'a function', callback)
+  return callback as () => void
 }
 
 /** A timer entry for `callback` on a verdant clock: `setTimer`, also for `{onTimer()}` targets. @internal */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { checkMs } from '../errors.js'
+import { checkMs, checkOptions, checkSignal } from '../errors.js'
 import { type Cancel, deliver, Op, type Resume, type Resumer } from '../core/op.js'
 import { getClock, internalClock, setTimerOn } from './clock.js'
 import { type DeadlineHeap, type HeapTimer, unschedule } from './deadline-heap.js'
@@ -105,13 +105,19 @@ export class SleepOp extends Op<void> implements HeapTimer {
  * **Details**: await it anywhere, or `yield* sleep(ms)` in a generator task, or `ctx.sleep(ms)` in
  * an async task so a kill interrupts it. `Infinity` sleeps until cancelled, holding no timer.
  * **Cancellation**: abandoning it cancels its timer; nothing remains.
- * **Throws**: `RangeError` if `ms` is negative or not a number.
+ * **Throws**: `RangeError` if `ms` is negative or not a number; `TypeError` for a `signal` that is
+ * not an `AbortSignal`.
  * @example
  * await sleep(100)
  * @since 0.1.0
  */
 export function sleep(ms = 0, opts?: SleepOptions): Op<void> {
-  return new SleepOp(checkMs('ms', ms), opts?.signal)
+  return new SleepOp(checkMs('ms', ms), sleepSignal(opts))
+}
+
+/** The checked `signal` of a sleep's options. */
+function sleepSignal(opts: SleepOptions | undefined): AbortSignal | undefined {
+  return opts === undefined ? undefined : checkSignal(checkOptions(opts).signal)
 }
 
 /**
@@ -121,7 +127,7 @@ export function sleep(ms = 0, opts?: SleepOptions): Op<void> {
  * @since 0.1.0
  */
 export function yieldNow(opts?: SleepOptions): Op<void> {
-  return new SleepOp(0, opts?.signal)
+  return new SleepOp(0, sleepSignal(opts))
 }
 
 /** Tasks waiting in `sleep(0)`; part of the leak check. @internal */

@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { checkMs, InvalidStateError, TimeoutError } from '../errors.js'
+import { checkMs, checkOptions, checkSignal, InvalidStateError, TimeoutError, typeError } from '../errors.js'
 import { abortError, isGenerator, isThenable } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
 import { spawn } from '../core/spawn.js'
-import type { Task, TaskBound } from '../core/task.js'
+import { Task, type TaskBound } from '../core/task.js'
 import { getClock, type Timer } from './clock.js'
 
 /**
@@ -45,7 +45,7 @@ export class Timeout implements Disposable, TaskBound {
 
   constructor(ms?: number, opts?: { error?: unknown }) {
     this.ms = ms === undefined ? undefined : checkMs('ms', ms)
-    this.#error = opts?.error
+    this.#error = checkOptions(opts)?.error
   }
 
   /** Starts `new Timeout(ms)` in the current task. */
@@ -66,6 +66,7 @@ export class Timeout implements Disposable, TaskBound {
   /** Starts the countdown in `task` (default: the current task). Returns `this`. */
   start(task: Task<unknown> | undefined = currentTask()): this {
     if (this.#timer !== undefined) throw new InvalidStateError('this Timeout is already pending')
+    if (task !== undefined && !(task instanceof Task)) throw typeError('task', 'a task', task)
     if (task === undefined) {
       throw new InvalidStateError(
         'Timeout.start() needs a task to raise in: call it inside a generator task, or use ctx.timeout(ms)',
@@ -140,6 +141,8 @@ class DeadlineCall<T> implements DeadlineScope {
   #controller: AbortController | undefined = undefined
   #abortReason: unknown = undefined
   #settled = false
+  /** The time is up (or the outer signal aborted); the outcome waits for results already on their way. */
+  #expired: { error: unknown; own: boolean } | undefined = undefined
   #timer: Timer | undefined = undefined
   #task: Task<unknown> | undefined = undefined
   #onAbort: (() => void) | undefined = undefined
@@ -203,7 +206,9 @@ class DeadlineCall<T> implements DeadlineScope {
         if (this.#finish()) this.resolve(v as T)
       },
       (e: unknown) => {
-        if (this.#finish()) this.reject(e)
+        // After the expiry, a failure is the function giving up on its aborted signal.
+        if (this.#expired !== undefined) this.#giveUp()
+        else if (this.#finish()) this.reject(e)
       },
     )
   }
@@ -214,16 +219,29 @@ class DeadlineCall<T> implements DeadlineScope {
     this.#timer?.cancel()
     this.#timer = undefined
     if (this.#onAbort !== undefined) this.outer?.removeEventListener('abort', this.#onAbort)
+    this.#onAbort = undefined
     return true
   }
 
   #expire(error: unknown, own: boolean): void {
-    if (!this.#finish()) return
+    if (this.#settled || this.#expired !== undefined) return
+    this.#expired = { error, own }
     this.#abortReason = error
     this.#controller?.abort(error)
+    // A wait that completed in the same tick as the expiry has its value still travelling through
+    // promise callbacks: dropping it would lose what it took (an item from a queue, a permit). It
+    // arrives before the next macrotask, so the call gives up only then.
+    setImmediate(() => {
+      this.#giveUp()
+    })
+  }
+
+  #giveUp(): void {
+    const expired = this.#expired
+    if (expired === undefined || !this.#finish()) return
     this.#task?.cancel()
-    if (own && this.silent) this.resolve(undefined as T)
-    else this.reject(error)
+    if (expired.own && this.silent) this.resolve(undefined as T)
+    else this.reject(expired.error)
   }
 }
 
@@ -238,9 +256,8 @@ function deadlineCall<T>(
   silent: boolean,
 ): Promise<T> {
   checkMs('ms', ms)
-  if (typeof fn !== 'function')
-    throw new TypeError(`Expected a function, got \`${String(fn)}\` (${typeof fn})`)
-  const call = new DeadlineCall<T>(ms, opts?.signal, silent)
+  if (typeof fn !== 'function') throw typeError('fn', 'a function', fn)
+  const call = new DeadlineCall<T>(ms, checkSignal(checkOptions(opts)?.signal), silent)
   const promise = new Promise<T>((resolve, reject) => {
     call.resolve = resolve
     call.reject = reject

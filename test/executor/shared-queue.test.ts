@@ -31,7 +31,7 @@ describe('SharedQueue', () => {
 
   it('rejects bad sizes and a codec that does not fit the buffer', () => {
     expect(() => SharedQueue.create({ capacity: 0, recordSize: 1 })).toThrow(RangeError)
-    expect(() => SharedQueue.create({ capacity: 1 })).toThrow(/record size/)
+    expect(() => SharedQueue.create({ capacity: 1 })).toThrow(/`recordSize`/)
     const q = SharedQueue.create({ capacity: 1, codec: float64Records(2) })
     expect(() => new SharedQueue(q.buffer, float64Records(1))).toThrow(/differs/)
   })
