@@ -307,6 +307,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    * module file that does not exist (`code` `'ERR_MODULE_NOT_FOUND'`, checked when the executor
    * first meets the module) or bad options; `RangeError` for a negative or non-numeric time limit.
    *
+   * **Cancellation**: cancelling the future (or its `signal`, or killing a task waiting on it through
+   * `yield* job` or `ctx.call(job)`) withdraws the job: a queued or sent job that has not started
+   * never runs; a running one sees `jobSignal()` abort and its worker is terminated if it has not
+   * stopped within `killAfterMs`; a job that already finished keeps its effects, only its result is
+   * dropped. A `timeout` passed to `get()` stops the wait, not the job (`timeout` in the options
+   * stops the job).
+   *
    * @example
    * const sum = await executor.submit(add, 1, 2)
    * const hash = await executor.submit({ timeout: 5000, signal }, sha256, bytes)
@@ -400,6 +407,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    * Runs `fn` on every item, lazily and with a bounded number of jobs in flight, yielding results
    * in input order (or as they complete with `ordered: false`). The first failure cancels what is
    * in flight and is thrown; stopping the iteration early cancels it too.
+   *
+   * **Cancellation**: leaving the loop early (`break`, a throw), its `signal`, its `timeout` or the
+   * first failure cancels every chunk in flight as `submit` describes, and no further item is read
+   * from the input, which is closed (`return()`). Chunks already yielded stay yielded.
    *
    * @example
    * for await (const n of executor.map(square, [1, 2, 3], { chunksize: 64 })) console.log(n)

@@ -236,6 +236,9 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
   /**
    * Waits for room, then adds the record. Does not block the thread. **Throws** at the call for
    * bad options (`RangeError` for the timeout, `TypeError` for the signal).
+   *
+   * **Cancellation**: the record is written only once there is room, in one step: a put whose
+   * signal aborts or whose timeout passes before that has added nothing.
    */
   put(value: T, opts: SharedWaitOptions = {}): Promise<void> {
     const deadline = deadlineAfter('timeout', checkOptions(opts).timeout)
@@ -254,6 +257,10 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
   /**
    * Waits for a record and takes it; `QueueShutDown` once closed and drained. Does not block.
    * **Throws** at the call for bad options, as `put` does.
+   *
+   * **Cancellation**: a record is taken only in the step that returns it: a get whose signal aborts
+   * or whose timeout passes first has taken nothing, and the record stays for another reader.
+   * Abandoning the promise after it resolved (not awaiting it) loses that record.
    */
   get(opts: SharedWaitOptions = {}): Promise<T> {
     const deadline = deadlineAfter('timeout', checkOptions(opts).timeout)

@@ -190,7 +190,13 @@ export class Pool extends Group {
     return task
   }
 
-  /** Waits until a slot is free; gives the free count, or 0 if `timeout` passed first. */
+  /**
+   * Waits until a slot is free; gives the free count, or 0 if `timeout` passed first.
+   *
+   * **Cancellation**: it reserves nothing, so an undone wait (its task killed, its signal aborted)
+   * leaves the pool as it was, and a slot it saw free may be taken by another spawn before the
+   * caller's own: spawn right after it, without awaiting anything else in between.
+   */
   waitAvailable(opts?: WaitOptions): Op<number> {
     return new AvailableOp(this, opts)
   }

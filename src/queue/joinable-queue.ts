@@ -40,7 +40,12 @@ export class JoinableQueue<T> extends Queue<T> {
     if (n === 1) this._doneEvent().set()
   }
 
-  /** Waits until every item put has been marked done: true, or false if `timeout` passed. */
+  /**
+   * Waits until every item put has been marked done: true, or false if `timeout` passed.
+   *
+   * **Cancellation**: it only watches the count, so an undone join (its task killed, its signal
+   * aborted, its timeout) takes and changes nothing; the items stay queued and counted.
+   */
   join(opts?: WaitOptions): Op<boolean> {
     const done = this._doneEvent()
     if ((this._unfinished ?? 0) === 0) done.set()
