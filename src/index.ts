@@ -26,7 +26,7 @@ export { disableImplicitContext, enableImplicitContext, implicitContextEnabled }
 export { joinAll, killAll, type JoinAllOptions, type KillAllOptions } from './core/join.js'
 export { Op, type Operation, type Wait } from './core/op.js'
 export { onUnobservedFailure, type UnobservedFailure } from './core/report.js'
-export { run, type RunOptions } from './core/run.js'
+export { run, type RunOptions } from './run.js'
 export { Scope, scoped, type ScopeOptions } from './core/scope.js'
 export { allTasks, currentTask } from './core/registry.js'
 export { spawn, spawnLater } from './core/spawn.js'
@@ -37,15 +37,10 @@ export { asCompleted, type AsCompletedOptions, type Completed } from './future/a
 export { gather, type GatherOptions } from './future/gather.js'
 export { shield } from './future/shield.js'
 export { wait, type ReturnWhen, type WaitForOptions, type WaitResult } from './future/wait.js'
-export { getClock, RealClock, realClock, type Clock, type Timer } from './time/clock.js'
-export { sleep, yieldNow, type SleepOptions } from './time/sleep.js'
-export {
-  moveOnAfter,
-  Timeout,
-  withTimeout,
-  type DeadlineOptions,
-  type DeadlineScope,
-} from './time/timeout.js'
+export { getClock, RealClock, realClock, type Clock, type Timer } from './platform/clock.js'
+export { sleep, yieldNow, type SleepOptions } from './core/sleep.js'
+export { Timeout } from './core/timeout.js'
+export { moveOnAfter, withTimeout, type DeadlineOptions, type DeadlineScope } from './time/deadline.js'
 export { AsyncResult } from './sync/async-result.js'
 export { Barrier } from './sync/barrier.js'
 export { Condition } from './sync/condition.js'

@@ -17,7 +17,7 @@ import {
   typeError,
 } from '../errors.js'
 import { type Abandonable, ON_ABANDON } from '../core/op.js'
-import { getClock, setTimerOn, type Timer } from '../time/clock.js'
+import { getClock, setTimerOn, type Timer } from '../platform/clock.js'
 import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
 import { type ActorCell, TellWait } from './cell.js'
 

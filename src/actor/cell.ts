@@ -11,7 +11,7 @@
  */
 import { CancelledError, describe, InvalidStateError, MailboxFullError, typeError } from '../errors.js'
 import { type Cancel, isThenable, Op, ready, type Resume, type Wait } from '../core/op.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 import { Actor } from './actor.js'
 import {
   type ActorRef,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { queueYield } from '../time/sleep.js'
+import { queueYield } from '../core/sleep.js'
 
 /** What the dispatcher runs: an actor cell. @internal */
 export interface Runnable {

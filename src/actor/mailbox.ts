@@ -7,7 +7,7 @@
  * @module
  */
 import { checkCount, describe, typeError } from '../errors.js'
-import { BinaryHeap } from '../core/binary-heap.js'
+import { BinaryHeap } from '../platform/binary-heap.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import type { SenderSlot } from './actor-ref.js'
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { describe, RestartIntensityError } from '../errors.js'
-import { getClock } from '../time/clock.js'
+import { getClock } from '../platform/clock.js'
 import { reportNow } from '../core/report.js'
 import { type ActorCell, DEAD, NO_MSG, RESTARTING, STOPPING, SUSPENDED } from './cell.js'
 import { Backoff, decideSafely, type Directive } from './supervision.js'

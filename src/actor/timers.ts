@@ -8,7 +8,7 @@
  * @module
  */
 import { checkMs, describe } from '../errors.js'
-import { getClock, setTimerOn, type Timer } from '../time/clock.js'
+import { getClock, setTimerOn, type Timer } from '../platform/clock.js'
 import type { SenderSlot } from './actor-ref.js'
 
 /** @internal The sender-slot token of a timer message. */

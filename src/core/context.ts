@@ -13,8 +13,8 @@ import { Future, type WaitOptions } from './future.js'
 import type { Op } from './op.js'
 import { spawnUnder } from './spawn.js'
 import type { SpawnOptions, Task, TaskFn, TaskResult } from './task.js'
-import { sleep } from '../time/sleep.js'
-import { Timeout } from '../time/timeout.js'
+import { sleep } from './sleep.js'
+import { Timeout } from './timeout.js'
 
 /**
  * The context of a running task: its signal, its children, and waits bound to it.

@@ -13,7 +13,7 @@
  * @module
  */
 import { CancelledError, checkWait, InvalidStateError, TimeoutError, typeError } from '../errors.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 import { type Cancel, Op, type Operation, type Resume } from './op.js'
 import { reportLater, reportNow } from './report.js'
 import { captured, captureResolvers, forgetResolvers } from './resolvers.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import { checkCount, checkIterable, checkWait, typeError } from '../errors.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 import { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
 import { Task } from './task.js'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DeadlineHeap, type HeapTimer, unschedule } from '../time/deadline-heap.js'
+import { type DeadlineHeap, type HeapTimer, unschedule } from '../platform/deadline-heap.js'
 import { type Cancel, undo } from './op.js'
 
 /** What a task needs from one of its open waits. @internal */

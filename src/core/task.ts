@@ -22,8 +22,8 @@
  * @module
  */
 import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
-import { getClock, internalClock, type Timer } from '../time/clock.js'
-import { SleepOp, sleep } from '../time/sleep.js'
+import { getClock, internalClock, type Timer } from '../platform/clock.js'
+import { SleepOp, sleep } from './sleep.js'
 import { TaskContext } from './context.js'
 import { FIRST_FREE_FLAG, Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'

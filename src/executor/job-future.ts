@@ -10,7 +10,7 @@
 import type { Transferable } from 'node:worker_threads'
 import { Future, FutureWaitOp, type WaitOptions } from '../core/future.js'
 import { type Cancel, type Op, type Resume, undo } from '../core/op.js'
-import type { Timer } from '../time/clock.js'
+import type { Timer } from '../platform/clock.js'
 import type { WorkerSlot } from './worker-slot.js'
 
 /** Where a job is: in the executor's queue. @internal */

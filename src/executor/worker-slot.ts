@@ -4,7 +4,7 @@
  * @module
  */
 import { RingBuffer } from '../queue/ring-buffer.js'
-import type { Timer } from '../time/clock.js'
+import type { Timer } from '../platform/clock.js'
 import type { JobFuture } from './job-future.js'
 import type { WorkerHandle } from './worker-handle.js'
 

@@ -6,7 +6,7 @@
 import { checkMs, checkOptions, TimeoutError } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { futureList } from '../core/join.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 
 /**
  * A future `asCompleted` hands out: the same object, typed without `then`. TypeScript types the

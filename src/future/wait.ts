@@ -7,7 +7,7 @@ import { checkWait, describe } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { futureList } from '../core/join.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 
 /** When `wait` returns. @since 0.1.0 */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED'

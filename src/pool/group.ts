@@ -13,7 +13,7 @@ import { bindSignal, createTask } from '../core/spawn.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from '../core/task.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
 import { Event } from '../sync/event.js'
-import { Timeout } from '../time/timeout.js'
+import { Timeout } from '../core/timeout.js'
 import { iterate, mapAll, type MapFn, type MapOptions, type Source } from './imap.js'
 
 /** Options of `Group.spawn`. @since 0.2.0 */

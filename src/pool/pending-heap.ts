@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BinaryHeap } from '../core/binary-heap.js'
+import { BinaryHeap } from '../platform/binary-heap.js'
 
 /** A job waiting for a slot. @internal */
 export interface PendingJob {

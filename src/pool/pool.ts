@@ -15,7 +15,7 @@ import type { Op, Resume } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
 import { bindSignal, createTask } from '../core/spawn.js'
 import type { Task, TaskFn, TaskResult } from '../core/task.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 import { Event } from '../sync/event.js'
 import { ParkOp, WaitList } from '../sync/wait-list.js'
 import {

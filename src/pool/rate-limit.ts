@@ -4,7 +4,7 @@
  * @module
  */
 import { checkCount, checkMs, typeError } from '../errors.js'
-import { getClock } from '../time/clock.js'
+import { getClock } from '../platform/clock.js'
 
 /** A rate limit: at most `limit` job starts per `intervalMs`. @since 0.1.0 */
 export interface RateLimit {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BinaryHeap } from '../core/binary-heap.js'
+import { BinaryHeap } from '../platform/binary-heap.js'
 import { typeError } from '../errors.js'
 import { checkQueueOptions, Queue, type QueueOptions } from './queue.js'
 

@@ -12,7 +12,7 @@
 import { checkCount, checkWait, InvalidStateError, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume, startOp, undo } from '../core/op.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 import { Lock } from './lock.js'
 import type { Permit } from './semaphore.js'
 import { Waiter, WaitList } from './wait-list.js'

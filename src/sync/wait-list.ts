@@ -14,7 +14,7 @@
 import { checkWait } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
-import { getClock, type Timer } from '../time/clock.js'
+import { getClock, type Timer } from '../platform/clock.js'
 
 /** A parked wait. @internal */
 export class Waiter<T> {

@@ -7,8 +7,8 @@ import { pendingReports } from '../core/report.js'
 import { allTasks, liveTaskCount } from '../core/registry.js'
 import { dumpTasks } from '../debug/dump-tasks.js'
 import { liveWorkers } from '../executor/worker-handle.js'
-import { realClock } from '../time/clock.js'
-import { pendingYields } from '../time/sleep.js'
+import { realClock } from '../platform/clock.js'
+import { pendingYields } from '../core/sleep.js'
 import { virtualPendingTimers } from './virtual-clock.js'
 
 /** Counts of live verdant resources. @since 0.1.0 */

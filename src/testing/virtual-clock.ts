@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { DeadlineHeap, type HeapTimer } from '../time/deadline-heap.js'
+import { DeadlineHeap, type HeapTimer } from '../platform/deadline-heap.js'
 import { checkMs, checkOptions, typeError } from '../errors.js'
-import { checkTimer, type Clock, entryOn, swapClock, type Timer } from '../time/clock.js'
-import { pendingYields } from '../time/sleep.js'
+import { checkTimer, type Clock, entryOn, swapClock, type Timer } from '../platform/clock.js'
+import { pendingYields } from '../core/sleep.js'
 
 /** Options of `VirtualClock` and `withVirtualTime`. @since 0.1.0 */
 export interface VirtualClockOptions {

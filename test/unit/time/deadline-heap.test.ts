@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DeadlineHeap, TimerEntry } from '../../../src/time/deadline-heap.js'
+import { DeadlineHeap, TimerEntry } from '../../../src/platform/deadline-heap.js'
 
 /** Adds a timer entry for `callback` due at `at`, as the clocks do. */
 function push(heap: DeadlineHeap, at: number, callback: () => void): TimerEntry {

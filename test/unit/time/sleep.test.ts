@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { sleep, spawn, TaskKilled, yieldNow } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
-import { type Clock, swapClock, type Timer } from '../../../src/time/clock.js'
+import { type Clock, swapClock, type Timer } from '../../../src/platform/clock.js'
 
 describe('sleep', () => {
   it('waits the given virtual time', () =>

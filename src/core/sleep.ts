@@ -5,12 +5,15 @@
  * `setImmediate` turn. All the tasks that yield in one turn share one `setImmediate`: they are
  * queued and resumed in order when it fires, which costs one host callback per turn, not per task.
  *
+ * Layer: `core/`, not `time/`: a sleep is an `Op`, and the kernel knows it by name (a sleeping
+ * generator task waits without a resume closure, and `ctx.sleep()` is built on it).
+ *
  * @module
  */
 import { checkMs, checkOptions, checkSignal } from '../errors.js'
 import { type Cancel, deliver, Op, type Resume, type Resumer } from '../core/op.js'
-import { getClock, internalClock, setTimerOn } from './clock.js'
-import { type DeadlineHeap, type HeapTimer, unschedule } from './deadline-heap.js'
+import { getClock, internalClock, setTimerOn } from '../platform/clock.js'
+import { type DeadlineHeap, type HeapTimer, unschedule } from '../platform/deadline-heap.js'
 
 /** Options of `sleep`. @since 0.1.0 */
 export interface SleepOptions {

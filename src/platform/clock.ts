@@ -7,6 +7,10 @@
  * a guard timer that never fires then costs a heap push and an O(1) cancel instead of a host timer
  * create and clear.
  *
+ * Layer: `platform/`, under the kernel. A clock knows nothing of tasks (a sleep or a `Timeout` is
+ * only a callback or an `onTimer()` target to it), and tasks, `testing/`'s virtual clock and every
+ * layer that sets a timer read it, so it imports only `errors.ts` and the timer heap.
+ *
  * @module
  */
 import { checkMs, typeError } from '../errors.js'

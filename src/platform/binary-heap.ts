@@ -2,6 +2,8 @@
  * A binary min-heap over an ordering function, shared by the timer heap, the pool's waiting jobs
  * and `PriorityQueue`.
  *
+ * Layer: `platform/`, since the timer heap under the kernel is built on it; it imports nothing.
+ *
  * @module
  */
 

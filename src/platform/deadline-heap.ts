@@ -8,9 +8,12 @@
  * common case of equal durations started in order (the new deadline is the largest, so sift-up
  * stops at once). One host timer then serves the whole heap: see `clock.ts`.
  *
+ * Layer: `platform/`, beside the clock that owns it; a task's own sleep entry (`core/task-wait.ts`)
+ * and the virtual clock (`testing/`) use it from above.
+ *
  * @module
  */
-import { BinaryHeap } from '../core/binary-heap.js'
+import { BinaryHeap } from './binary-heap.js'
 
 /**
  * What a timer calls: a function, or an object whose `onTimer()` runs, which saves a closure per

@@ -9,17 +9,21 @@
  * code is 128 + the signal number (130 for SIGINT, 143 for SIGTERM), 1 if `main` failed, else
  * untouched (0). Its signal listeners and timer are removed before it settles.
  *
+ * Layer: an entry point, above every folder: `run({debug})` switches debug mode on and prints
+ * `dumpTasks()` when it gives up on clean-up, so it needs `debug/`, which sits above the kernel it
+ * watches.
+ *
  * @module
  */
 import { constants } from 'node:os'
-import { checkIterable, checkMs, checkOptions, describe, typeError } from '../errors.js'
-import { enableDebug } from '../debug/debug-mode.js'
-import { dumpTasks } from '../debug/dump-tasks.js'
-import { getClock, type Timer } from '../time/clock.js'
-import { killAll } from './join.js'
-import { rootTasks } from './registry.js'
-import { spawn } from './spawn.js'
-import type { TaskFn, TaskResult } from './task.js'
+import { checkIterable, checkMs, checkOptions, describe, typeError } from './errors.js'
+import { enableDebug } from './debug/debug-mode.js'
+import { dumpTasks } from './debug/dump-tasks.js'
+import { getClock, type Timer } from './platform/clock.js'
+import { killAll } from './core/join.js'
+import { rootTasks } from './core/registry.js'
+import { spawn } from './core/spawn.js'
+import type { TaskFn, TaskResult } from './core/task.js'
 
 /** Options of `run`. @since 0.1.0 */
 export interface RunOptions {
