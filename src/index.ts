@@ -63,15 +63,15 @@ export {
 export { type MapFn, type MapOptions, type Source } from './pool/imap.js'
 export { Pool, type PoolOptions, type PoolSpawnOptions, type PoolStats } from './pool/pool.js'
 export { type RateLimit } from './pool/rate-limit.js'
+export { Executor } from './executor/executor.js'
 export {
-  Executor,
   type ExecutorMapOptions,
   type ExecutorOptions,
   type ExecutorShutdownOptions,
   type ExecutorStats,
   type SubmitOptions,
   type WorkerStats,
-} from './executor/executor.js'
+} from './executor/executor-options.js'
 export { type Quantiles } from './executor/histogram.js'
 export { JobFuture } from './executor/job-future.js'
 export { ProcessPoolExecutor, type ProcessPoolOptions } from './executor/process-pool.js'

@@ -9,13 +9,17 @@
  * order, so the executor always knows which job a worker is on. That is what lets it start run
  * timers, blame exactly one job for a crash and send every other job back to the queue.
  *
+ * Every job ends through two methods: `#settle` gives it its outcome and counts it, once;
+ * `#leave` takes it out of the queue or a worker for good. The parts that need no executor state
+ * live beside it: options and their checks (executor-options.ts), the numbering of functions
+ * (task-index.ts), the choice of worker (dispatch-policy.ts), the JOBS message (job-batch.ts),
+ * what a death means for each job (crash-blame.ts), `map` (executor-map.ts) and clone errors
+ * (clone-error.ts).
+ *
  * @module
  */
-import { availableParallelism } from 'node:os'
 import {
   CancelledError,
-  checkCount,
-  checkMs,
   DataCloneError,
   DeadlockError,
   describe,
@@ -24,13 +28,10 @@ import {
   VerdantInternalError,
   WorkerCrashedError,
 } from '../errors.js'
-import { abortError } from '../core/op.js'
 import { reportNow } from '../core/report.js'
 import { RingBuffer } from '../queue/ring-buffer.js'
-import { wait } from '../future/wait.js'
 import { realClock } from '../platform/clock.js'
-import type { Transferable } from 'node:worker_threads'
-import { Histogram, type Quantiles } from './histogram.js'
+import { Histogram } from './histogram.js'
 import { GONE, type JobOwner, JobFuture, OUTBOX, QUEUED, SENT } from './job-future.js'
 import {
   CANCEL,
@@ -40,10 +41,6 @@ import {
   deserializeError,
   EXPIRED,
   INIT_FAILED,
-  JOBS,
-  JOBS_AT,
-  JOB_FIELDS,
-  REPORT_FIRST,
   OK,
   READY,
   RESULTS,
@@ -55,152 +52,31 @@ import {
   type SerializedError,
   type ThrownValue,
 } from './protocol.js'
-import { checkTaskRef, existingModule, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
+import { checkTaskRef, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
 import type { SpawnSettings, WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle.js'
 import { WorkerSlot } from './worker-slot.js'
-
-/** Options shared by both executors. @since 0.1.0 */
-export interface ExecutorOptions {
-  /** Most workers at once; default: the number of CPUs (`os.availableParallelism()`). */
-  readonly maxWorkers?: number | undefined
-  /** Workers started at once and kept when idle; default 0. */
-  readonly minWorkers?: number | undefined
-  /** An idle worker above `minWorkers` leaves after this many ms; default 30000 (`Infinity`: never). */
-  readonly idleTimeoutMs?: number | undefined
-  /** A worker is replaced after this many jobs (Python's `max_tasks_per_child`); default unlimited. */
-  readonly maxTasksPerWorker?: number | undefined
-  /** Runs once in each worker before its first job; if it throws, the executor is broken. */
-  readonly initializer?: TaskRef<WorkerFn> | undefined
-  /** Arguments for `initializer`. */
-  readonly initArgs?: readonly unknown[] | undefined
-  /** Names the workers (thread names, error messages). */
-  readonly name?: string | undefined
-  /**
-   * Node flags for the workers, e.g. `['--import', 'tsx']` to load TypeScript task modules, used as
-   * given. Default: the parent's `process.execArgv` without the flags a worker cannot share: those
-   * for the main entry only (`-e`, `-p`, `--input-type`, `--watch`, `--test`, ...) and the
-   * inspector's (a child process gets `--inspect=0`, a port of its own); loaders and preloads stay.
-   */
-  readonly execArgv?: readonly string[] | undefined
-  /** A cancelled running job that has not stopped after this many ms has its worker replaced; default 1000. */
-  readonly killAfterMs?: number | undefined
-}
-
-/**
- * Per-job options, for `submit(opts, fn, ...args)` and `submitWith`. Time limits are in ms.
- * @since 0.1.0
- */
-export interface SubmitOptions {
-  /** The job fails with `TimeoutError` and never starts if it waited this long for a worker. */
-  readonly queueTimeoutMs?: number | undefined
-  /**
-   * The job fails with `TimeoutError` and is cancelled if it runs this long, counted from when it
-   * starts running (time waiting for a worker is not charged), as a pool's `timeout` counts from
-   * when its task gets a slot. The same limit as `runTimeoutMs`; give one of the two.
-   * @since 0.2.0
-   */
-  readonly timeout?: number | undefined
-  /** The job fails with `TimeoutError` and is cancelled if it runs this long (same as `timeout`). */
-  readonly runTimeoutMs?: number | undefined
-  /** Overrides the executor's `killAfterMs` for this job. */
-  readonly killAfterMs?: number | undefined
-  /** Objects to move, not copy, to the worker: `ArrayBuffer`s, `MessagePort`s (threads only). */
-  readonly transfer?: readonly Transferable[] | undefined
-  /** Aborting it cancels the job. */
-  readonly signal?: AbortSignal | undefined
-  /**
-   * Declares the job safe to run again: if its worker dies while it runs, or after it ran but
-   * before its result was sent, it is run again, up to this many more times (default: the task's
-   * own `retries` from `defineTask`, else 0: such a job fails with `WorkerCrashedError`). Its
-   * future's `attempts` says how many runs it took. A run timeout, a cancellation or an error the
-   * job throws is never retried.
-   * @since 0.2.0
-   */
-  readonly retries?: number | undefined
-}
-
-/** `SubmitOptions` checked, with the executor's defaults applied. */
-interface JobOptions {
-  readonly queueTimeoutMs: number | undefined
-  readonly runTimeoutMs: number | undefined
-  readonly killAfterMs: number
-  readonly transfer: readonly Transferable[] | undefined
-  readonly signal: AbortSignal | undefined
-  readonly retries: number
-}
-
-/** Options of `executor.map`. @since 0.1.0 */
-export interface ExecutorMapOptions {
-  /** Items per job; default 1. Larger chunks amortize the per-job cost for tiny functions. */
-  readonly chunksize?: number | undefined
-  /** All results must arrive within this many ms of the call, else `TimeoutError`. */
-  readonly timeout?: number | undefined
-  /** Yield in input order (default) or as they complete. */
-  readonly ordered?: boolean | undefined
-  /** Chunks in flight at once; default twice `maxWorkers`. */
-  readonly window?: number | undefined
-  /** Aborting it cancels what is in flight and ends the iteration with the reason. */
-  readonly signal?: AbortSignal | undefined
-}
-
-/** Options of `shutdown`. @since 0.1.0 */
-export interface ExecutorShutdownOptions {
-  /** Resolve only when every job has settled and every worker has exited (default true). */
-  readonly wait?: boolean | undefined
-  /**
-   * Cancel every job (default false): queued and sent ones never start, running ones have their
-   * `jobSignal()` aborted and their worker terminated if it has not finished within `killAfterMs`.
-   */
-  readonly cancelFutures?: boolean | undefined
-}
-
-/** One worker in `stats.workers`. @since 0.1.0 */
-export interface WorkerStats {
-  readonly id: number
-  readonly state: 'starting' | 'ready' | 'retiring' | 'closing' | 'dead'
-  /** Jobs it finished. */
-  readonly completed: number
-  /** Share of its lifetime spent running jobs, 0 to 1. */
-  readonly utilization: number
-}
-
-/** A snapshot of an executor. @since 0.1.0 */
-export interface ExecutorStats {
-  /** Waiting for a worker. */
-  readonly queued: number
-  /** Sent to a worker, not finished. */
-  readonly running: number
-  readonly completed: number
-  readonly failed: number
-  readonly cancelled: number
-  /** Workers that died without being asked to: an exit, a signal, running out of memory, an uncaught error. */
-  readonly crashes: number
-  /**
-   * Workers the executor terminated because a job did not stop when cancelled or timed out, or
-   * at a shutdown with `cancelFutures`. Not counted in `crashes`.
-   * @since 0.2.0
-   */
-  readonly terminated: number
-  readonly workers: readonly WorkerStats[]
-  /** Time jobs ran, in µs. */
-  readonly runTime: Quantiles
-  /** Time jobs waited before running, in µs. */
-  readonly waitTime: Quantiles
-}
+import { TaskIndex } from './task-index.js'
+import { DispatchPolicy } from './dispatch-policy.js'
+import { cloneError } from './clone-error.js'
+import { crashError, exitReason, fates } from './crash-blame.js'
+import { mapChunks } from './executor-map.js'
+import { jobBatch } from './job-batch.js'
+import {
+  executorConfig,
+  jobOptions,
+  mapSettings,
+  shutdownOptions,
+  taskJobOptions,
+  type ExecutorMapOptions,
+  type ExecutorOptions,
+  type ExecutorShutdownOptions,
+  type ExecutorStats,
+  type JobOptions,
+  type SubmitOptions,
+} from './executor-options.js'
 
 type Spawn = (s: SpawnSettings, events: WorkerEvents) => WorkerHandle
 
-/** Start of the adaptive window: enough to pipeline, few enough to spread long jobs. */
-const INITIAL_RUN_MICROS = 500
-/** Each worker gets about this much work in flight. */
-const WINDOW_MICROS = 2000
-const MAX_WINDOW = 1024
-/** One pick in this many ignores the answer delays, so a worker judged slow gets measured again. */
-const EXPLORE = 512
-/** Another idle worker takes over from the last one picked when it answers in under this share of its time. */
-const SWITCH_RATIO = 0.75
-/** Weight of the newest sample in a worker's smoothed answer delay. */
-const ANSWER_WEIGHT = 0.2
 /** Workers failing to start this many times in a row break the executor. */
 const MAX_START_FAILURES = 3
 
@@ -224,18 +100,12 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #queued = 0
   #slots: WorkerSlot[] = []
   #nextSlot = 1
-  readonly #refs: TaskRef<WorkerFn>[] = []
-  readonly #refIndex = new Map<string, number>()
-  readonly #refByObject = new WeakMap<TaskRef<WorkerFn>, number>()
+  readonly #tasks = new TaskIndex()
   #state: 'open' | 'shutting-down' | 'closed' = 'open'
   #broken: Error | undefined = undefined
   #startFailures = 0
   #flushQueued = false
-  #avgRunMicros = INITIAL_RUN_MICROS
-  /** Dispatch decisions made, for the exploring ones. */
-  #picks = 0
-  /** The worker given the last job (a reference: `#slots` shifts when a worker leaves). */
-  #lastPick: WorkerSlot | undefined = undefined
+  readonly #policy = new DispatchPolicy<WorkerSlot>()
   #running = 0
   #completed = 0
   #failed = 0
@@ -249,47 +119,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   /** @internal */
   constructor(opts: ExecutorOptions, kind: string, spawn: Spawn, extra: Partial<SpawnSettings> = {}) {
-    const o = opts as ExecutorOptions | undefined
-    if (typeof o !== 'object' || o === null) {
-      throw new TypeError(`${kind} options must be an object, got ${describe(opts)}`)
-    }
-    this.maxWorkers = checkCount('maxWorkers', o.maxWorkers ?? availableParallelism(), 1)
-    this.#minWorkers = checkCount('minWorkers', o.minWorkers ?? 0, 0)
-    if (this.#minWorkers > this.maxWorkers) {
-      throw new RangeError(
-        `minWorkers (${String(this.#minWorkers)}) must not exceed maxWorkers (${String(this.maxWorkers)})`,
-      )
-    }
-    this.#idleTimeoutMs = checkMs('idleTimeoutMs', o.idleTimeoutMs ?? 30_000)
-    this.#maxTasks =
-      o.maxTasksPerWorker === undefined ? Infinity : checkCount('maxTasksPerWorker', o.maxTasksPerWorker, 1)
-    this.#killAfterMs = checkMs('killAfterMs', o.killAfterMs ?? 1000)
-    const init = o.initializer === undefined ? undefined : checkTaskRef(o.initializer, `${kind} initializer`)
-    const initArgs = o.initArgs as unknown
-    if (initArgs !== undefined && !Array.isArray(initArgs)) {
-      throw new TypeError(`${kind} option \`initArgs\` must be an array, got ${describe(initArgs)}`)
-    }
-    const name = o.name as unknown
-    if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`${kind} option \`name\` must be a string, got ${describe(name)}`)
-    }
-    for (const key of ['env', 'resourceLimits'] as const) {
-      const v = extra[key] as unknown
-      if (v !== undefined && (typeof v !== 'object' || v === null)) {
-        throw new TypeError(`${kind} option \`${key}\` must be an object, got ${describe(v)}`)
-      }
-    }
-    this.#settings = {
-      name: o.name ?? kind,
-      execArgv: o.execArgv === undefined ? extra.execArgv : checkExecArgv(o.execArgv, kind),
-      env: extra.env,
-      resourceLimits: extra.resourceLimits,
-      init: {
-        initializer:
-          init === undefined ? undefined : { moduleUrl: init.moduleUrl, exportName: init.exportName },
-        initArgs: [...(o.initArgs ?? [])],
-      },
-    }
+    const c = executorConfig(opts, kind, extra)
+    this.maxWorkers = c.maxWorkers
+    this.#minWorkers = c.minWorkers
+    this.#idleTimeoutMs = c.idleTimeoutMs
+    this.#maxTasks = c.maxTasks
+    this.#killAfterMs = c.killAfterMs
+    this.#settings = c.settings
     this.#spawn = spawn
     for (let i = 0; i < this.#minWorkers; i++) this.#startWorker()
   }
@@ -355,52 +191,11 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const ref = checkTaskRef(fn, what)
     if (!Array.isArray(args))
       throw new TypeError(`${what} needs the arguments as an array, got ${describe(args)}`)
-    const o = opts === undefined ? this.#refOptions(ref) : this.#jobOptions(opts, what, ref)
-    return this.#enqueue(this.#indexOf(ref), ref.exportName, args, o)
-  }
-
-  /** The options of a job submitted without any: undefined unless its task declares retries. */
-  #refOptions(ref: TaskRef<WorkerFn>): JobOptions | undefined {
-    const retries = ref.retries ?? 0
-    if (retries === 0) return undefined
-    return {
-      queueTimeoutMs: undefined,
-      runTimeoutMs: undefined,
-      killAfterMs: this.#killAfterMs,
-      transfer: undefined,
-      signal: undefined,
-      retries,
-    }
-  }
-
-  /** Checks every option before anything is queued or armed. */
-  #jobOptions(opts: unknown, what: string, ref: TaskRef<WorkerFn>): JobOptions {
-    if (typeof opts !== 'object' || opts === null) {
-      throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
-    }
-    const o = opts as SubmitOptions
-    if (o.timeout !== undefined && o.runTimeoutMs !== undefined) {
-      throw new TypeError(`${what} takes \`timeout\` or \`runTimeoutMs\` (the same limit), not both`)
-    }
-    checkSignalOption(what, o.signal)
-    const transfer = o.transfer as unknown
-    if (transfer !== undefined && !Array.isArray(transfer)) {
-      throw new TypeError(`${what} option \`transfer\` must be an array, got ${describe(transfer)}`)
-    }
-    return {
-      queueTimeoutMs:
-        o.queueTimeoutMs === undefined ? undefined : checkMs('queueTimeoutMs', o.queueTimeoutMs),
-      runTimeoutMs:
-        o.timeout !== undefined
-          ? checkMs('timeout', o.timeout)
-          : o.runTimeoutMs === undefined
-            ? undefined
-            : checkMs('runTimeoutMs', o.runTimeoutMs),
-      killAfterMs: o.killAfterMs === undefined ? this.#killAfterMs : checkMs('killAfterMs', o.killAfterMs),
-      transfer: o.transfer,
-      signal: o.signal,
-      retries: o.retries === undefined ? (ref.retries ?? 0) : checkCount('retries', o.retries, 0),
-    }
+    const o =
+      opts === undefined
+        ? taskJobOptions(ref, this.#killAfterMs)
+        : jobOptions(opts, what, ref, this.#killAfterMs)
+    return this.#enqueue(this.#tasks.indexOf(ref), ref.exportName, args, o)
   }
 
   /**
@@ -425,108 +220,18 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     // far from the call that was wrong.
     this.#checkOpen('map')
     const ref = checkTaskRef(fn, 'map()')
-    const o = opts as ExecutorMapOptions | undefined
-    if (typeof o !== 'object' || o === null) {
-      throw new TypeError(`map() options must be an object, got ${describe(opts)}`)
+    const settings = mapSettings(items, opts, this.maxWorkers)
+    // A chunk names its function with a negative index: the worker runs it once per item.
+    const chunkIndex = -this.#tasks.indexOf(ref) - 1
+    const submit = (chunk: T[], first: number): JobFuture<Awaited<R>[]> => {
+      this.#checkOpen('map')
+      const job = this.#enqueue(chunkIndex, ref.exportName, chunk, undefined) as JobFuture<Awaited<R>[]>
+      job._first = first
+      // Its outcome reaches the caller through the iteration, or is cancelled with it.
+      job._observed = true
+      return job
     }
-    const src = items as unknown
-    if (
-      typeof src !== 'string' &&
-      (typeof src !== 'object' ||
-        src === null ||
-        (typeof (src as Partial<AsyncIterable<T>>)[Symbol.asyncIterator] !== 'function' &&
-          typeof (src as Partial<Iterable<T>>)[Symbol.iterator] !== 'function'))
-    ) {
-      throw new TypeError(`map() needs an iterable or async iterable of items, got ${describe(items)}`)
-    }
-    const signal = checkSignalOption('map()', o.signal)
-    const ordered = o.ordered as unknown
-    if (ordered !== undefined && typeof ordered !== 'boolean') {
-      throw new TypeError(`map() option \`ordered\` must be a boolean, got ${describe(ordered)}`)
-    }
-    return this.#map<T, R>(ref.exportName, this.#indexOf(ref), items, {
-      chunksize: checkCount('chunksize', o.chunksize ?? 1, 1),
-      window: checkCount('window', o.window ?? this.maxWorkers * 2, 1),
-      ordered: ordered ?? true,
-      timeoutMs: o.timeout === undefined ? undefined : checkMs('timeout', o.timeout),
-      signal,
-    })
-  }
-
-  async *#map<T, R>(
-    name: string,
-    index: number,
-    items: Iterable<T> | AsyncIterable<T>,
-    o: {
-      chunksize: number
-      window: number
-      ordered: boolean
-      timeoutMs: number | undefined
-      signal: AbortSignal | undefined
-    },
-  ): AsyncGenerator<Awaited<R>, void, undefined> {
-    const { chunksize, window, ordered, timeoutMs, signal } = o
-    // The whole map's limit runs on real time, as every executor timer does: the jobs run on real
-    // time in their workers, and a virtual clock (which `wait`'s own timeout would follow) could
-    // neither bound them nor be measured against `performance.now()`.
-    const limit = timeoutMs === undefined ? undefined : new AbortController()
-    const limitTimer =
-      limit === undefined || timeoutMs === undefined
-        ? undefined
-        : realClock.setTimer(timeoutMs, () => {
-            limit.abort(new TimeoutError('map() did not finish within its timeout'))
-          })
-    const onAbort = (): void => {
-      limit?.abort(signal?.reason)
-    }
-    if (limit !== undefined) signal?.addEventListener('abort', onAbort, { once: true })
-    const waitSignal = limit?.signal ?? signal
-    const chunkIndex = -index - 1
-    const it =
-      typeof (items as Partial<AsyncIterable<T>>)[Symbol.asyncIterator] === 'function'
-        ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
-        : (items as Iterable<T>)[Symbol.iterator]()
-    const inflight: JobFuture<Awaited<R>[]>[] = []
-    let exhausted = false
-    let taken = 0
-    try {
-      for (;;) {
-        while (!exhausted && inflight.length < window) {
-          const chunk: T[] = []
-          while (chunk.length < chunksize) {
-            const r = await it.next()
-            if (r.done === true) {
-              exhausted = true
-              break
-            }
-            chunk.push(r.value)
-          }
-          if (chunk.length === 0) break
-          this.#checkOpen('map')
-          const job = this.#enqueue(chunkIndex, name, chunk, undefined) as JobFuture<Awaited<R>[]>
-          job._first = taken
-          taken += chunk.length
-          // Its outcome reaches the caller through the iteration, or is cancelled with it.
-          job._observed = true
-          inflight.push(job)
-        }
-        const head = inflight[0]
-        if (head === undefined) return
-        const next = ordered ? head : inflight.find((job) => job.done)
-        if (next === undefined || !next.done) {
-          if (waitSignal?.aborted === true) throw abortError(waitSignal)
-          await wait(ordered ? [head] : inflight, { returnWhen: 'FIRST_COMPLETED', signal: waitSignal })
-          continue
-        }
-        inflight.splice(inflight.indexOf(next), 1)
-        for (const v of next.result()) yield v
-      }
-    } finally {
-      limitTimer?.cancel()
-      signal?.removeEventListener('abort', onAbort)
-      for (const job of inflight) job.cancel('map() was closed')
-      if (!exhausted) await it.return?.()
-    }
+    return mapChunks(submit, items, settings)
   }
 
   /**
@@ -538,23 +243,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    */
   shutdown(opts: ExecutorShutdownOptions = {}): Promise<void> {
     // Checked before anything changes: a bad call must not leave the executor half shut down.
-    const o = opts as ExecutorShutdownOptions | undefined
-    if (typeof o !== 'object' || o === null) {
-      throw new TypeError(`shutdown() options must be an object, got ${describe(opts)}`)
-    }
-    for (const key of ['wait', 'cancelFutures'] as const) {
-      const v = o[key] as unknown
-      if (v !== undefined && typeof v !== 'boolean') {
-        throw new TypeError(`shutdown() option \`${key}\` must be a boolean, got ${describe(v)}`)
-      }
-    }
+    const o = shutdownOptions(opts)
     if (this.#state === 'open') this.#state = 'shutting-down'
-    if (o.cancelFutures === true) this.#cancelAll('the executor was shut down')
+    if (o.cancelFutures) this.#cancelAll('the executor was shut down')
     this.#closed ??= new Promise<void>((resolve) => {
       this.#resolveClosed = resolve
     })
     this.#closeIfDone()
-    return (o.wait ?? true) ? this.#closed : Promise.resolve()
+    return o.wait ? this.#closed : Promise.resolve()
   }
 
   /** `await using executor = new ThreadPoolExecutor()` shuts it down, waiting. */
@@ -585,10 +281,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   }
 
   /** @internal */
-  _withdraw(job: JobFuture<unknown>): void {
-    this.#cancelled++
-    this.#clearTimers(job)
+  _cancel(job: JobFuture<unknown>, message: string): void {
     const slot = job._slot
+    this.#clearTimers(job)
     if (this.#unqueue(job)) {
       if (slot !== undefined) this.#afterAnswer(slot)
     } else if (job._at === SENT && slot !== undefined) {
@@ -597,22 +292,45 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       // before it while it runs this one.
       this.#armKill(slot, job)
     }
+    this.#settle(job, 'cancelled', new CancelledError(message, message))
+  }
+
+  // ---- where a job ends ----
+
+  /**
+   * The one place a job gets its outcome: its future settles and exactly one counter counts it,
+   * once. A running job may be settled (timed out, cancelled) before its worker lets go of it:
+   * where a job is, is `#leave`'s business.
+   */
+  #settle(job: JobFuture<unknown>, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
+    if (job.done) return
+    if (outcome === 'succeeded') this.#completed++
+    else if (outcome === 'failed') this.#failed++
+    else this.#cancelled++
+    job._settle(outcome, value)
   }
 
   /**
-   * Takes a job that was not sent yet out of the queue or its worker's outbox; false if it was
-   * sent (or is gone). A queued job stays in the ring and is skipped when reached: removal from the
-   * middle would be O(n).
+   * The one place a job leaves for good the queue, a worker's outbox or a worker: the counts of
+   * where jobs are, its timers and its arguments go with it. The caller has taken it out of a
+   * worker's lists; a queued job stays in the ring and is skipped when reached (removing it from
+   * the middle would be O(n)).
    */
-  #unqueue(job: JobFuture<unknown>): boolean {
+  #leave(job: JobFuture<unknown>): void {
     if (job._at === QUEUED) this.#queued--
-    else if (job._at === OUTBOX) {
-      const outbox = (job._slot as WorkerSlot).outbox
-      outbox.splice(outbox.indexOf(job), 1)
-      this.#running--
-    } else return false
+    else if (job._at !== GONE) this.#running--
     job._at = GONE
     job._args = undefined
+    this.#clearTimers(job)
+  }
+
+  /** Takes a job not sent yet out of the queue or its worker's outbox; false if it was sent or is gone. */
+  #unqueue(job: JobFuture<unknown>): boolean {
+    if (job._at === OUTBOX) {
+      const outbox = (job._slot as WorkerSlot).outbox
+      outbox.splice(outbox.indexOf(job), 1)
+    } else if (job._at !== QUEUED) return false
+    this.#leave(job)
     return true
   }
 
@@ -623,27 +341,6 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       })
     }
     if (this.#state !== 'open') throw new ExecutorShutDownError(`cannot ${what} after shutdown()`)
-  }
-
-  #indexOf(ref: TaskRef<WorkerFn>): number {
-    // By object first: building and hashing the string key of a long module URL on every submit
-    // showed in profiles. The check keeps a ref object that was changed after its first use right.
-    const known = this.#refByObject.get(ref)
-    if (known !== undefined) {
-      const r = this.#refs[known] as TaskRef<WorkerFn>
-      if (r.moduleUrl === ref.moduleUrl && r.exportName === ref.exportName) return known
-    }
-    const key = `${ref.exportName}\0${ref.moduleUrl}`
-    let i = this.#refIndex.get(key)
-    if (i === undefined) {
-      // Once per module and export: a missing file fails the call that names it, not each job.
-      existingModule(ref.moduleUrl, ref.exportName)
-      i = this.#refs.length
-      this.#refs.push({ moduleUrl: ref.moduleUrl, exportName: ref.exportName })
-      this.#refIndex.set(key, i)
-    }
-    this.#refByObject.set(ref, i)
-    return i
   }
 
   #enqueue(
@@ -665,9 +362,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (opts !== undefined) {
       const signal = opts.signal
       if (signal?.aborted === true) {
+        // Never queued, so never counted where it is.
         job._at = GONE
-        this.#cancelled++
-        cancelWithdrawn(job, signal.reason)
+        this.#settle(job, 'cancelled', cancelledError(job, signal.reason))
         return job
       }
       if (opts.queueTimeoutMs !== undefined) {
@@ -704,8 +401,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       if (job._headAt !== 0 || job._slot === undefined) return
       this.#post(job._slot, [CANCEL, job._id])
     }
-    this.#failed++
-    job._settle(
+    this.#settle(
+      job,
       'failed',
       new TimeoutError(`job ${job._name} waited more than ${String(ms)} ms in the queue and was not started`),
     )
@@ -742,42 +439,12 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   // ---- dispatch ----
 
-  #window(): number {
-    return Math.max(1, Math.min(MAX_WINDOW, Math.floor(WINDOW_MICROS / Math.max(1, this.#avgRunMicros))))
-  }
-
   /** Gives queued jobs to workers: an idle one first, else a new one, else the least loaded. */
   #pump(): void {
+    const policy = this.#policy
     while (this.#queued > 0) {
-      let best: WorkerSlot | undefined
-      let live = 0
-      // Among equally loaded workers the last one picked keeps the job unless another answers
-      // clearly faster. How fast a thread wakes depends on where the OS put it: on a VM a worker
-      // sharing the caller's CPU answered a lone job in 8 µs and one on the other CPU in 80, while
-      // on one CPU alternating between equal workers doubled the p99. Every EXPLORE-th pick starts
-      // from another worker instead, so that every estimate stays fresh.
-      const slots = this.#slots
-      const n = slots.length
-      const explore = this.#picks++ % EXPLORE === 0 && n > 1
-      const last = this.#lastPick === undefined ? -1 : slots.indexOf(this.#lastPick)
-      // An exploring pick starts from one of the others, in turn: measuring the last one again
-      // would teach nothing.
-      const first = explore
-        ? (last + 1 + (Math.floor(this.#picks / EXPLORE) % (n - 1))) % n
-        : Math.max(0, last)
-      for (let k = 0; k < n; k++) {
-        const s = slots[(first + k) % n] as WorkerSlot
-        if (s.state === 'starting' || s.state === 'ready') live++
-        else continue
-        if (s.blocked > 0) continue
-        if (
-          best === undefined ||
-          s.load < best.load ||
-          (!explore && s.load === best.load && s.answerMicros < best.answerMicros * SWITCH_RATIO)
-        ) {
-          best = s
-        }
-      }
+      let best = policy.pick(this.#slots)
+      const live = policy.live
       if (
         (best === undefined || best.load > 0) &&
         live < this.maxWorkers &&
@@ -785,17 +452,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       ) {
         best = this.#startWorker()
       }
-      if (best === undefined || best.load >= Math.min(this.#window(), this.#maxTasks - best.given)) {
+      if (best === undefined || best.load >= Math.min(policy.window(), this.#maxTasks - best.given)) {
         if (best === undefined && live >= this.maxWorkers) this.#detectDeadlock()
         return
       }
       const job = this.#queue.shift() as JobFuture<unknown>
       if (job._at !== QUEUED) continue
       this.#queued--
-      if (best !== this.#lastPick) {
-        best.answerStale = true
-        this.#lastPick = best
-      }
+      policy.chose(best)
       this.#give(best, job)
     }
   }
@@ -834,34 +498,15 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #flush(slot: WorkerSlot): void {
     const jobs = slot.outbox
     slot.outbox = []
-    const msg = new Array<unknown>(JOBS_AT + jobs.length * JOB_FIELDS)
-    let defs: unknown[] | null = null
-    let transfer: Transferable[] | undefined
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i] as JobFuture<unknown>
-      const fi = job._fn < 0 ? -job._fn - 1 : job._fn
-      if (slot.known[fi] !== true) {
-        const ref = this.#refs[fi] as TaskRef<WorkerFn>
-        ;(defs ??= []).push(fi, ref.moduleUrl, ref.exportName)
-      }
-      const at = JOBS_AT + i * JOB_FIELDS
-      msg[at] = job._id
-      msg[at + 1] = job._fn
-      msg[at + 2] = job._args
-      msg[at + 3] = job._queueDeadline
-      msg[at + 4] = jobFlags(job)
-      if (job._transfer !== undefined) (transfer ??= []).push(...job._transfer)
-    }
-    msg[0] = JOBS
-    msg[1] = defs
+    const batch = jobBatch(jobs, slot.known, this.#tasks)
     try {
-      slot.handle.send(msg, transfer)
+      slot.handle.send(batch.msg, batch.transfer)
     } catch {
       // Something in the batch cannot be cloned: send the jobs one by one and fail only those.
       this.#sendEach(slot, jobs)
       return
     }
-    this.#sent(slot, jobs, defs)
+    this.#sent(slot, jobs, batch.defs)
   }
 
   #sent(slot: WorkerSlot, jobs: JobFuture<unknown>[], defs: unknown[] | null): void {
@@ -875,23 +520,15 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   #sendEach(slot: WorkerSlot, jobs: JobFuture<unknown>[]): void {
     for (const job of jobs) {
-      const fi = job._fn < 0 ? -job._fn - 1 : job._fn
-      const ref = this.#refs[fi] as TaskRef<WorkerFn>
-      const defs = slot.known[fi] === true ? null : [fi, ref.moduleUrl, ref.exportName]
+      const batch = jobBatch([job], slot.known, this.#tasks)
       try {
-        slot.handle.send(
-          [JOBS, defs, job._id, job._fn, job._args, job._queueDeadline, jobFlags(job)],
-          job._transfer,
-        )
+        slot.handle.send(batch.msg, batch.transfer)
       } catch (err) {
-        job._at = GONE
-        this.#running--
-        this.#failed++
-        this.#clearTimers(job)
-        job._settle('failed', cloneError(job, err, slot.handle))
+        this.#leave(job)
+        this.#settle(job, 'failed', cloneError(job, err, slot.handle))
         continue
       }
-      this.#sent(slot, [job], defs)
+      this.#sent(slot, [job], batch.defs)
     }
     this.#afterAnswer(slot)
   }
@@ -969,50 +606,26 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       sumRun += run
       slot.busyMicros += run
       slot.completed++
-      job._at = GONE
-      job._args = undefined
-      this.#running--
-      this.#clearTimers(job)
+      this.#leave(job)
       if (job.done) continue
+      const value = flat[i + 2]
       if (status === OK) {
-        this.#completed++
         this.#runTime.record(run)
         this.#waitTime.record(Math.max(0, (now - job._submittedAt) * 1000 - run))
-        job._settle('succeeded', flat[i + 2])
-        continue
-      }
-      this.#failed++
-      if (status === THREW) {
+        this.#settle(job, 'succeeded', value)
+      } else if (status === THREW) {
         this.#runTime.record(run)
-        job._settle('failed', deserializeError(flat[i + 2] as SerializedError | ThrownValue))
-      } else if (status === EXPIRED) {
-        job._settle(
-          'failed',
-          new TimeoutError(`job ${job._name} waited too long in the queue and was not started`),
-        )
-      } else if (status === UNCLONEABLE) {
-        job._settle(
-          'failed',
-          new DataCloneError(
-            `the result of ${job._name}() cannot be sent back from the worker: ${String(flat[i + 2])}`,
-          ),
-        )
+        this.#settle(job, 'failed', deserializeError(value as SerializedError | ThrownValue))
       } else if (status === SKIPPED) {
-        this.#failed--
-        this.#cancelled++
-        cancelWithdrawn(job, undefined)
+        this.#settle(job, 'cancelled', cancelledError(job, undefined))
+      } else {
+        this.#settle(job, 'failed', answerError(job, status, value))
       }
     }
-    if (n > 0) this.#avgRunMicros = this.#avgRunMicros * 0.7 + (sumRun / n) * 0.3
+    this.#policy.recordRuns(n, sumRun)
     if (n === 1 && headAt !== 0 && slot.inflight.size === 0) {
       // A lone job: its round trip less its run time is how fast this worker answers.
-      const delay = Math.max(0, (now - headAt) * 1000 - sumRun)
-      // A worker coming back into use may have moved since it was last measured.
-      slot.answerMicros =
-        slot.answerMicros === 0 || slot.answerStale
-          ? delay
-          : slot.answerMicros * (1 - ANSWER_WEIGHT) + delay * ANSWER_WEIGHT
-      slot.answerStale = false
+      this.#policy.recordAnswer(slot, Math.max(0, (now - headAt) * 1000 - sumRun))
     }
     this.#armHead(slot)
     this.#afterAnswer(slot)
@@ -1033,8 +646,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       job._timer = realClock.setTimer(ms, () => {
         job._timer = undefined
         if (job.done) return
-        this.#failed++
-        job._settle('failed', new TimeoutError(`job ${job._name} ran longer than ${String(ms)} ms`))
+        this.#settle(job, 'failed', new TimeoutError(`job ${job._name} ran longer than ${String(ms)} ms`))
         this.#post(slot, [CANCEL, job._id])
         this.#armKill(slot, job)
       })
@@ -1131,71 +743,29 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (!expected || lost.length > 0 || unsent.length > 0) {
       const reason = slot.killReason ?? exitReason(how)
       if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
-      // A worker runs its jobs one at a time in the order sent, and says which one it is on: every
-      // unanswered job before that one ran to its end, and only its result died with the worker.
-      const { running, done } = slot.handle.progress()
-      let finished =
-        done !== 0
-          ? lost.findIndex((job) => job._id === done) + 1
-          : Math.max(
-              0,
-              lost.findIndex((job) => job._id === running),
-            )
-      const crashed = (message: string, resultLost = false): WorkerCrashedError =>
-        new WorkerCrashedError(`${message}: ${reason}`, reason, {
-          exitCode: how.code,
-          signal: how.signal,
-          cause: how.error,
-          resultLost,
-        })
+      const fate = fates(lost, slot.handle.progress())
       const back: JobFuture<unknown>[] = []
-      for (const job of [...lost, ...unsent]) {
-        this.#running--
-        const ran = finished > 0
-        if (ran) finished--
-        const started = ran || job._id === running
-        if (started) job._attempts++
+      for (let i = 0; i < lost.length + unsent.length; i++) {
+        const job = (i < lost.length ? lost[i] : unsent[i - lost.length]) as JobFuture<unknown>
+        const f = fate[i] ?? 'unstarted'
+        if (f !== 'unstarted') job._attempts++
         // Not started: it runs on another worker, unless its transferred buffers went with the
         // message. Started: only if it was declared safe to run again.
-        const again = started
-          ? job._attempts <= job._retries && job._transfer === undefined
-          : job._at !== SENT || job._transfer === undefined
+        const again =
+          f === 'unstarted'
+            ? job._at !== SENT || job._transfer === undefined
+            : job._attempts <= job._retries && job._transfer === undefined
         if (!job.done && again) {
           back.push(job)
           continue
         }
-        job._at = GONE
-        this.#clearTimers(job)
-        if (job.done) continue
-        this.#failed++
-        const attempts =
-          job._retries === 0 ? '' : ` (attempt ${String(job._attempts)} of ${String(job._retries + 1)})`
-        job._settle(
-          'failed',
-          ran
-            ? crashed(
-                `job ${job._name} ran, but its result was lost when its worker crashed${attempts}`,
-                true,
-              )
-            : crashed(
-                started
-                  ? `the worker running job ${job._name} crashed${attempts}`
-                  : `the worker holding job ${job._name} crashed before running it`,
-              ),
-        )
+        this.#leave(job)
+        this.#settle(job, 'failed', crashError(job, f, reason, how))
       }
-      for (let i = back.length - 1; i >= 0; i--) {
-        const job = back[i] as JobFuture<unknown>
-        job._timer?.cancel()
-        job._timer = undefined
-        job._at = QUEUED
-        job._headAt = 0
-        job._slot = undefined
-        this.#queue.unshift(job)
-        this.#queued++
-      }
+      // Back to the front of the queue, in their order.
+      for (let i = back.length - 1; i >= 0; i--) this.#requeue(back[i] as JobFuture<unknown>)
       if (this.#startFailures >= MAX_START_FAILURES) {
-        this.#break(crashed('workers fail to start'))
+        this.#break(new WorkerCrashedError(`workers fail to start: ${reason}`, reason, { cause: how.error }))
       }
     }
     if (this.#state === 'open' && this.#broken === undefined) {
@@ -1203,6 +773,18 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
     this.#pump()
     this.#closeIfDone()
+  }
+
+  /** A job its worker took with it, to run again. */
+  #requeue(job: JobFuture<unknown>): void {
+    this.#running--
+    job._timer?.cancel()
+    job._timer = undefined
+    job._at = QUEUED
+    job._headAt = 0
+    job._slot = undefined
+    this.#queue.unshift(job)
+    this.#queued++
   }
 
   /** The initializer failed, or workers cannot start: every pending job fails, submit throws. */
@@ -1214,10 +796,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#resolveClosed = resolve
     })
     const fail = (job: JobFuture<unknown>): void => {
-      if (job.done) return
-      this.#failed++
-      this.#clearTimers(job)
-      job._settle(
+      this.#leave(job)
+      this.#settle(
+        job,
         'failed',
         new WorkerCrashedError(`job ${job._name} cannot run: ${error.message}`, error.message, {
           cause: error,
@@ -1225,18 +806,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       )
     }
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
-      if (job._at === QUEUED) {
-        this.#queued--
-        job._at = GONE
-        fail(job)
-      }
+      if (job._at === QUEUED) fail(job)
     }
     for (const slot of [...this.#slots]) {
-      for (const job of [...slot.inflight.drain(), ...slot.outbox]) {
-        job._at = GONE
-        this.#running--
-        fail(job)
-      }
+      for (const job of [...slot.inflight.drain(), ...slot.outbox]) fail(job)
       slot.outbox = []
       slot.killReason = 'the executor is broken'
       slot.stopKilled = true
@@ -1254,7 +827,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     try {
       ref = taskRef(msg[3] as string, msg[4] as string)
       this.#checkOpen('submit')
-      index = this.#indexOf(ref)
+      index = this.#tasks.indexOf(ref)
     } catch (err) {
       this.#post(slot, [CHILD_DONE, childId, false, serializeError(err)])
       return
@@ -1287,11 +860,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#queue.push(job)
         continue
       }
-      this.#queued--
-      job._at = GONE
-      this.#failed++
-      this.#clearTimers(job)
-      job._settle(
+      this.#leave(job)
+      this.#settle(
+        job,
         'failed',
         new DeadlockError(
           `job ${job._name} was submitted by a job that waits for it, but all ${String(this.maxWorkers)} workers are held by jobs waiting like this, so it could never start; raise maxWorkers or do not wait on nested jobs`,
@@ -1301,66 +872,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   }
 }
 
-function checkExecArgv(argv: unknown, kind: string): readonly string[] {
-  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) {
-    throw new TypeError(`${kind} execArgv must be an array of strings, got ${describe(argv)}`)
-  }
-  return argv
-}
-
 function asError(value: unknown, prefix: string): Error {
   return value instanceof Error
     ? new Error(`${prefix}: ${value.message}`, { cause: value })
     : new Error(`${prefix}: ${describe(value)}`)
-}
-
-function exitReason(how: WorkerExit): string {
-  if (how.outOfMemory) {
-    return how.error === undefined ? 'out of memory (the heap limit)' : 'out of memory (resourceLimits)'
-  }
-  if (how.error !== undefined) return `uncaught ${describe(how.error)}`
-  if (how.signal !== undefined) return `killed by ${how.signal}`
-  return `exited with code ${String(how.code)}`
-}
-
-function cloneError(job: JobFuture<unknown>, err: unknown, handle: WorkerHandle): DataCloneError {
-  const args = job._args ?? []
-  const item = job._fn < 0
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i]
-    try {
-      handle.check(value)
-    } catch (e) {
-      // The platform names the first thing inside the value it could not clone, often an internal
-      // function of some library object: the caller needs to know which of their values it was.
-      return new DataCloneError(
-        `${item ? 'item' : 'argument'} ${String(item ? job._first + i : i)} of ${job._name}() is ${typeName(value)}, which cannot be sent to a worker: ${cloneReason(value, e)}`,
-        { cause: e },
-      )
-    }
-  }
-  return new DataCloneError(
-    `${item ? 'an item' : 'an argument'} of ${job._name}() cannot be sent to a worker: ${err instanceof Error ? err.message : String(err)}`,
-    { cause: err },
-  )
-}
-
-function typeName(value: unknown): string {
-  if (typeof value === 'function') return value.name === '' ? 'a function' : `a function (${value.name})`
-  if (typeof value !== 'object' || value === null) return `a ${typeof value}`
-  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor
-  const name = typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object'
-  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`
-}
-
-function cloneReason(value: unknown, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err)
-  if (typeof value === 'function') return 'functions cannot be cloned'
-  // The platform quotes the whole source of the function it met.
-  if (/could not be cloned\.?$/.test(message) && /^\s*(async\s+)?(function|class)\b|=>/.test(message)) {
-    return 'it holds a function, and functions cannot be cloned'
-  }
-  return message.split('\n', 1)[0] ?? message
 }
 
 /** The jobs sent to a worker and not answered, in the order it runs them. */
@@ -1379,18 +894,20 @@ function mayBeRunning(slot: WorkerSlot, job: JobFuture<unknown>): boolean {
   return slot.handle.progress().running === job._id
 }
 
-/** The `signal` option of `what`, checked at the call. */
-function checkSignalOption(what: string, signal: unknown): AbortSignal | undefined {
-  if (signal === undefined || signal instanceof AbortSignal) return signal
-  throw new TypeError(`${what} option \`signal\` must be an AbortSignal, got ${describe(signal)}`)
+/** The error of a job cancelled without a message of its own. */
+function cancelledError(job: JobFuture<unknown>, reason: unknown): CancelledError {
+  return new CancelledError(`job ${job._name} was cancelled`, reason)
 }
 
-/** The flags a job travels with. */
-function jobFlags(job: JobFuture<unknown>): number {
-  return job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity ? REPORT_FIRST : 0
-}
-
-/** Cancels without going through `JobFuture.cancel` (the job is already withdrawn). */
-function cancelWithdrawn(job: JobFuture<unknown>, reason: unknown): void {
-  job._settle('cancelled', new CancelledError(`job ${job._name} was cancelled`, reason))
+/** The error of a job whose worker answered that it expired in its queue or that its result cannot cross. */
+function answerError(job: JobFuture<unknown>, status: unknown, value: unknown): Error {
+  if (status === EXPIRED) {
+    return new TimeoutError(`job ${job._name} waited too long in the queue and was not started`)
+  }
+  if (status === UNCLONEABLE) {
+    return new DataCloneError(
+      `the result of ${job._name}() cannot be sent back from the worker: ${String(value)}`,
+    )
+  }
+  return new VerdantInternalError(`job ${job._name} got an unknown answer status ${String(status)}`)
 }

@@ -24,7 +24,8 @@ export const GONE = 3
 
 /** What a job's future needs from its executor. Not part of the public API. */
 export interface JobOwner {
-  /** @internal */ _withdraw(job: JobFuture<unknown>): void
+  /** @internal Withdraws the job wherever it is, and settles it cancelled with `message`. */
+  _cancel(job: JobFuture<unknown>, message: string): void
 }
 
 /**
@@ -91,8 +92,8 @@ export class JobFuture<T> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this.done) return false
-    this._owner._withdraw(this)
-    return super.cancel(msg ?? `job ${this._name} was cancelled`)
+    this._owner._cancel(this, msg ?? `job ${this._name} was cancelled`)
+    return true
   }
 
   /**

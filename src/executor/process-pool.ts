@@ -4,7 +4,8 @@
  * @module
  */
 import { workerExecArgv } from './exec-argv.js'
-import { Executor, type ExecutorOptions } from './executor.js'
+import { Executor } from './executor.js'
+import type { ExecutorOptions } from './executor-options.js'
 import { spawnProcess } from './worker-handle.js'
 
 /** Options of `ProcessPoolExecutor`. @since 0.1.0 */

@@ -5,7 +5,8 @@
  */
 import type { ResourceLimits } from 'node:worker_threads'
 import { workerExecArgv } from './exec-argv.js'
-import { Executor, type ExecutorOptions } from './executor.js'
+import { Executor } from './executor.js'
+import type { ExecutorOptions } from './executor-options.js'
 import { spawnThread } from './worker-handle.js'
 
 /** Options of `ThreadPoolExecutor`. @since 0.1.0 */

@@ -4,7 +4,7 @@
  * @module
  */
 import { ThreadPoolExecutor } from './thread-pool.js'
-import type { SubmitOptions } from './executor.js'
+import type { SubmitOptions } from './executor-options.js'
 import type { JobFuture } from './job-future.js'
 import { checkTaskRef, type TaskRef, type WorkerFn } from './task-ref.js'
 
