@@ -348,6 +348,8 @@ if (only === 'all' || only === 'process') {
   const text = lines.join('\n') + '\n'
   console.log(text)
   out.push(text)
+  // The raw children hold their IPC channels open: without this the run never ends.
+  await closeAll(libs)
 }
 
 if (stragglers > 0) process.exit(0)

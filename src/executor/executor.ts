@@ -524,8 +524,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       try {
         slot.handle.send(batch.msg, batch.transfer)
       } catch (err) {
+        // Named before the job leaves: leaving drops its arguments.
+        const error = cloneError(job, err, slot.handle)
         this.#leave(job)
-        this.#settle(job, 'failed', cloneError(job, err, slot.handle))
+        this.#settle(job, 'failed', error)
         continue
       }
       this.#sent(slot, [job], batch.defs)
