@@ -5,8 +5,10 @@
  *
  * @module
  */
+import type { InternalClock } from '../platform/clock.js'
 import { type DeadlineHeap, type HeapTimer, unschedule } from '../platform/deadline-heap.js'
-import { type Cancel, undo } from './op.js'
+import { type Cancel, type Op, type Resume, startOp, undo } from './op.js'
+import { captured, captureResolvers, forgetResolvers } from './resolvers.js'
 
 /** What a task needs from one of its open waits. @internal */
 export interface TaskWait {
@@ -18,7 +20,58 @@ export interface TaskWait {
 
 /** The side of a task its waits see. @internal */
 export interface WaitOwner {
+  _addWaiter(w: TaskWait): void
   _removeWaiter(w: TaskWait): void
+}
+
+/**
+ * A task's open waits: none, one, or a set of them. Most tasks have at most one open at a time,
+ * so the set is made only for the second. @internal
+ */
+export type Waiters = TaskWait | Set<TaskWait>
+
+/** `current` with `w` added. @internal */
+export function withWaiter(current: Waiters | undefined, w: TaskWait): Waiters {
+  if (current === undefined) return w
+  if (current instanceof Set) return current.add(w)
+  return new Set([current, w])
+}
+
+/** `current` without `w`. @internal */
+export function withoutWaiter(current: Waiters | undefined, w: TaskWait): Waiters | undefined {
+  if (current === w) return undefined
+  if (current instanceof Set) current.delete(w)
+  return current
+}
+
+/** The waits of `current`, as a list to go through while they remove themselves. @internal */
+export function waiterList(current: Waiters): TaskWait[] {
+  return current instanceof Set ? [...current] : [current]
+}
+
+/** Waits on `op` for `task`, registered so a kill or `Timeout` rejects it at once. @internal */
+export function boundCall<R>(task: WaitOwner, op: Op<R>): Promise<R> {
+  // A shared executor hands out the resolving functions without a capturing closure per wait.
+  const promise = new Promise<R>(captureResolvers)
+  const w = new BoundWait(task, captured.resolve as (value: unknown) => void, captured.reject)
+  forgetResolvers()
+  const cancel = startOp(op, BoundWait.resume.bind(w) as Resume<R>)
+  if (!w.done) {
+    w.cancel = cancel
+    w.added = true
+    task._addWaiter(w)
+  }
+  return promise
+}
+
+/** `ctx.sleep(ms)` for `task` on one of verdant's clocks: the wait is its own timer entry. @internal */
+export function boundSleep(task: WaitOwner, clock: InternalClock, ms: number): Promise<void> {
+  const promise = new Promise<void>(captureResolvers)
+  const w = new SleepWait(task, captured.resolve as (value: undefined) => void, captured.reject)
+  forgetResolvers()
+  clock._addTimer(ms, w)
+  task._addWaiter(w)
+  return promise
 }
 
 /** One open `ctx.call` wait on any op. @internal */

@@ -30,9 +30,16 @@ import { hooks } from './hooks.js'
 import { type Cancel, DoneOp, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
-import { captured, captureResolvers, forgetResolvers } from './resolvers.js'
 import { TaskList } from './task-list.js'
-import { BoundWait, SleepWait, type TaskWait } from './task-wait.js'
+import {
+  boundCall,
+  boundSleep,
+  type TaskWait,
+  type Waiters,
+  waiterList,
+  withoutWaiter,
+  withWaiter,
+} from './task-wait.js'
 
 /**
  * The body of a task: an async (or plain) function taking the context, or a generator function
@@ -65,9 +72,6 @@ export interface SpawnOptions {
 export interface TaskBound {
   /** @internal */ _taskEnded(): void
 }
-
-/** Open `ctx` waits: usually one, so one slot before a `Set`. */
-type Waiters = TaskWait | Set<TaskWait>
 
 const NONE: unique symbol = Symbol('none')
 const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
@@ -416,16 +420,17 @@ export class Task<T> extends Future<T> {
   /** @internal */
   _addWaiter(w: TaskWait): void {
     const current = this._waiters()
-    if (current === undefined) this._setWaiters(w)
-    else if (current instanceof Set) current.add(w)
-    else this._setWaiters(new Set([current, w]))
+    const next = withWaiter(current, w)
+    if (next !== current) this._setWaiters(next)
   }
 
   /** @internal */
   _removeWaiter(w: TaskWait): void {
     const current = this._waiters()
-    if (current === w) this._setWaiters(undefined)
-    else if (current instanceof Set) current.delete(w)
+    // Written back only when it changed: a generator task's waits live in its cold part, which
+    // a write would make.
+    const next = withoutWaiter(current, w)
+    if (next !== current) this._setWaiters(next)
   }
 
   /** @internal */
@@ -433,7 +438,7 @@ export class Task<T> extends Future<T> {
     const current = this._waiters()
     if (current === undefined) return undefined
     this._setWaiters(undefined)
-    return current instanceof Set ? [...current] : [current]
+    return waiterList(current)
   }
 
   /** @internal Waits on `op` bound to this task: a kill or `Timeout` rejects it at once. */
@@ -446,17 +451,7 @@ export class Task<T> extends Future<T> {
       cold.pending = NONE
       return Promise.reject(pending)
     }
-    // A shared executor hands out the resolving functions without a capturing closure per wait.
-    const promise = new Promise<R>(captureResolvers)
-    const w = new BoundWait(this, captured.resolve as (value: unknown) => void, captured.reject)
-    forgetResolvers()
-    const cancel = startOp(op, BoundWait.resume.bind(w) as Resume<R>)
-    if (!w.done) {
-      w.cancel = cancel
-      w.added = true
-      this._addWaiter(w)
-    }
-    return promise
+    return boundCall(this, op)
   }
 
   /**
@@ -467,14 +462,7 @@ export class Task<T> extends Future<T> {
     const cold = this.#cold
     if (ms !== 0 && ms !== Infinity && (cold === undefined || cold.pending === NONE)) {
       const clock = internalClock(getClock())
-      if (clock !== undefined) {
-        const promise = new Promise<void>(captureResolvers)
-        const w = new SleepWait(this, captured.resolve as (value: undefined) => void, captured.reject)
-        forgetResolvers()
-        clock._addTimer(ms, w)
-        this._addWaiter(w)
-        return promise
-      }
+      if (clock !== undefined) return boundSleep(this, clock, ms)
     }
     return this._call(sleep(ms))
   }
