@@ -171,8 +171,10 @@ describe.each(kinds)('%s', (_name, make, kind) => {
     const timed = ex.submit({ retries: 3, timeout: 100, killAfterMs: 50 }, busyForever)
     await expect(timed).rejects.toThrow(TimeoutError)
     expect(starts(log)).toEqual([1])
-    // The timed-out job's worker is terminated: the executor's doing, not a crash.
-    await expect.poll(() => ex.stats().terminated).toBe(1)
+    // The timed-out job's worker is terminated: the executor's doing, not a crash. The shutdown
+    // waits for that worker to be gone.
+    await ex.shutdown()
+    expect(ex.stats().terminated).toBe(1)
     expect(ex.stats().crashes).toBe(1)
     expect(timed.attempts).toBeLessThanOrEqual(1)
   })

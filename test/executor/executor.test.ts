@@ -21,6 +21,7 @@ import {
 } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
 import * as tasks from '../fixtures/executor-tasks.mjs'
+import { jobStarts } from './job-starts.js'
 
 const url = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
 const ref = <K extends keyof typeof tasks>(name: K) =>
@@ -28,6 +29,7 @@ const ref = <K extends keyof typeof tasks>(name: K) =>
 
 const echo = taskRef<typeof tasks.echo<unknown>>(url, 'echo')
 const slowEcho = taskRef<typeof tasks.slowEcho<unknown>>(url, 'slowEcho')
+const slowEchoAnnounced = taskRef<typeof tasks.slowEchoAnnounced<unknown>>(url, 'slowEchoAnnounced')
 const spin = ref('spin')
 const whoAmI = ref('whoAmI')
 
@@ -232,8 +234,9 @@ describe.each(kinds)('%s', (_name, make) => {
     it('a cancelled running job sees its signal abort and the worker stays', async () => {
       const ex = executor({ maxWorkers: 1 })
       const before = await ex.submit(whoAmI)
-      const job = ex.submit(ref('untilCancelled'))
-      await new Promise((r) => setTimeout(r, 50))
+      const starts = jobStarts()
+      const job = ex.submit(ref('untilCancelledAnnounced'), starts.path)
+      await starts.started()
       job.cancel()
       await expect(job).rejects.toBeInstanceOf(CancelledError)
       expect(await ex.submit(whoAmI)).toBe(before)
@@ -243,9 +246,10 @@ describe.each(kinds)('%s', (_name, make) => {
     it('a running job that ignores cancellation has its worker replaced after killAfterMs', async () => {
       const ex = executor({ maxWorkers: 1, killAfterMs: 100 })
       const before = await ex.submit(whoAmI)
-      const stuck = ex.submit(ref('busyForever'))
+      const starts = jobStarts()
+      const stuck = ex.submit(ref('busyForeverAnnounced'), starts.path)
       const behind = ex.submit(tasks.add, 5, 5)
-      await new Promise((r) => setTimeout(r, 50))
+      await starts.started()
       stuck.cancel()
       await expect(stuck).rejects.toBeInstanceOf(CancelledError)
       expect(await behind).toBe(10)
@@ -254,11 +258,12 @@ describe.each(kinds)('%s', (_name, make) => {
 
     it('killing the task that waits on a job cancels the job', async () => {
       const ex = executor({ maxWorkers: 1 })
-      const job = ex.submit(slowEcho, 'x', 5000)
+      const starts = jobStarts()
+      const job = ex.submit(slowEchoAnnounced, starts.path, 'x', 5000)
       const waiter = spawn(function* () {
         return yield* job
       })
-      await new Promise((r) => setTimeout(r, 20))
+      await starts.started()
       await waiter.kill()
       expect(job.cancelled).toBe(true)
     })
@@ -406,8 +411,9 @@ describe.each(kinds)('%s', (_name, make) => {
 
     it('cancelFutures cancels the queued and the running jobs; a running one may finish its work', async () => {
       const ex = executor({ maxWorkers: 1 })
-      const running = ex.submit(slowEcho, 'r', 50)
-      await new Promise((r) => setTimeout(r, 10))
+      const starts = jobStarts()
+      const running = ex.submit(ref('finishAfterCancel'), starts.path, 50)
+      await starts.started()
       const queued = ex.submit(slowEcho, 'q', 50)
       await ex.shutdown({ cancelFutures: true })
       expect(running.cancelled).toBe(true)
@@ -435,7 +441,12 @@ describe.each(kinds)('%s', (_name, make) => {
     })
 
     it('ordered: false yields as jobs complete', async () => {
-      const ex = executor()
+      // Both workers up first: a worker still starting (a child process under load takes over
+      // 100 ms) would hold the short job back, and the order would say nothing about the map.
+      const ex = executor({ minWorkers: 2 })
+      await expect
+        .poll(() => ex.stats().workers.filter((w) => w.state === 'ready').length, { timeout: 15_000 })
+        .toBe(2)
       const out: unknown[] = []
       for await (const v of ex.map(ref('sleepMs'), [120, 10], { ordered: false })) out.push(v)
       expect(out).toEqual([10, 120])
@@ -492,11 +503,14 @@ describe.each(kinds)('%s', (_name, make) => {
     it('a signal aborted mid-map rejects with its reason and cancels what is in flight', async () => {
       const ex = executor()
       const ac = new AbortController()
+      const starts = jobStarts()
+      const items = [1000, 1000].map((ms) => ({ path: starts.path, ms }))
       const run = (async () => {
-        for await (const v of ex.map(ref('sleepMs'), [1000, 1000], { timeout: 10_000, signal: ac.signal }))
+        for await (const v of ex.map(ref('sleepMsAnnounced'), items, { timeout: 10_000, signal: ac.signal }))
           expect(v).toBeUndefined()
       })()
-      setTimeout(() => ac.abort(new Error('stop the map')), 20)
+      await starts.started()
+      ac.abort(new Error('stop the map'))
       await expect(run).rejects.toThrow('stop the map')
       expect(getEventListeners(ac.signal, 'abort')).toEqual([])
     })

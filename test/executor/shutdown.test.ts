@@ -12,6 +12,7 @@ import {
 } from 'verdant'
 import { leakReport } from 'verdant/testing'
 import type * as tasks from '../fixtures/executor-tasks.mjs'
+import { jobStarts } from './job-starts.js'
 
 const url = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
 const ref = <K extends keyof typeof tasks>(name: K) =>
@@ -25,13 +26,12 @@ const kinds = [
   ['ProcessPoolExecutor', (o: ExecutorOptions) => new ProcessPoolExecutor(o)],
 ] as const
 
+// Each says when it has started, so the shutdown is known to find it running.
 const jobs = [
-  ['cooperative (returns when jobSignal() aborts)', ref('untilCancelled')],
-  ['deaf, a synchronous endless loop', ref('busyForever')],
-  ['deaf, async, ignoring its signal', ref('deafAsync')],
+  ['cooperative (returns when jobSignal() aborts)', ref('untilCancelledAnnounced')],
+  ['deaf, a synchronous endless loop', ref('busyForeverAnnounced')],
+  ['deaf, async, ignoring its signal', ref('deafAsyncAnnounced')],
 ] as const
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 function gone(pid: number): boolean {
   try {
@@ -68,8 +68,10 @@ describe.each(kinds)('%s shutdown({cancelFutures: true})', (name, make) => {
     const ex = make({ maxWorkers: 2, killAfterMs: KILL_AFTER_MS })
     const warm = [ex.submit(ref('pidAfter'), 50), ex.submit(ref('pidAfter'), 50)]
     const pids = await Promise.all(warm)
-    const running = [ex.submit(job), ex.submit(job), ex.submit(job)]
-    await sleep(100)
+    const starts = jobStarts()
+    const running = [ex.submit(job, starts.path), ex.submit(job, starts.path), ex.submit(job, starts.path)]
+    // One per worker; the third waits behind them.
+    await starts.started(2)
     await shutDownAndCheck(ex, [...warm, ...running], pids, processes)
     for (const f of running) expect(f.exception).toBeInstanceOf(CancelledError)
     // Terminating a worker whose jobs were cancelled is no crash.
@@ -83,10 +85,11 @@ describe.each(kinds)('%s shutdown({cancelFutures: true})', (name, make) => {
     // Quick answers make the window deep, so what follows goes to the worker as one batch.
     for (let i = 0; i < 10; i++) await ex.submit(ref('echo'), i)
     const pid = await ex.submit(ref('pid'))
+    const starts = jobStarts()
     const quick = ex.submit(ref('echo'), 'first')
-    const stuck = ex.submit(ref('busyForever'))
+    const stuck = ex.submit(ref('busyForeverAnnounced'), starts.path)
     const behind = [ex.submit(ref('countCalls')), ex.submit(ref('countCalls'))]
-    await sleep(100)
+    await starts.started()
     await shutDownAndCheck(ex, [quick, stuck, ...behind], [pid], processes, 15)
     expect(stuck.cancelled).toBe(true)
     for (const f of behind) expect(f.cancelled).toBe(true)
@@ -97,17 +100,24 @@ describe.each(kinds)('%s shutdown({cancelFutures: true})', (name, make) => {
   })
 
   it('bounds a worker whose initializer never ends', async () => {
-    const ex = make({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS, initializer: ref('busyForever') })
+    const starts = jobStarts()
+    const ex = make({
+      maxWorkers: 1,
+      killAfterMs: KILL_AFTER_MS,
+      initializer: ref('busyForeverAnnounced'),
+      initArgs: [starts.path],
+    })
     const job = ex.submit(ref('echo'), 1)
-    await sleep(100)
+    await starts.started()
     await shutDownAndCheck(ex, [job], [], processes)
     expect(job.cancelled).toBe(true)
   })
 
   it('a second shutdown while the first waits ends as soon', async () => {
     const ex = make({ maxWorkers: 1, killAfterMs: KILL_AFTER_MS })
-    const job = ex.submit(ref('busyForever'))
-    await sleep(100)
+    const starts = jobStarts()
+    const job = ex.submit(ref('busyForeverAnnounced'), starts.path)
+    await starts.started()
     const t0 = performance.now()
     await Promise.all([ex.shutdown({ cancelFutures: true }), ex.shutdown()])
     expect(performance.now() - t0).toBeLessThan(KILL_AFTER_MS + MARGIN_MS)
@@ -123,10 +133,11 @@ describe.each(kinds)('%s cancel() of a running job', (_name, make) => {
     try {
       for (let i = 0; i < 10; i++) await ex.submit(ref('echo'), i)
       const before = await ex.submit(ref('whoAmI'))
+      const starts = jobStarts()
       // One batch: the quick job runs just before the endless one, on the same worker.
       const quick = ex.submit(ref('echo'), 'first')
-      const stuck = ex.submit(ref('busyForever'))
-      await sleep(100)
+      const stuck = ex.submit(ref('busyForeverAnnounced'), starts.path)
+      await starts.started()
       const t0 = performance.now()
       stuck.cancel()
       expect(await quick).toBe('first')

@@ -13,7 +13,7 @@ import {
   Terminated,
 } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
-import { eventually, newSystem, probe } from './helpers.js'
+import { deferred, newSystem, probe, settle } from './helpers.js'
 
 /** A tree: root → (a → (a1, a2), b), recording hook order into `events`. */
 function tree(events: string[]) {
@@ -49,7 +49,7 @@ describe('conformance: lifecycle and stopping', () => {
       }
     }
     system.spawn(A).tell('first')
-    await eventually(() => seen.length === 2)
+    await settle(system)
     expect(seen).toEqual(['preStart', 'first'])
     await system.shutdown()
   })
@@ -67,7 +67,7 @@ describe('conformance: lifecycle and stopping', () => {
       }
     }
     system.spawn(A).tell('first')
-    await eventually(() => seen.length === 2)
+    await settle(system)
     expect(seen).toEqual(['ready', 'first'])
     await system.shutdown()
   })
@@ -75,16 +75,20 @@ describe('conformance: lifecycle and stopping', () => {
   it('Akka stop: the current message finishes, then the actor stops; later messages are dead letters', async () => {
     const { system, dead } = newSystem()
     const seen: string[] = []
+    const started = deferred()
     const a = system.spawn(
       receive<string>(async (m) => {
         seen.push(`start ${m}`)
+        started.resolve()
         await sleep(5)
         seen.push(`end ${m}`)
       }),
     )
     a.tell('one')
     a.tell('two')
-    await eventually(() => seen.length === 1)
+    // Stopped while 'one' is being handled, with 'two' still queued.
+    await started.promise
+    expect(seen).toEqual(['start one'])
     await system.stop(a)
     expect(seen).toEqual(['start one', 'end one'])
     expect(dead.map((d) => [d.message, d.reason])).toEqual([['two', 'stopped']])
@@ -99,8 +103,8 @@ describe('conformance: lifecycle and stopping', () => {
     a.tell('2')
     a.tell(PoisonPill)
     a.tell('3')
-    await eventually(() => system.inspect(a).status === 'stopped')
-    await eventually(() => p.got.length === 2)
+    await settle(system)
+    expect(system.inspect(a).status).toBe('stopped')
     expect(p.got).toEqual(['1', '2'])
     expect(dead.map((d) => d.message)).toEqual(['3'])
     await system.shutdown()
@@ -110,7 +114,8 @@ describe('conformance: lifecycle and stopping', () => {
     const { system } = newSystem()
     const events: string[] = []
     const root = system.spawn(tree(events), { name: 'root' })
-    await eventually(() => system.lookup('/user/root/a/a2') !== undefined)
+    await settle(system)
+    expect(system.lookup('/user/root/a/a2')).toBeDefined()
     await system.stop(root)
     expect(events.indexOf('postStop a1')).toBeLessThan(events.indexOf('postStop a'))
     expect(events.indexOf('postStop a2')).toBeLessThan(events.indexOf('postStop a'))
@@ -142,10 +147,12 @@ describe('conformance: lifecycle and stopping', () => {
     )
     a.tell('stranger')
     a.tell('child')
-    await eventually(() => child !== undefined && system.inspect(child).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(child as ActorRef<string>).status).toBe('stopped')
     expect(String(error)).toMatch(/can stop only itself or its children/)
     a.tell('self')
-    await eventually(() => system.inspect(a).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(a).status).toBe('stopped')
     expect(system.inspect(stranger).status).toBe('running')
     await system.shutdown()
   })
@@ -172,11 +179,12 @@ describe('conformance: lifecycle and stopping', () => {
     const pill = system.spawn(def('pill'))
     const quitter = system.spawn(def('quitter'))
     system.spawn(def('bystander'))
-    await eventually(() => refs.size === 1)
+    await settle(system)
     refs.get('failer')?.tell('fail')
     pill.tell(PoisonPill)
     quitter.tell('quit')
-    await eventually(() => stopped.length === 3)
+    await settle(system)
+    expect([...stopped].sort()).toEqual(['failer', 'pill', 'quitter'])
     await system.shutdown()
     expect(stopped.sort()).toEqual(['bystander', 'failer', 'pill', 'quitter'])
   })
@@ -185,7 +193,8 @@ describe('conformance: lifecycle and stopping', () => {
     const { system } = newSystem()
     const events: string[] = []
     system.spawn(tree(events), { name: 'root' })
-    await eventually(() => system.lookup('/user/root/a/a2') !== undefined)
+    await settle(system)
+    expect(system.lookup('/user/root/a/a2')).toBeDefined()
     const report = await system.shutdown()
     expect(events).toHaveLength(5)
     expect(events.at(-1)).toBe('postStop root')
@@ -233,20 +242,21 @@ describe('conformance: lifecycle and stopping', () => {
 
   it('verdant run(): killing the system task (as a signal does) shuts the actors down gracefully', async () => {
     const stopped: string[] = []
-    let system: ActorSystem | undefined
+    const made = deferred<ActorSystem>()
     const main = spawn(async (ctx) => {
-      system = new ActorSystem({ name: 'under-main', logLevel: 'off' })
+      const system = new ActorSystem({ name: 'under-main', logLevel: 'off' })
       system.spawn(
         behavior<string>(() => ({ receive: () => undefined, postStop: () => void stopped.push('a') })),
       )
+      made.resolve(system)
       await ctx.sleep(Infinity)
     })
-    await eventually(() => system !== undefined)
-    await sleep(1)
+    const system = await made.promise
+    await settle(system)
     // The system's root task is a child of main: killing main shuts the actors down.
     await killAll([main])
     expect(stopped).toEqual(['a'])
-    expect(system?.terminated).toBe(true)
+    expect(system.terminated).toBe(true)
   })
 
   it('await using: disposing the system shuts it down', async () => {
@@ -256,7 +266,7 @@ describe('conformance: lifecycle and stopping', () => {
       system.spawn(
         behavior<string>(() => ({ receive: () => undefined, postStop: () => void stopped.push('x') })),
       )
-      await sleep(1)
+      await settle(system)
     }
     expect(stopped).toEqual(['x'])
   })
@@ -286,7 +296,8 @@ describe('conformance: lifecycle and stopping', () => {
     )
     const b = system.spawn(receive<string>(() => undefined))
     a.tell('x')
-    await eventually(() => system.inspect(a).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(a).status).toBe('stopped')
     expect(system.inspect(b).status).toBe('running')
     expect(logs.some((r) => r.level === 'error' && r.message.includes('escalated past the guardian'))).toBe(
       true,
@@ -296,19 +307,20 @@ describe('conformance: lifecycle and stopping', () => {
 
   it('ctx.signal aborts when the incarnation ends, so async handlers can stop their I/O', async () => {
     const { system } = newSystem()
-    let signal: AbortSignal | undefined
+    const handling = deferred<AbortSignal>()
     const a = system.spawn(
       receive<string>(async (_m, ctx) => {
-        signal = ctx.signal
+        handling.resolve(ctx.signal)
         await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()))
       }),
       { supervision: { decide: () => 'restart' } },
     )
     a.tell('x')
-    await eventually(() => signal !== undefined)
+    // The handler never finishes on its own, so the shutdown finds it running.
+    const signal = await handling.promise
     const report = system.shutdown({ timeoutMs: 50 })
     expect((await report).unresponsive).toEqual([a.path])
-    expect(signal?.aborted).toBe(true)
+    expect(signal.aborted).toBe(true)
   })
 })
 
@@ -326,7 +338,7 @@ describe('conformance: death watch', () => {
         return (m) => p.ref.tell(`${m.type} ${m.ref.path}`)
       }),
     )
-    await sleep(1)
+    await settle(system)
     await system.stop(target)
     expect(await p.next()).toBe('terminated /user/target')
     await system.shutdown()
@@ -378,7 +390,7 @@ describe('conformance: death watch', () => {
           return (m) => p.ref.tell(`${m.type} ${m.ref.path}`)
         }),
       )
-      await sleep(1)
+      await settle(system)
       await system.stop(parent)
       expect(await p.next()).toBe('terminated /user/parent/child')
       expect(childSignal?.aborted).toBe(true)
@@ -408,10 +420,10 @@ describe('conformance: death watch', () => {
       }),
       { supervisor: { decide: () => 'stop' } },
     )
-    await eventually(() => refs.length === 1)
+    await settle(system)
     refs[0]?.tell('x')
-    await eventually(() => got.length === 1)
-    await sleep(5)
+    // Idle with nothing queued: a second Terminated would already be here.
+    await settle(system)
     expect(got).toHaveLength(1)
     expect(got[0]?.error).toBe(boom)
     await system.shutdown()
@@ -431,7 +443,7 @@ describe('conformance: death watch', () => {
         return (m) => p.ref.tell(`${m.type} ${m.who}`)
       }),
     )
-    await sleep(1)
+    await settle(system)
     target.tell(PoisonPill)
     expect(await p.next()).toBe('gone t')
     await system.shutdown()
@@ -452,11 +464,10 @@ describe('conformance: death watch', () => {
         }
       }),
     )
-    await sleep(1)
+    await settle(system)
     w.tell('unwatch')
     w.tell('ping')
-    await eventually(() => got.length === 1)
-    await sleep(5)
+    await settle(system)
     expect(got).toEqual(['ping'])
     await system.shutdown()
   })
@@ -476,11 +487,12 @@ describe('conformance: death watch', () => {
       }),
     )
     target.tell('crash')
-    await eventually(() => system.inspect(target).restarts === 1)
-    await sleep(5)
+    await settle(system)
+    expect(system.inspect(target).restarts).toBe(1)
     expect(got).toEqual([])
     await system.stop(target)
-    await eventually(() => got.length === 1)
+    await settle(system)
+    expect(got).toEqual(['terminated'])
     await system.shutdown()
   })
 
@@ -511,7 +523,7 @@ describe('conformance: death watch', () => {
       }
     }
     system.spawn(Parent, { name: 'p' }).tell('x')
-    await eventually(() => seen !== '')
+    await settle(system)
     expect(seen).toBe('/user/p has /user/p/kid')
     await system.shutdown()
   })

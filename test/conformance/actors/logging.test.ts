@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ActorSystem, behavior, consoleSink, receive } from 'verdant'
-import { eventually, newSystem } from './helpers.js'
+import { newSystem, settle } from './helpers.js'
 
 /** Captures what `consoleSink` writes to stderr. */
 function captureStderr(): string[] {
@@ -31,7 +31,7 @@ describe('conformance: actor failure logs', () => {
     )
     x.tell('go')
     try {
-      await eventually(() => logs.length > 0)
+      await settle(system)
     } finally {
       await system.shutdown()
     }
@@ -50,7 +50,7 @@ describe('conformance: actor failure logs', () => {
     )
     x.tell('go')
     try {
-      await eventually(() => lines.length > 0)
+      await settle(system)
     } finally {
       await system.shutdown()
     }
@@ -75,7 +75,7 @@ describe('conformance: actor failure logs', () => {
     )
     x.tell('go')
     try {
-      await eventually(() => lines.length >= 2)
+      await settle(system)
       await system.stop(x)
     } finally {
       await system.shutdown()

@@ -11,18 +11,24 @@ import {
   TimeoutError,
   withTimeout,
 } from 'verdant'
-import { eventually, newSystem } from './helpers.js'
+import { deferred, newSystem, settle } from './helpers.js'
 
-/** An actor that blocks on its first message until released, recording what it handles. */
+/**
+ * An actor that blocks on its first message until released, recording what it handles; `started`
+ * resolves once it is blocked, so what the test sends next has to queue.
+ */
 function gated() {
-  let release!: () => void
-  const gate = new Promise<void>((r) => (release = r))
+  const gate = deferred()
+  const started = deferred()
   const seen: number[] = []
   const def = receive<number>(async (n) => {
-    if (n === 0) await gate
+    if (n === 0) {
+      started.resolve()
+      await gate.promise
+    }
     seen.push(n)
   })
-  return { def, seen, release: () => release() }
+  return { def, seen, started: started.promise, release: () => gate.resolve() }
 }
 
 describe('conformance: mailboxes', () => {
@@ -31,11 +37,11 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 2, overflow: 'dropNewest' } })
     a.tell(0)
-    await sleep(1)
+    await g.started
     for (let i = 1; i <= 4; i++) a.tell(i)
     expect(system.inspect(a).mailboxSize).toBe(2)
     g.release()
-    await eventually(() => g.seen.length === 3)
+    await settle(system)
     expect(g.seen).toEqual([0, 1, 2])
     expect(dead.map((d) => [d.message, d.reason])).toEqual([
       [3, 'dropped'],
@@ -49,10 +55,10 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 2, overflow: 'dropOldest' } })
     a.tell(0)
-    await sleep(1)
+    await g.started
     for (let i = 1; i <= 4; i++) a.tell(i)
     g.release()
-    await eventually(() => g.seen.length === 3)
+    await settle(system)
     expect(g.seen).toEqual([0, 3, 4])
     expect(dead.map((d) => d.message)).toEqual([1, 2])
     await system.shutdown()
@@ -63,32 +69,34 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'fail' }, name: 'tight' })
     a.tell(0)
-    await sleep(1)
+    await g.started
     a.tell(1)
     expect(() => a.tell(2)).toThrow(MailboxFullError)
     expect(() => a.tell(2)).toThrow('mailbox of /user/tight is full (capacity 1)')
     g.release()
-    await eventually(() => g.seen.length === 2)
+    await settle(system)
     expect(g.seen).toEqual([0, 1])
     await system.shutdown()
   })
 
   it('bounded mailbox, fail policy: an ask that does not fit rejects with MailboxFullError', async () => {
     const { system } = newSystem()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
+    const gate = deferred()
+    const blocked = deferred()
     const a = system.spawn(
       receive<{ replyTo: ActorRef<number> } | 'block'>(async (m) => {
-        if (m === 'block') await gate
-        else m.replyTo.tell(1)
+        if (m === 'block') {
+          blocked.resolve()
+          await gate.promise
+        } else m.replyTo.tell(1)
       }),
       { mailbox: { capacity: 1, overflow: 'dropNewest' } },
     )
     a.tell('block')
-    await sleep(1)
+    await blocked.promise
     a.tell('block')
     await expect(a.ask<number>((replyTo) => ({ replyTo }))).rejects.toThrow(MailboxFullError)
-    release()
+    gate.resolve()
     await system.shutdown()
   })
 
@@ -97,7 +105,7 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
     await a.tell(0)
-    await sleep(1)
+    await g.started
     await a.tell(1)
     let admitted = 0
     const p2 = a.tell(2).then(() => admitted++)
@@ -107,7 +115,7 @@ describe('conformance: mailboxes', () => {
     expect(system.inspect(a).mailboxSize).toBe(1)
     g.release()
     await Promise.all([p2, p3])
-    await eventually(() => g.seen.length === 4)
+    await settle(system)
     expect(g.seen).toEqual([0, 1, 2, 3])
     await system.shutdown()
   })
@@ -117,7 +125,7 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
     await a.tell(0)
-    await sleep(1)
+    await g.started
     await a.tell(1)
     const waiting = a.tell(2)
     const stopping = system.stop(a)
@@ -133,7 +141,7 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
     await a.tell(0)
-    await sleep(1)
+    await g.started
     await a.tell(1)
     // One sender of each flavour: an async body binds the wait with ctx.call, a generator yields it.
     const asyncSender = spawn(async (ctx) => {
@@ -153,8 +161,7 @@ describe('conformance: mailboxes', () => {
     const later = a.tell(4)
     g.release()
     await later
-    await eventually(() => g.seen.length >= 3)
-    await sleep(1)
+    await settle(system)
     expect(g.seen).toEqual([0, 1, 4])
     expect(system.inspect(a).mailboxSize).toBe(0)
     await system.shutdown()
@@ -166,7 +173,7 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
     await a.tell(0)
-    await sleep(1)
+    await g.started
     await a.tell(1)
     await expect(
       withTimeout(5, function* () {
@@ -175,8 +182,7 @@ describe('conformance: mailboxes', () => {
     ).rejects.toBeInstanceOf(TimeoutError)
     expect(system.inspect(a).mailboxSize).toBe(1)
     g.release()
-    await eventually(() => g.seen.length >= 2)
-    await sleep(1)
+    await settle(system)
     expect(g.seen).toEqual([0, 1])
     await system.shutdown()
     expect(dead.map((d) => d.message)).toEqual([])
@@ -187,23 +193,22 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def, { mailbox: { capacity: 1, overflow: 'backpressure' } })
     await a.tell(0)
-    await sleep(1)
+    await g.started
     await a.tell(1)
-    let admitted = false
+    const admitted = deferred()
     const sender = spawn(async (ctx) => {
       await ctx.call(a.tell(2))
-      admitted = true
+      admitted.resolve()
       await ctx.sleep(60_000)
     })
     await sleep(1)
     const unawaited = a.tell(3)
     await sleep(1)
     g.release()
-    await eventually(() => admitted)
+    await admitted.promise
     await sender.kill()
     await unawaited
-    await eventually(() => g.seen.length >= 4)
-    await sleep(1)
+    await settle(system)
     expect(g.seen).toEqual([0, 1, 2, 3])
     await system.shutdown()
     expect(dead).toEqual([])
@@ -211,19 +216,21 @@ describe('conformance: mailboxes', () => {
 
   it('Akka priority mailbox: lower priority values first, FIFO among equals', async () => {
     const { system } = newSystem()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
+    const gate = deferred()
+    const blocked = deferred()
     const seen: string[] = []
     type M = { p: number; id: string }
     const a = system.spawn(
       receive<M>(async (m) => {
-        if (m.id === 'gate') await gate
-        else seen.push(m.id)
+        if (m.id === 'gate') {
+          blocked.resolve()
+          await gate.promise
+        } else seen.push(m.id)
       }),
       { mailbox: { priority: (x: M, y: M) => x.p - y.p } },
     )
     a.tell({ p: 0, id: 'gate' })
-    await sleep(1)
+    await blocked.promise
     for (const [p, id] of [
       [5, 'low1'],
       [1, 'high1'],
@@ -233,8 +240,8 @@ describe('conformance: mailboxes', () => {
     ] as const)
       a.tell({ p, id })
     expect(system.inspect(a).mailboxSize).toBe(5)
-    release()
-    await eventually(() => seen.length === 5)
+    gate.resolve()
+    await settle(system)
     expect(seen).toEqual(['high1', 'high2', 'mid', 'low1', 'low2'])
     await system.shutdown()
   })
@@ -243,14 +250,15 @@ describe('conformance: mailboxes', () => {
     const { system } = newSystem()
     type M = { p: number; id: string }
     const seen: string[] = []
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
+    const gate = deferred()
+    const opening = deferred()
     const a = system.spawn(
       behavior<M>((ctx) => {
         let open = false
         return async (m) => {
           if (m.id === 'open') {
-            await gate
+            opening.resolve()
+            await gate.promise
             open = true
             ctx.unstashAll()
           } else if (!open) ctx.stash()
@@ -260,12 +268,13 @@ describe('conformance: mailboxes', () => {
       { mailbox: { priority: (x: M, y: M) => x.p - y.p } },
     )
     a.tell({ p: 1, id: 'stashed' })
-    await sleep(1)
+    await settle(system)
     a.tell({ p: 0, id: 'open' })
-    await sleep(1)
+    // 'later' arrives while 'open' waits, behind the stashed message once that is put back.
+    await opening.promise
     a.tell({ p: 1, id: 'later' })
-    release()
-    await eventually(() => seen.length === 2)
+    gate.resolve()
+    await settle(system)
     expect(seen).toEqual(['stashed', 'later'])
     await system.shutdown()
   })
@@ -291,11 +300,12 @@ describe('conformance: mailboxes', () => {
     const g = gated()
     const a = system.spawn(g.def)
     a.tell(0)
-    await sleep(1)
+    await g.started
     for (let i = 1; i <= 5; i++) a.tell(i)
     expect(system.inspect(a)).toMatchObject({ mailboxSize: 5, status: 'busy' })
     g.release()
-    await eventually(() => system.inspect(a).mailboxSize === 0)
+    await settle(system)
+    expect(system.inspect(a).mailboxSize).toBe(0)
     await system.shutdown()
   })
 })

@@ -11,7 +11,7 @@ import {
   TimeoutError,
 } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
-import { eventually, newSystem, probe } from './helpers.js'
+import { newSystem, probe, settle } from './helpers.js'
 
 type CounterMsg = { type: 'inc'; by?: number } | { type: 'get'; replyTo: ActorRef<number> } | { type: 'boom' }
 
@@ -79,7 +79,7 @@ describe('conformance: actors and refs', () => {
       }),
       { name: 'stats' },
     )
-    await eventually(() => child !== undefined)
+    await settle(system)
     expect(stats.path).toBe('/user/stats')
     expect(child?.path).toBe('/user/stats/poller-1')
     expect(system.spawn(receive<never>(() => undefined)).path).toMatch(/^\/user\/\$\d+$/)
@@ -99,7 +99,8 @@ describe('conformance: actors and refs', () => {
       }),
       { name: 'stats' },
     )
-    await eventually(() => child !== undefined)
+    await settle(system)
+    expect(child).toBeDefined()
     expect(system.lookup('/user/stats/poller-1')).toBe(child)
     expect(system.lookup('stats/poller-1')).toBe(child)
     expect(system.lookup('/user/stats/nobody')).toBeUndefined()
@@ -125,7 +126,7 @@ describe('conformance: actors and refs', () => {
     const { system } = newSystem()
     const p = probe<number>(system)
     for (let i = 0; i < 1000; i++) p.ref.tell(i)
-    await eventually(() => p.got.length === 1000)
+    await settle(system)
     expect(p.got).toEqual(Array.from({ length: 1000 }, (_, i) => i))
     await system.shutdown()
   })
@@ -143,7 +144,7 @@ describe('conformance: actors and refs', () => {
     a.tell(1)
     a.tell(2)
     a.tell(3)
-    await eventually(() => log.length === 6)
+    await settle(system)
     expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3'])
     await system.shutdown()
   })
@@ -195,7 +196,8 @@ describe('conformance: actors and refs', () => {
       await expect(asked).rejects.toThrow(TimeoutError)
       await expect(asked).rejects.toThrow(/no reply within 100 ms/)
       await sleep(500)
-      await eventually(() => dead.length === 1)
+      await settle(system)
+      expect(dead).toHaveLength(1)
       expect(dead[0]).toMatchObject({ message: 'late', reason: 'ask-settled' })
       expect(dead[0]?.recipient).toMatch(/^\/temp\/\$ask-/)
       await system.shutdown()
@@ -309,7 +311,7 @@ describe('conformance: actors and refs', () => {
       }),
     )
     for (const m of ['a', 'b', 'c', 'ready', 'd']) a.tell(m)
-    await eventually(() => p.got.length === 4)
+    await settle(system)
     expect(p.got).toEqual(['a', 'b', 'c', 'd'])
     await system.shutdown()
   })
@@ -405,7 +407,7 @@ describe('conformance: actors and refs', () => {
       { name: 'talker' },
     )
     a.tell('x')
-    await eventually(() => logs.some((r) => r.message === 'got x'))
+    await settle(system)
     expect(logs.find((r) => r.message === 'got x')).toMatchObject({ level: 'info', path: '/user/talker' })
     await system.shutdown()
   })

@@ -7,9 +7,8 @@ import {
   PoisonPill,
   poolRouter,
   receive,
-  sleep,
 } from 'verdant'
-import { eventually, newSystem } from './helpers.js'
+import { deferred, newSystem, recorder, settle } from './helpers.js'
 
 type Job = { key: string; replyTo: ActorRef<string> }
 
@@ -44,25 +43,30 @@ describe('conformance: routers', () => {
 
   it('Akka smallest-mailbox: while one routee is busy, an idle one gets the messages', async () => {
     const { system } = newSystem()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    const handled: string[] = []
-    const worker = receive<{ id: string }>(async (m, ctx) => {
-      if (m.id === 'slow') await gate
-      handled.push(`${m.id}@${ctx.self.path}`)
+    const gate = deferred()
+    const slowStarted = deferred()
+    // Awaited message by message: with the slow routee blocked, the system cannot settle before the gate opens.
+    const handled = recorder<string>()
+    // Only the slow message makes its routee busy; the others leave theirs idle as they return.
+    const worker = receive<{ id: string }>((m, ctx) => {
+      const done = (): void => handled.push(`${m.id}@${ctx.self.path}`)
+      if (m.id !== 'slow') return done()
+      slowStarted.resolve()
+      return gate.promise.then(done)
     })
     const router = system.spawn(poolRouter(2, worker, { routing: 'smallestMailbox' }))
     router.tell({ id: 'slow' })
-    await sleep(1)
+    await slowStarted.promise
     for (let i = 0; i < 4; i++) {
       router.tell({ id: String(i) })
-      await eventually(() => handled.length === i + 1)
+      expect(await handled.next()).toMatch(new RegExp(`^${String(i)}@`))
     }
-    const busyPath = (handled[0] as string).split('@')[1]
-    expect(handled.every((h) => h.split('@')[1] === busyPath)).toBe(true)
-    release()
-    await eventually(() => handled.length === 5)
-    expect(handled[4]?.startsWith('slow@')).toBe(true)
+    const busyPath = (handled.got[0] as string).split('@')[1]
+    expect(handled.got.every((h) => h.split('@')[1] === busyPath)).toBe(true)
+    gate.resolve()
+    await settle(system)
+    expect(handled.got).toHaveLength(5)
+    expect(handled.got[4]?.startsWith('slow@')).toBe(true)
     await system.shutdown()
   })
 
@@ -95,7 +99,8 @@ describe('conformance: routers', () => {
       ),
     )
     router.tell('hello')
-    await eventually(() => seen.length === 3)
+    await settle(system)
+    expect(seen).toHaveLength(3)
     expect(new Set(seen.map((s) => s.split('@')[1])).size).toBe(3)
     await system.shutdown()
   })
@@ -111,9 +116,11 @@ describe('conformance: routers', () => {
       }
     })
     const router = system.spawn(poolRouter(2, worker, { routing: 'broadcast' }))
-    await eventually(() => starts === 2)
+    await settle(system)
+    expect(starts).toBe(2)
     router.tell('crash')
-    await eventually(() => starts === 4)
+    await settle(system)
+    expect(starts).toBe(4)
     await system.shutdown()
   })
 
@@ -130,7 +137,8 @@ describe('conformance: routers', () => {
     const router = system.spawn(poolRouter(2, worker), { name: 'r' })
     const before = new Set([await askWho(router), await askWho(router)])
     router.tell('quit')
-    await eventually(() => starts === 3)
+    await settle(system)
+    expect(starts).toBe(3)
     const after = new Set<string>()
     for (let i = 0; i < 4; i++) after.add(await askWho(router))
     expect(after.size).toBe(2)
@@ -146,8 +154,9 @@ describe('conformance: routers', () => {
     const first = new Set([await askWho(router), await askWho(router)])
     expect(first).toEqual(new Set(['/user/a', '/user/b']))
     a.tell(PoisonPill)
-    await eventually(() => system.inspect(a).status === 'stopped')
-    await sleep(1)
+    // The router hears of the stop by a Terminated, which settling waits for too.
+    await settle(system)
+    expect(system.inspect(a).status).toBe('stopped')
     expect([await askWho(router), await askWho(router)]).toEqual(['/user/b', '/user/b'])
     await system.shutdown()
   })
@@ -157,7 +166,8 @@ describe('conformance: routers', () => {
     const router = system.spawn(poolRouter(3, whoami), { name: 'p' })
     await askWho(router)
     router.tell(PoisonPill)
-    await eventually(() => system.inspect(router).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(router).status).toBe('stopped')
     expect(system.lookup('/user/p')).toBeUndefined()
     expect(await system.shutdown()).toMatchObject({ stopped: 4 })
   })

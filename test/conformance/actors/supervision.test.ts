@@ -11,7 +11,7 @@ import {
   type SupervisorOptions,
 } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
-import { eventually, newSystem, probe } from './helpers.js'
+import { newSystem, probe, settle } from './helpers.js'
 
 type Msg =
   { type: 'add'; n: number } | { type: 'fail'; error?: Error } | { type: 'sum'; replyTo: ActorRef<number> }
@@ -107,7 +107,7 @@ describe('conformance: supervision', () => {
     const events: string[] = []
     const parentRefs = new Map<string, ActorRef<Msg>>()
     system.spawn(parentOf(['c'], events, parentRefs), { supervisor: { decide: () => 'resume' } })
-    await eventually(() => parentRefs.size === 1)
+    await settle(system)
     const c = parentRefs.get('c') as ActorRef<Msg>
     c.tell({ type: 'add', n: 7 })
     c.tell({ type: 'fail' })
@@ -122,10 +122,11 @@ describe('conformance: supervision', () => {
     const events: string[] = []
     const refs = new Map<string, ActorRef<Msg>>()
     system.spawn(parentOf(['c'], events, refs), { supervisor: { decide: () => 'stop' } })
-    await eventually(() => refs.size === 1)
+    await settle(system)
     const c = refs.get('c') as ActorRef<Msg>
     c.tell({ type: 'fail' })
-    await eventually(() => system.inspect(c).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(c).status).toBe('stopped')
     c.tell({ type: 'add', n: 1 })
     expect(events).toEqual(['start parent', 'start c', 'postStop c'])
     expect(dead.map((d) => d.reason)).toEqual(['failed', 'stopped'])
@@ -140,7 +141,7 @@ describe('conformance: supervision', () => {
       decide: (e) => (e instanceof RangeError ? 'resume' : e instanceof TypeError ? 'restart' : 'stop'),
     }
     system.spawn(parentOf(['c'], events, refs), { supervisor })
-    await eventually(() => refs.size === 1)
+    await settle(system)
     const c = refs.get('c') as ActorRef<Msg>
     c.tell({ type: 'add', n: 3 })
     c.tell({ type: 'fail', error: new RangeError('r') })
@@ -148,7 +149,8 @@ describe('conformance: supervision', () => {
     c.tell({ type: 'fail', error: new TypeError('t') })
     expect(await sum(c)).toBe(0)
     c.tell({ type: 'fail', error: new Error('e') })
-    await eventually(() => system.inspect(c).status === 'stopped')
+    await settle(system)
+    expect(system.inspect(c).status).toBe('stopped')
     await system.shutdown()
   })
 
@@ -160,12 +162,12 @@ describe('conformance: supervision', () => {
       name: 'parent',
       supervisor: { decide: () => 'escalate' },
     })
-    await eventually(() => refs.size === 1)
+    await settle(system)
     const first = refs.get('c')
     first?.tell({ type: 'fail' })
-    await eventually(() => events.filter((e) => e === 'start parent').length === 2)
+    await settle(system)
     // The restarted parent started a fresh child under the same name.
-    await eventually(() => system.lookup('/user/parent/c') !== undefined)
+    expect(system.lookup('/user/parent/c')).toBeDefined()
     expect(events).toEqual(['start parent', 'start c', 'postStop c', 'start parent', 'start c'])
     expect(system.inspect(parent).restarts).toBe(1)
     await system.shutdown()
@@ -186,13 +188,15 @@ describe('conformance: supervision', () => {
         },
       },
     })
-    await eventually(() => refs.size === 1)
+    await settle(system)
     const c = refs.get('c') as ActorRef<Msg>
     for (let i = 0; i < 3; i++) {
       c.tell({ type: 'fail' })
-      await eventually(() => events.filter((e) => e === 'start c').length === i + 2 || failures.length > 0)
+      await settle(system)
     }
-    await eventually(() => system.inspect(mid).status === 'stopped')
+    // Two restarts are allowed; the third failure is one too many.
+    expect(events.filter((e) => e === 'start c')).toHaveLength(3)
+    expect(system.inspect(mid).status).toBe('stopped')
     expect(failures).toHaveLength(1)
     expect(failures[0]).toBeInstanceOf(RestartIntensityError)
     expect((failures[0] as Error).message).toMatch(
@@ -208,14 +212,15 @@ describe('conformance: supervision', () => {
     const events: string[] = []
     const refs = new Map<string, ActorRef<Msg>>()
     system.spawn(parentOf(['a', 'b', 'c'], events, refs), { supervisor: { strategy: 'oneForAll' } })
-    await eventually(() => events.length === 4)
+    await settle(system)
+    expect(events).toHaveLength(4)
     const b = refs.get('b') as ActorRef<Msg>
     const a = refs.get('a') as ActorRef<Msg>
     a.tell({ type: 'add', n: 9 })
     expect(await sum(a)).toBe(9)
     events.length = 0
     b.tell({ type: 'fail' })
-    await eventually(() => events.length === 6)
+    await settle(system)
     expect(events).toEqual(['preRestart c', 'preRestart b', 'preRestart a', 'start a', 'start b', 'start c'])
     expect(await sum(a)).toBe(0)
     await system.shutdown()
@@ -226,13 +231,14 @@ describe('conformance: supervision', () => {
     const events: string[] = []
     const refs = new Map<string, ActorRef<Msg>>()
     system.spawn(parentOf(['a', 'b', 'c'], events, refs), { supervisor: { strategy: 'restForOne' } })
-    await eventually(() => events.length === 4)
+    await settle(system)
+    expect(events).toHaveLength(4)
     const a = refs.get('a') as ActorRef<Msg>
     a.tell({ type: 'add', n: 9 })
     expect(await sum(a)).toBe(9)
     events.length = 0
     refs.get('b')?.tell({ type: 'fail' })
-    await eventually(() => events.length === 4)
+    await settle(system)
     expect(events).toEqual(['preRestart c', 'preRestart b', 'start b', 'start c'])
     expect(await sum(a)).toBe(9)
     await system.shutdown()
@@ -250,11 +256,12 @@ describe('conformance: supervision', () => {
       }),
       { supervisor: { strategy: 'oneForAll' } },
     )
-    await eventually(() => events.length === 2)
+    await settle(system)
+    expect(events).toHaveLength(2)
     refs.get('a')?.tell({ type: 'fail' })
-    await eventually(
-      () => events.includes('postStop t') && events.filter((e) => e === 'start a').length === 2,
-    )
+    await settle(system)
+    expect(events).toContain('postStop t')
+    expect(events.filter((e) => e === 'start a')).toHaveLength(2)
     expect(events.filter((e) => e === 'start t')).toHaveLength(1)
     await system.shutdown()
   })
@@ -279,16 +286,18 @@ describe('conformance: supervision', () => {
         return () => undefined
       }),
     )
-    await eventually(() => events.length === 3)
+    await settle(system)
+    expect(events).toHaveLength(3)
     for (const ref of made.values()) ref.tell('fail')
-    await eventually(() => events.length === 5)
-    await eventually(() => system.inspect(made.get('temp') as ActorRef<string>).status === 'stopped')
+    await settle(system)
+    expect(events).toHaveLength(5)
+    expect(system.inspect(made.get('temp') as ActorRef<string>).status).toBe('stopped')
     expect(events.slice(3).sort()).toEqual(['start perm', 'start trans'])
     events.length = 0
     made.get('perm')?.tell('quit')
     made.get('trans')?.tell('quit')
-    await eventually(() => system.inspect(made.get('trans') as ActorRef<string>).status === 'stopped')
-    await eventually(() => events.length === 1)
+    await settle(system)
+    expect(system.inspect(made.get('trans') as ActorRef<string>).status).toBe('stopped')
     expect(events).toEqual(['start perm'])
     expect(system.inspect(made.get('perm') as ActorRef<string>).status).toBe('running')
     await system.shutdown()
@@ -309,10 +318,12 @@ describe('conformance: supervision', () => {
         },
       )
       for (let i = 0; i < 5; i++) {
-        await eventually(() => starts.length === i + 1)
+        await settle(system)
+        expect(starts).toHaveLength(i + 1)
         a.tell('x')
       }
-      await eventually(() => starts.length === 6)
+      await settle(system)
+      expect(starts).toHaveLength(6)
       const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number))
       expect(gaps).toEqual([100, 200, 350, 350, 350])
       await system.shutdown()
@@ -333,7 +344,7 @@ describe('conformance: supervision', () => {
       a.tell('one')
       await sleep(10)
       a.tell('two')
-      await eventually(() => p.got.length === 2)
+      await settle(system)
       expect(p.got).toEqual(['one@1000', 'two@1000'])
       await system.shutdown()
     }))
@@ -348,9 +359,11 @@ describe('conformance: supervision', () => {
           supervision: { decide: () => restartWithBackoff({ minMs: 1000, maxMs: 1000, randomFactor: 0.5 }) },
         },
       )
-      await eventually(() => starts.length === 1)
+      await settle(system)
+      expect(starts).toHaveLength(1)
       a.tell('x')
-      await eventually(() => starts.length === 2)
+      await settle(system)
+      expect(starts).toHaveLength(2)
       const gap = (starts[1] as number) - (starts[0] as number)
       expect(gap).toBeGreaterThanOrEqual(1000)
       expect(gap).toBeLessThanOrEqual(1500)
@@ -369,7 +382,7 @@ describe('conformance: supervision', () => {
       receive(): void {}
     }
     system.spawn(Parent)
-    await eventually(() => refs.size === 1)
+    await settle(system)
     const c = refs.get('c') as ActorRef<Msg>
     c.tell({ type: 'add', n: 2 })
     c.tell({ type: 'fail' })
@@ -398,7 +411,7 @@ describe('conformance: supervision', () => {
     }
     const w = system.spawn(Worker)
     w.tell('m1')
-    await eventually(() => seen.length === 3)
+    await settle(system)
     expect(seen).toEqual(['preStart 1', 'preRestart 1 bad m1 m1', 'postRestart 2 bad m1'])
     await system.shutdown()
   })
@@ -412,7 +425,9 @@ describe('conformance: supervision', () => {
         return () => undefined
       }),
     )
-    await eventually(() => attempts === 3 && system.inspect(a).status === 'running')
+    await settle(system)
+    expect(attempts).toBe(3)
+    expect(system.inspect(a).status).toBe('running')
     expect(system.inspect(a).restarts).toBe(2)
     await system.shutdown()
   })
