@@ -128,7 +128,7 @@ export type AskReply<M, Q> = Q extends unknown
  * internal token (timer, death watch) checked when the message is handled. @internal
  */
 export interface SenderSlot {
-  /** 0 actor ref, 1 ask ref, 2 and up: tokens the receiving cell validates. */
+  /** 0 actor ref (a remote one too), 1 ask ref, 2 and up: tokens the receiving cell validates. */
   readonly _kind: number
 }
 
@@ -170,7 +170,12 @@ export class ActorRefImpl<M> implements ActorRef<M>, SenderSlot {
   }
 }
 
-/** The cell behind a local ref, or undefined for anything else. @internal */
+/**
+ * The cell behind a local ref, or undefined for anything else. This is where a ref becomes what
+ * delivery, stop and death watch act on (`Recipient`, `StopTarget`, `WatchTarget`); a remote ref
+ * would be resolved beside it to an object of its own with the same three faces.
+ * @internal
+ */
 export function cellOf(ref: unknown): ActorCell | undefined {
   return ref instanceof ActorRefImpl ? cellOfRef(ref) : undefined
 }

@@ -19,7 +19,8 @@ import {
 import { type Abandonable, ON_ABANDON } from '../core/op.js'
 import { getClock, setTimerOn, type Timer } from '../platform/clock.js'
 import type { ActorRef, AskOptions, PoisonPill, SenderSlot } from './actor-ref.js'
-import { type ActorCell, TellWait } from './cell.js'
+import type { ActorCell } from './cell.js'
+import { TellWait } from './delivery.js'
 
 let askIds = 0
 

@@ -11,8 +11,9 @@
 import { checkCount, checkOptions, describe, typeError } from '../errors.js'
 import { type ActorRef, type AnyActorRef, cellOf, type SenderSlot } from './actor-ref.js'
 import { Behavior, behavior } from './behavior.js'
-import { BUSY } from './cell.js'
+import { BUSY } from './cell-state.js'
 import type { ActorContext } from './context.js'
+import { mailboxSize, type Recipient } from './delivery.js'
 import { makeMailbox, type MailboxOptions } from './mailbox.js'
 import type { ActorDef } from './spawn-options.js'
 import { checkRestartType, type RestartType } from './supervision.js'
@@ -118,7 +119,7 @@ class Picker<M> {
       for (const ref of routees) {
         const c = cellOf(ref)
         // Akka's order: idle and empty, then busy and empty, then the fewest queued messages.
-        const size = c === undefined ? Infinity : c._mailboxSize() * 2 + ((c._flags & BUSY) !== 0 ? 1 : 0)
+        const size = c === undefined ? Infinity : mailboxSize(c) * 2 + ((c._flags & BUSY) !== 0 ? 1 : 0)
         if (size < bestSize) {
           best = ref
           bestSize = size
@@ -161,8 +162,10 @@ function checkRouting<M>(routing: Routing<M> | undefined): Routing<M> {
 
 /** Forwards with the original sender, so replies go to the asker. */
 function forward(ctx: ActorContext<unknown>, ref: AnyActorRef, msg: unknown): void {
-  const cell = cellOf(ref)
-  if (cell !== undefined) void cell._tell(msg, ctx.sender as unknown as SenderSlot | undefined)
+  // A remote ref would be resolved here to its own `Recipient`, so that its routee too answers
+  // the asker; any other ref gets a plain tell.
+  const target: Recipient | undefined = cellOf(ref)
+  if (target !== undefined) void target._tell(msg, ctx.sender as unknown as SenderSlot | undefined)
   else ref.tell(msg)
 }
 

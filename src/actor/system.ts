@@ -22,8 +22,11 @@ import {
 } from './actor-ref.js'
 import { AskRef } from './ask.js'
 import { behavior } from './behavior.js'
-import { ActorCell, BUSY, DEAD, NEW, STOPPING, SUSPENDED } from './cell.js'
+import { ActorCell } from './cell.js'
+import { BUSY, DEAD, NEW, STOPPING, SUSPENDED } from './cell-state.js'
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js'
+import { mailboxSize } from './delivery.js'
+import { incarnate } from './incarnation.js'
 import { consoleSink, filtered, type LogLevel, type LogSink, writeLog } from './logger.js'
 import type { ActorDef, BackpressureSpawn, SpawnOptions } from './spawn-options.js'
 
@@ -128,14 +131,14 @@ export class ActorSystem implements AsyncDisposable {
       this._log('error', this.name, 'a dead-letter listener threw', err)
     })
     this.#guardian = new ActorCell(this, null, 'user', guardianDef, null)
-    this.#guardian._incarnate(undefined, false)
+    incarnate(this.#guardian, undefined, false)
     this.#task = spawnUnder(
       currentTask(),
       async (ctx) => {
         try {
           await this.#stopRequested.wait({ signal: ctx.signal })
         } finally {
-          await this.#guardian._stop(false)
+          await this.#guardian._stop()
           this.#report = this.#makeReport()
         }
         if (this.#hasEscalated) throw this.#escalated
@@ -161,9 +164,10 @@ export class ActorSystem implements AsyncDisposable {
    * **Throws**: `TypeError` at the call if `ref` is not the ref of an actor.
    */
   stop(ref: AnyActorRef): Promise<void> {
+    // A remote ref would be resolved here to its `StopTarget`; only local cells are so far.
     const cell = cellOf(ref)
     if (cell === undefined) throw typeError('ref', 'an actor ref', ref)
-    return cell._stop(false)
+    return cell._stop()
   }
 
   /**
@@ -209,8 +213,8 @@ export class ActorSystem implements AsyncDisposable {
     return {
       path: cell._path(),
       status,
-      mailboxSize: cell._mailboxSize(),
-      restarts: cell._x?.restarts ?? 0,
+      mailboxSize: mailboxSize(cell),
+      restarts: cell._ext?.restarts ?? 0,
       children: cell._children?.size ?? 0,
     }
   }
