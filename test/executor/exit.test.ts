@@ -1,36 +1,11 @@
 // The process around an executor: idle workers let it exit, and children die with their parent.
 import { execFile, spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { alive, childrenOf } from '../helpers/processes.js'
 
 const script = fileURLToPath(new URL('../fixtures/executor-exit.mjs', import.meta.url))
-
-/** Pids whose parent is `ppid`, read from /proc (field 4 of /proc/<pid>/stat). */
-function childrenOf(ppid: number): number[] {
-  const out: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[1]) === ppid) out.push(Number(entry))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('executor and process lifetime', () => {
   it('idle workers do not keep the process alive', async () => {
@@ -47,7 +22,7 @@ describe('executor and process lifetime', () => {
         if (d.toString().includes('ready')) resolve()
       })
     })
-    const children = childrenOf(parent.pid ?? 0)
+    const children = childrenOf(parent.pid ?? 0) ?? []
     expect(children.length).toBe(2)
     const exited = new Promise((resolve) => parent.once('exit', resolve))
     parent.kill('SIGKILL')

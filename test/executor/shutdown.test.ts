@@ -11,6 +11,7 @@ import {
   type JobFuture,
 } from 'verdant'
 import { leakReport } from 'verdant/testing'
+import { alive } from '../helpers/processes.js'
 import type * as tasks from '../fixtures/executor-tasks.mjs'
 import { jobStarts } from './job-starts.js'
 
@@ -33,15 +34,6 @@ const jobs = [
   ['deaf, async, ignoring its signal', ref('deafAsyncAnnounced')],
 ] as const
 
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return false
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH'
-  }
-}
-
 /** Shuts down with cancelFutures and checks the bound, the futures, the counts and the workers. */
 async function shutDownAndCheck(
   ex: Executor,
@@ -58,7 +50,7 @@ async function shutDownAndCheck(
   expect(s.completed + s.failed + s.cancelled).toBe(submitted)
   expect(s).toMatchObject({ queued: 0, running: 0, workers: [] })
   expect(leakReport().workers).toBe(0)
-  if (processes) for (const pid of pids) expect(gone(pid)).toBe(true)
+  if (processes) for (const pid of pids) expect(!alive(pid)).toBe(true)
 }
 
 describe.each(kinds)('%s shutdown({cancelFutures: true})', (name, make) => {

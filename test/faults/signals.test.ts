@@ -2,10 +2,10 @@
 // actor system running at once: every clean-up step must run, the exit code must name the
 // signal, the shutdown must not wait for run()'s forced exit, and no worker process may outlive it.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { alive, childrenOf } from '../helpers/processes.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/faults-signals.mjs', import.meta.url))
 /** run()'s default `gracePeriodMs`, which the fixture keeps: at its end run() gives up and exits. */
@@ -52,32 +52,6 @@ afterEach(() => {
   for (const pid of seenPids) if (alive(pid)) process.kill(pid, 'SIGKILL')
   seenPids.clear()
 })
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
-  }
-}
-
-/** Pids whose parent is `ppid`, from /proc (field 4 of /proc/<pid>/stat); undefined without /proc. */
-function childrenOf(ppid: number): number[] | undefined {
-  if (!existsSync('/proc/self/stat')) return undefined
-  const out: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[1]) === ppid) out.push(Number(entry))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out.sort((a, b) => a - b)
-}
 
 /** The pids of a line `<prefix><a>,<b>,...`. */
 function pidsAfter(stdout: string, prefix: string): number[] {
