@@ -286,8 +286,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#clearTimers(job)
     if (this.#unqueue(job)) {
       if (slot !== undefined) this.#afterAnswer(slot)
-    } else if (job._at === SENT && slot !== undefined) {
-      this.#post(slot, [CANCEL, job._id])
+    } else if (job._place === SENT && slot !== undefined) {
+      this.#sendControl(slot, [CANCEL, job._id])
       // Armed whether or not it looks like the head: the worker may hold the results of the jobs
       // before it while it runs this one.
       this.#armKill(slot, job)
@@ -317,19 +317,19 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
    * the middle would be O(n)).
    */
   #leave(job: JobFuture<unknown>): void {
-    if (job._at === QUEUED) this.#queued--
-    else if (job._at !== GONE) this.#running--
-    job._at = GONE
+    if (job._place === QUEUED) this.#queued--
+    else if (job._place !== GONE) this.#running--
+    job._place = GONE
     job._args = undefined
     this.#clearTimers(job)
   }
 
   /** Takes a job not sent yet out of the queue or its worker's outbox; false if it was sent or is gone. */
   #unqueue(job: JobFuture<unknown>): boolean {
-    if (job._at === OUTBOX) {
+    if (job._place === OUTBOX) {
       const outbox = (job._slot as WorkerSlot).outbox
       outbox.splice(outbox.indexOf(job), 1)
-    } else if (job._at !== QUEUED) return false
+    } else if (job._place !== QUEUED) return false
     this.#leave(job)
     return true
   }
@@ -363,7 +363,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       const signal = opts.signal
       if (signal?.aborted === true) {
         // Never queued, so never counted where it is.
-        job._at = GONE
+        job._place = GONE
         this.#settle(job, 'cancelled', cancelledError(job, signal.reason))
         return job
       }
@@ -388,7 +388,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
     this.#queue.push(job)
     this.#queued++
-    this.#pump()
+    this.#dispatch()
     return job
   }
 
@@ -399,7 +399,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (!this.#unqueue(job)) {
       // Sent but not started: the worker checks the same deadline and skips it.
       if (job._headAt !== 0 || job._slot === undefined) return
-      this.#post(job._slot, [CANCEL, job._id])
+      this.#sendControl(job._slot, [CANCEL, job._id])
     }
     this.#settle(
       job,
@@ -411,7 +411,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   /** Cancels every job wherever it is, and gives each worker `killAfterMs` to be gone. */
   #cancelAll(msg: string): void {
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
-      if (job._at === QUEUED) job.cancel(msg)
+      if (job._place === QUEUED) job.cancel(msg)
     }
     for (const slot of [...this.#slots]) {
       for (const job of [...slot.outbox]) job.cancel(msg)
@@ -440,7 +440,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   // ---- dispatch ----
 
   /** Gives queued jobs to workers: an idle one first, else a new one, else the least loaded. */
-  #pump(): void {
+  #dispatch(): void {
     const policy = this.#policy
     while (this.#queued > 0) {
       let best = policy.pick(this.#slots)
@@ -457,15 +457,16 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         return
       }
       const job = this.#queue.shift() as JobFuture<unknown>
-      if (job._at !== QUEUED) continue
+      if (job._place !== QUEUED) continue
       this.#queued--
       policy.chose(best)
-      this.#give(best, job)
+      this.#assign(best, job)
     }
   }
 
-  #give(slot: WorkerSlot, job: JobFuture<unknown>): void {
-    job._at = OUTBOX
+  /** Hands `job` to `slot`: it goes out in the one message this turn's flush sends the worker. */
+  #assign(slot: WorkerSlot, job: JobFuture<unknown>): void {
+    job._place = OUTBOX
     job._slot = slot
     this.#running++
     slot.outbox.push(job)
@@ -506,13 +507,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#sendEach(slot, jobs)
       return
     }
-    this.#sent(slot, jobs, batch.defs)
+    this.#markSent(slot, jobs, batch.defs)
   }
 
-  #sent(slot: WorkerSlot, jobs: JobFuture<unknown>[], defs: unknown[] | null): void {
+  /** `jobs` went out to `slot`: they are in flight there now, in the order it runs them. */
+  #markSent(slot: WorkerSlot, jobs: JobFuture<unknown>[], defs: unknown[] | null): void {
     if (defs !== null) for (let i = 0; i < defs.length; i += 3) slot.known[defs[i] as number] = true
     for (const job of jobs) {
-      job._at = SENT
+      job._place = SENT
       slot.inflight.push(job)
     }
     this.#armHead(slot)
@@ -530,12 +532,13 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         this.#settle(job, 'failed', error)
         continue
       }
-      this.#sent(slot, [job], batch.defs)
+      this.#markSent(slot, [job], batch.defs)
     }
     this.#afterAnswer(slot)
   }
 
-  #post(slot: WorkerSlot, msg: unknown[]): void {
+  /** Sends a live worker a control message: a cancel, a close, a nested job's outcome. */
+  #sendControl(slot: WorkerSlot, msg: unknown[]): void {
     if (slot.state === 'dead') return
     try {
       slot.handle.send(msg)
@@ -649,7 +652,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         job._timer = undefined
         if (job.done) return
         this.#settle(job, 'failed', new TimeoutError(`job ${job._name} ran longer than ${String(ms)} ms`))
-        this.#post(slot, [CANCEL, job._id])
+        this.#sendControl(slot, [CANCEL, job._id])
         this.#armKill(slot, job)
       })
     }
@@ -661,7 +664,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (ms === Infinity) return
     job._timer = realClock.setTimer(after, () => {
       job._timer = undefined
-      if (job._at !== SENT || job._slot !== slot || slot.state === 'dead') return
+      if (job._place !== SENT || job._slot !== slot || slot.state === 'dead') return
       if (!mayBeRunning(slot, job)) {
         // Not started, or another job runs: look again later, it may yet start. Not at once
         // again with a zero limit, which would spin while another job runs.
@@ -683,7 +686,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   /** After a worker answered or lost jobs: refill it, retire it, or let it idle. */
   #afterAnswer(slot: WorkerSlot): void {
-    this.#pump()
+    this.#dispatch()
     if (slot.load > 0 || slot.state === 'dead' || slot.state === 'closing') return
     if (slot.state === 'retiring' || this.#state !== 'open') {
       if (slot.state === 'retiring' || this.#queued === 0) this.#close(slot)
@@ -717,7 +720,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       slot.referenced = true
       slot.handle.ref()
     }
-    this.#post(slot, [CLOSE])
+    this.#sendControl(slot, [CLOSE])
   }
 
   #closeIfDone(): void {
@@ -755,7 +758,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         // message. Started: only if it was declared safe to run again.
         const again =
           f === 'unstarted'
-            ? job._at !== SENT || job._transfer === undefined
+            ? job._place !== SENT || job._transfer === undefined
             : job._attempts <= job._retries && job._transfer === undefined
         if (!job.done && again) {
           back.push(job)
@@ -773,7 +776,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     if (this.#state === 'open' && this.#broken === undefined) {
       while (this.#slots.length < this.#minWorkers) this.#startWorker()
     }
-    this.#pump()
+    this.#dispatch()
     this.#closeIfDone()
   }
 
@@ -782,7 +785,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#running--
     job._timer?.cancel()
     job._timer = undefined
-    job._at = QUEUED
+    job._place = QUEUED
     job._headAt = 0
     job._slot = undefined
     this.#queue.unshift(job)
@@ -808,7 +811,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       )
     }
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
-      if (job._at === QUEUED) fail(job)
+      if (job._place === QUEUED) fail(job)
     }
     for (const slot of [...this.#slots]) {
       for (const job of [...slot.inflight.drain(), ...slot.outbox]) fail(job)
@@ -831,7 +834,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#checkOpen('submit')
       index = this.#tasks.indexOf(ref)
     } catch (err) {
-      this.#post(slot, [CHILD_DONE, childId, false, serializeError(err)])
+      this.#sendControl(slot, [CHILD_DONE, childId, false, serializeError(err)])
       return
     }
     // Blocked before the child is queued: the dispatch it triggers must not pick this worker.
@@ -839,9 +842,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const child = this.#enqueue(index, ref.exportName, msg[5] as unknown[], undefined, true)
     child._listen((f: JobFuture<unknown>) => {
       slot.blocked--
-      if (f.successful) this.#post(slot, [CHILD_DONE, childId, true, f._result])
-      else this.#post(slot, [CHILD_DONE, childId, false, serializeError(f._result)])
-      this.#pump()
+      if (f.successful) this.#sendControl(slot, [CHILD_DONE, childId, true, f._result])
+      else this.#sendControl(slot, [CHILD_DONE, childId, false, serializeError(f._result)])
+      this.#dispatch()
     })
   }
 
@@ -857,7 +860,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const waiting: JobFuture<unknown>[] = []
     for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) waiting.push(job)
     for (const job of waiting) {
-      if (job._at !== QUEUED) continue
+      if (job._place !== QUEUED) continue
       if (!job._child) {
         this.#queue.push(job)
         continue

@@ -40,7 +40,7 @@ export class JobFuture<T> extends Future<T> {
   /** @internal Dropped once sent. */ _args: unknown[] | undefined
   /** @internal */ _transfer: readonly Transferable[] | undefined
   /** @internal */ _owner: JobOwner
-  /** @internal */ _at = QUEUED
+  /** @internal Where the job is: `QUEUED`, `OUTBOX`, `SENT` or `GONE`. */ _place = QUEUED
   /** @internal The worker it was given to. */ _slot: WorkerSlot | undefined = undefined
   /** @internal `performance.now()` at submit. */ _submittedAt: number
   /** @internal `Date.now()` after which it must not start; 0 for none. */ _queueDeadline = 0
