@@ -78,9 +78,9 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
   /** What each incarnation is built from. */
   readonly _def: ActorDef<unknown>
   /** The class instance, or the setup's hooks object. */
-  _inst: Actor<unknown> | BehaviorHooks<unknown> | null = null
+  _instance: Actor<unknown> | BehaviorHooks<unknown> | null = null
   /** The handler, unless the class instance's `receive` handles. */
-  _recv: Handler<unknown> | null = null
+  _handler: Handler<unknown> | null = null
   /** The default mailbox: messages and sender slots, alternating, from `_inboxHead` (see inbox.ts). */
   _inbox: unknown[] | null = null
   /** Index of the first message in `_inbox` not taken yet. */
@@ -228,7 +228,10 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
     turnSender = snd
     let r: unknown
     try {
-      r = this._recv !== null ? this._recv(msg, this) : (this._inst as Actor<unknown>).receive(msg, this)
+      r =
+        this._handler !== null
+          ? this._handler(msg, this)
+          : (this._instance as Actor<unknown>).receive(msg, this)
     } catch (err) {
       turnCell = null
       this._fail(err, msg, snd, true)
@@ -240,7 +243,7 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
 
   _next(r: unknown, msg: unknown, snd: SenderSlot | undefined): void {
     if (typeof r === 'function') {
-      this._recv = r as Handler<unknown>
+      this._handler = r as Handler<unknown>
     } else if (r instanceof Behavior) {
       adopt(this, r as Behavior<unknown>)
     } else if (isThenable(r)) {
@@ -421,7 +424,7 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
 
   become(next: Handler<unknown>): void {
     if (typeof next !== 'function') throw typeError('next', 'a handler function', next)
-    this._recv = next
+    this._handler = next
   }
 
   stash(): void {

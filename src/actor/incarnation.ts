@@ -20,8 +20,8 @@ import { setRunning } from './current.js'
 /** Builds a fresh incarnation from the definition (first start or restart). @internal */
 export function incarnate(cell: ActorCell, restartError: unknown, isRestart: boolean): void {
   cell._flags &= ~(NEW | SUSPENDED)
-  cell._recv = null
-  cell._inst = null
+  cell._handler = null
+  cell._instance = null
   const x = cell._ext
   if (isRestart && x !== null) {
     x.restarts++
@@ -40,7 +40,7 @@ export function incarnate(cell: ActorCell, restartError: unknown, isRestart: boo
       else install(cell, r)
     } else {
       const inst = new def(cell)
-      cell._inst = inst
+      cell._instance = inst
       const hook = isRestart
         ? inst.postRestart !== undefined
           ? inst.postRestart(restartError, cell)
@@ -89,12 +89,12 @@ function awaitSetup(cell: ActorCell, p: PromiseLike<unknown>, then: (v: unknown)
 /** Takes what a behaviour's setup returned: a handler, or hooks with a `receive`. */
 function install(cell: ActorCell, r: unknown): void {
   if (typeof r === 'function') {
-    cell._recv = r as Handler<unknown>
+    cell._handler = r as Handler<unknown>
     return
   }
   if (typeof r === 'object' && r !== null && typeof (r as BehaviorHooks<unknown>).receive === 'function') {
-    cell._inst = r as BehaviorHooks<unknown>
-    cell._recv = (r as BehaviorHooks<unknown>).receive
+    cell._instance = r as BehaviorHooks<unknown>
+    cell._handler = (r as BehaviorHooks<unknown>).receive
     return
   }
   throw new TypeError(

@@ -49,7 +49,7 @@ export function stop(cell: ActorCell): Promise<void> {
 export function canStopNow(cell: ActorCell): boolean {
   if ((cell._flags & (BUSY | STOPPING | DEAD | RESTARTING)) !== 0) return false
   if (cell._children !== null && cell._children.size > 0) return false
-  if (cell._inst?.postStop !== undefined) return false
+  if (cell._instance?.postStop !== undefined) return false
   const x = cell._ext
   return x === null || (x.restarting === null && x.backoff === null && x.terminated === null)
 }
@@ -76,7 +76,7 @@ async function terminate(cell: ActorCell, x: CellExt): Promise<void> {
   }
   await stopChildren(cell)
   x.timers?.cancelAll()
-  const inst = cell._inst
+  const inst = cell._instance
   if (inst?.postStop !== undefined && (cell._flags & NEW) === 0) {
     await runHook(cell, 'postStop', () => inst.postStop?.(cell))
   }

@@ -90,7 +90,7 @@ async function teardown(cell: ActorCell, error: unknown, msg: unknown): Promise<
   if (!(await waitIdle(cell, cell._system._stopTimeoutMs))) cell._system._unresponsive(cell)
   x.incarnation++
   cell._flags &= ~BUSY
-  const inst = cell._inst
+  const inst = cell._instance
   if (inst?.preRestart !== undefined) {
     await runHook(cell, 'preRestart', () => inst.preRestart?.(error, msg === NO_MSG ? undefined : msg, cell))
   }
