@@ -187,20 +187,20 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
       const mb = this._mailbox
       while (n < max) {
         let msg: unknown
-        let snd: SenderSlot | undefined
+        let sender: SenderSlot | undefined
         if (mb === null) {
           msg = takeInbox(this)
           if (msg === EMPTY) break
-          snd = takenSender()
+          sender = takenSender()
         } else {
           if (mb.size === 0) break
           msg = mb.take()
-          snd = mb.sender
+          sender = mb.sender
           mb.sender = undefined
           if (this._ext?.blockedTells?.length) admitWaiter(this, mb)
         }
         n++
-        this._handle(msg, snd)
+        this._handle(msg, sender)
         if ((this._flags & BLOCKED) !== 0) return n
       }
     } finally {
@@ -213,11 +213,15 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
     return n
   }
 
-  _handle(msg: unknown, snd: SenderSlot | undefined): void {
-    if (snd !== undefined && snd._kind >= 2) {
-      if (snd instanceof TimerToken ? !snd.valid : snd instanceof WatchToken && !acceptWatch(this, snd))
+  _handle(msg: unknown, sender: SenderSlot | undefined): void {
+    if (sender !== undefined && sender._kind >= 2) {
+      if (
+        sender instanceof TimerToken
+          ? !sender.valid
+          : sender instanceof WatchToken && !acceptWatch(this, sender)
+      )
         return
-      snd = undefined
+      sender = undefined
     }
     if (msg === PoisonPill) {
       void stop(this)
@@ -225,7 +229,7 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
     }
     turnCell = this
     turnMsg = msg
-    turnSender = snd
+    turnSender = sender
     let r: unknown
     try {
       r =
@@ -234,14 +238,14 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
           : (this._instance as Actor<unknown>).receive(msg, this)
     } catch (err) {
       turnCell = null
-      this._fail(err, msg, snd, true)
+      this._fail(err, msg, sender, true)
       return
     }
     turnCell = null
-    if (r !== undefined) this._next(r, msg, snd)
+    if (r !== undefined) this._next(r, msg, sender)
   }
 
-  _next(r: unknown, msg: unknown, snd: SenderSlot | undefined): void {
+  _next(r: unknown, msg: unknown, sender: SenderSlot | undefined): void {
     if (typeof r === 'function') {
       this._handler = r as Handler<unknown>
     } else if (r instanceof Behavior) {
@@ -252,21 +256,21 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
       const inc = x.incarnation
       // The handler goes on after an await: ctx.sender and stash() still need its message.
       x.asyncMsg = msg
-      x.asyncSender = snd
+      x.asyncSender = sender
       r.then(
         (v) => {
           if (this._ext?.incarnation !== inc) return
           x.asyncMsg = NO_MSG
           x.asyncSender = undefined
           this._flags &= ~BUSY
-          if (v !== undefined) this._next(v, msg, snd)
+          if (v !== undefined) this._next(v, msg, sender)
           this._wake()
         },
         (err: unknown) => {
           if (this._ext?.incarnation !== inc) return
           x.asyncMsg = NO_MSG
           x.asyncSender = undefined
-          this._fail(err, msg, snd, true)
+          this._fail(err, msg, sender, true)
         },
       )
     }
@@ -293,8 +297,8 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
    * This actor failed: see `fail` in supervise.ts. A method, so that the incarnation code can
    * report a failure without importing supervise.ts, which restarts through it.
    */
-  _fail(err: unknown, msg: unknown, snd: SenderSlot | undefined, fromTurn: boolean): void {
-    fail(this, err, msg, snd, fromTurn)
+  _fail(err: unknown, msg: unknown, sender: SenderSlot | undefined, fromTurn: boolean): void {
+    fail(this, err, msg, sender, fromTurn)
   }
 
   /** The `StopTarget` seam: stops after the current message (see stop.ts). */
