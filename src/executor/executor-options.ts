@@ -159,10 +159,8 @@ export function executorConfig(
   kind: string,
   extra: Partial<SpawnSettings>,
 ): ExecutorConfig {
-  const o = opts as ExecutorOptions | undefined
-  if (typeof o !== 'object' || o === null) {
-    throw new TypeError(`${kind} options must be an object, got ${describe(opts)}`)
-  }
+  checkObject(opts, kind)
+  const o = opts
   const maxWorkers = checkCount('maxWorkers', o.maxWorkers ?? availableParallelism(), 1)
   const minWorkers = checkCount('minWorkers', o.minWorkers ?? 0, 0)
   if (minWorkers > maxWorkers) {
@@ -230,9 +228,7 @@ export function jobOptions(
   ref: TaskRef<WorkerFn>,
   killAfterMs: number,
 ): JobOptions {
-  if (typeof opts !== 'object' || opts === null) {
-    throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
-  }
+  checkObject(opts, what)
   const o = opts as SubmitOptions
   if (o.timeout !== undefined && o.runTimeoutMs !== undefined) {
     throw new TypeError(`${what} takes \`timeout\` or \`runTimeoutMs\` (the same limit), not both`)
@@ -268,9 +264,7 @@ export interface MapSettings {
 
 /** Checks `map`'s items and options; the window defaults to twice `maxWorkers`. @internal */
 export function mapSettings(items: unknown, opts: unknown, maxWorkers: number): MapSettings {
-  if (typeof opts !== 'object' || opts === null) {
-    throw new TypeError(`map() options must be an object, got ${describe(opts)}`)
-  }
+  checkObject(opts, 'map()')
   const o = opts as ExecutorMapOptions
   if (
     typeof items !== 'string' &&
@@ -297,9 +291,7 @@ export function mapSettings(items: unknown, opts: unknown, maxWorkers: number): 
 
 /** Checks `shutdown`'s options. @internal */
 export function shutdownOptions(opts: unknown): { readonly wait: boolean; readonly cancelFutures: boolean } {
-  if (typeof opts !== 'object' || opts === null) {
-    throw new TypeError(`shutdown() options must be an object, got ${describe(opts)}`)
-  }
+  checkObject(opts, 'shutdown()')
   const o = opts as ExecutorShutdownOptions
   for (const key of ['wait', 'cancelFutures'] as const) {
     const v = o[key] as unknown
@@ -315,6 +307,13 @@ function checkExecArgv(argv: unknown, kind: string): readonly string[] {
     throw new TypeError(`${kind} execArgv must be an array of strings, got ${describe(argv)}`)
   }
   return argv
+}
+
+/** Options that are not an object, named after the call that took them. */
+function checkObject(opts: unknown, what: string): asserts opts is object {
+  if (typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
+  }
 }
 
 /** The `signal` option of `what`, checked at the call. */

@@ -421,9 +421,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   }
 
   /**
-   * A bound on the worker as a whole, not on one job: which job it is on may not be known (held
-   * results, a process), and a worker stuck in its initializer or busy with a job cancelled
-   * before would otherwise keep the shutdown waiting for ever.
+   * A bound on the worker as a whole, not on one job: a worker stuck in its initializer, or busy
+   * with a job cancelled before and not yet at its kill deadline, would otherwise keep the
+   * shutdown waiting for ever.
    */
   #armStop(slot: WorkerSlot): void {
     const ms = this.#killAfterMs

@@ -229,13 +229,11 @@ function runJobs(): void {
     pending[head + 2] = undefined
     head += JOB_FIELDS
     if (cancelled.size > 0 && cancelled.delete(id)) {
-      results.push(id, SKIPPED, undefined, 0)
-      if (shared !== undefined) Atomics.store(shared, SLOT_DONE, id)
+      notRun(id, SKIPPED)
       continue
     }
     if (deadline !== 0 && Date.now() > deadline) {
-      results.push(id, EXPIRED, undefined, 0)
-      if (shared !== undefined) Atomics.store(shared, SLOT_DONE, id)
+      notRun(id, EXPIRED)
       continue
     }
     // A chunk of `map` is encoded as a negative index: run the function once per item.
@@ -319,6 +317,12 @@ async function runAsync(
   } catch (err) {
     end(id, fi, THREW, serializeError(err), t0)
   }
+}
+
+/** Answers a job that will not run (cancelled, or too late to start); it counts as finished. */
+function notRun(id: number, status: number): void {
+  results.push(id, status, undefined, 0)
+  if (shared !== undefined) Atomics.store(shared, SLOT_DONE, id)
 }
 
 function begin(id: number): void {
