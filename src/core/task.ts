@@ -15,22 +15,33 @@
  * trio's level-triggered scopes are stricter, but they forbid the `finally { yield* sleep() }`
  * clean-up that gevent allows and that users of this library expect.
  *
- * Structure: a task spawned inside a task is its child. A task is done only when its body and all
- * its children are. A child failure nobody observed cancels the siblings and the body and becomes
- * the parent's failure (asyncio TaskGroup); several become an `AggregateError`.
+ * What a kill or a failure does to the tree of tasks, and when a task settles, is in
+ * `task-tree.ts`; how a task's state is laid out, in `task-state.ts`.
  *
  * @module
  */
-import { CancelledError, InvalidStateError, TaskKilled, VerdantInternalError } from '../errors.js'
-import { getClock, internalClock, type Timer } from '../platform/clock.js'
+import { InvalidStateError, VerdantInternalError } from '../errors.js'
+import { getClock, internalClock } from '../platform/clock.js'
 import { SleepOp, sleep } from './sleep.js'
 import { TaskContext } from './context.js'
-import { FIRST_FREE_FLAG, Future, FutureWaitOp, type WaitOptions } from './future.js'
+import { Future, FutureWaitOp, type WaitOptions } from './future.js'
 import { hooks } from './hooks.js'
 import { type Cancel, DoneOp, isGenerator, isThenable, Op, type Resume, startOp, undo } from './op.js'
 import { reportLater } from './report.js'
 import { registry, roots, scheduleStart, spawnTime } from './registry.js'
 import { TaskList } from './task-list.js'
+import {
+  BODY_DONE,
+  Cold,
+  NONE,
+  RAN,
+  STEPPING,
+  SYNC_DONE,
+  SYNC_OK,
+  WAIT_SUSPENDED,
+  WAIT_SYNC,
+} from './task-state.js'
+import { bodyEnded, checkChildFailure, requestKill } from './task-tree.js'
 import {
   boundCall,
   boundSleep,
@@ -73,43 +84,10 @@ export interface TaskBound {
   /** @internal */ _taskEnded(): void
 }
 
-const NONE: unique symbol = Symbol('none')
 const GENERATOR_FUNCTION: unknown = Object.getPrototypeOf(function* () {
   /* the shared prototype of generator functions */
 })
 const NOOP_CANCEL: Cancel = () => undefined
-// `_flags` bits above the Future's own.
-const RAN = FIRST_FREE_FLAG
-const STEPPING = FIRST_FREE_FLAG << 1
-const BODY_DONE = FIRST_FREE_FLAG << 2
-const BODY_CANCELLED = FIRST_FREE_FLAG << 3
-/** The generator's op is starting: a resume now is synchronous (its outcome waits in `_result`). */
-const WAIT_SYNC = FIRST_FREE_FLAG << 4
-/** The generator is suspended on its op: a resume now continues it. */
-const WAIT_SUSPENDED = FIRST_FREE_FLAG << 5
-const SYNC_DONE = FIRST_FREE_FLAG << 6
-const SYNC_OK = FIRST_FREE_FLAG << 7
-
-/**
- * State most tasks never need, kept off the task so that a task stays small (a live sleeping task
- * is a few hundred bytes, most of them this object's absence).
- */
-class Cold {
-  name: string | undefined = undefined
-  kill: TaskKilled | undefined = undefined
-  cancelling: CancelledError | undefined = undefined
-  controller: AbortController | undefined = undefined
-  startTimer: Timer | undefined = undefined
-  bound: Set<TaskBound> | undefined = undefined
-  /** Failures of exited children still waiting for their end-of-turn check; they hold the finish. */
-  heldChecks = 0
-  errors: unknown[] | undefined = undefined
-  stack: string | undefined = undefined
-  /** An error to raise at the next switch point (the body was running when it arrived). */
-  pending: unknown = NONE
-  /** `ctx.call` waits made from a generator body (rare). */
-  waiters: Waiters | undefined = undefined
-}
 
 /**
  * A killable task. It is a `Future`: `await task` gives its value or throws its error.
@@ -504,54 +482,7 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   _requestKill(reason: unknown): void {
-    if (this.done) return
-    const cold = this._getCold()
-    if (cold.kill !== undefined) return
-    const killed = new TaskKilled(this.name, reason)
-    cold.kill = killed
-    if (this._state === 'pending') {
-      // Never started: it never runs, and has no children.
-      cold.startTimer?.cancel()
-      cold.startTimer = undefined
-      this._flags |= BODY_DONE | BODY_CANCELLED
-      this._result = killed
-      this._finish()
-      return
-    }
-    cold.controller?.abort(killed)
-    if ((this._flags & BODY_DONE) !== 0) {
-      // The body returned and the task only waits for its children: like an asyncio task killed
-      // in its TaskGroup's exit, it ends cancelled (a failure already recorded still wins). Set
-      // before the children die, since the last one finishing settles this task at once.
-      this._flags |= BODY_CANCELLED
-      this._result = killed
-      this._killChildren(reason)
-      return
-    }
-    this._killChildren(reason)
-    this._interrupt(killed)
-  }
-
-  /** @internal A child failed and nobody observed it: it becomes this task's failure. */
-  _childFailed(error: unknown): void {
-    ;(this._getCold().errors ??= []).push(error)
-    this._cancelForFailure(error)
-  }
-
-  /** @internal A child finished and left the child list. */
-  _childExited(): void {
-    this._maybeFinish()
-  }
-
-  /** @internal A child failed with nobody observing yet: decide at the end of the turn. */
-  _childFailedMaybe(child: Task<unknown>): void {
-    const cold = this._getCold()
-    cold.heldChecks++
-    reportLater(child, (observed) => {
-      cold.heldChecks--
-      if (!observed) this._childFailed(child._result)
-      this._maybeFinish()
-    })
+    requestKill(this, reason)
   }
 
   /** @internal Ends `item` together with this task. */
@@ -569,22 +500,9 @@ export class Task<T> extends Future<T> {
     return (this.#cold ??= new Cold())
   }
 
-  /** @internal */
-  _cancelForFailure(cause: unknown): void {
-    const cold = this._getCold()
-    if (cold.cancelling !== undefined || cold.kill !== undefined) return
-    const err = new CancelledError(`task ${this.name} was cancelled because a child failed`, cause)
-    cold.cancelling = err
-    cold.controller?.abort(err)
-    this._killChildren(err)
-    this._interrupt(err)
-  }
-
-  /** @internal */
-  _killChildren(reason: unknown): void {
-    const children = this._children
-    if (children === undefined || children.size === 0) return
-    for (const child of children.toArray()) child._requestKill(reason)
+  /** @internal The cold part if it was made; reading it makes none. */
+  get _cold(): Cold | undefined {
+    return this.#cold
   }
 
   /** @internal */
@@ -601,60 +519,13 @@ export class Task<T> extends Future<T> {
       // Waits the body started and never awaited: undo them so no timer or listener stays.
       for (const w of waiters) w._drop()
     }
-    // Until the task settles, `_result` holds the body's outcome.
-    this._result = value
-    if (!ok) {
-      if (value instanceof CancelledError) {
-        this._flags |= BODY_CANCELLED
-      } else {
-        ;(this._getCold().errors ??= []).push(value)
-        this._cancelForFailure(value)
-      }
-    }
-    this._maybeFinish()
-  }
-
-  /** @internal */
-  _maybeFinish(): void {
-    if ((this._flags & BODY_DONE) === 0 || this.done) return
-    const cold = this.#cold
-    if (cold !== undefined && cold.heldChecks > 0) return
-    const children = this._children
-    if (children !== undefined && children.size > 0) return
-    this._finish()
-  }
-
-  /** @internal */
-  _finish(): void {
-    const parent = this._parent
-    if (parent === undefined) roots.remove(this)
-    else parent._children?.remove(this)
-    registry.live--
-    const cold = this.#cold
-    const bound = cold?.bound
-    if (bound !== undefined) {
-      ;(cold as Cold).bound = undefined
-      for (const item of bound) item._taskEnded()
-    }
-    const errors = cold?.errors
-    if (errors !== undefined && errors.length > 0) {
-      const error =
-        errors.length === 1
-          ? errors[0]
-          : new AggregateError(errors, `${errors.length} errors in task ${this.name}`, { cause: errors[0] })
-      this._settle('failed', error)
-    } else if ((this._flags & BODY_CANCELLED) !== 0) {
-      this._settle('cancelled', this._result)
-    } else {
-      this._settle('succeeded', this._result)
-    }
-    parent?._childExited()
+    bodyEnded(this, ok, value)
   }
 
   /** @internal Detached and root tasks report; children hand the failure to their parent. */
   override _unobserved(): void {
     const parent = this._parent
     if (parent === undefined) reportLater(this)
-    else parent._childFailedMaybe(this)
+    else checkChildFailure(parent, this)
   }
 }

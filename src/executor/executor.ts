@@ -9,58 +9,45 @@
  * order, so the executor always knows which job a worker is on. That is what lets it start run
  * timers, blame exactly one job for a crash and send every other job back to the queue.
  *
- * Every job ends through two methods: `#settle` gives it its outcome and counts it, once;
- * `#leave` takes it out of the queue or a worker for good. The parts that need no executor state
- * live beside it: options and their checks (executor-options.ts), the numbering of functions
- * (task-index.ts), the choice of worker (dispatch-policy.ts), the JOBS message (job-batch.ts),
- * what a death means for each job (crash-blame.ts), `map` (executor-map.ts) and clone errors
- * (clone-error.ts).
+ * This file holds a job's life on the executor's side: submit, the queue, dispatch and sending,
+ * its clocks (queue limit, run limit, kill deadline), cancellation and shutdown, and the routing
+ * of what workers say. Every job ends through the ledger's two methods (job-ledger.ts): `settle`
+ * gives it its outcome and counts it, once; `leave` takes it out of the queue or a worker for
+ * good. The rest lives beside it: the workers' own life (worker-slots.ts), what answers and deaths
+ * make of jobs (worker-answers.ts), nested jobs and deadlock (nested-jobs.ts), options and their
+ * checks (executor-options.ts), the numbering of functions (task-index.ts), the choice of worker
+ * (dispatch-policy.ts), the JOBS message (job-batch.ts), what a death means for each job
+ * (crash-blame.ts), `map` (executor-map.ts) and clone errors (clone-error.ts).
  *
  * @module
  */
-import {
-  CancelledError,
-  DataCloneError,
-  DeadlockError,
-  describe,
-  ExecutorShutDownError,
-  TimeoutError,
-  VerdantInternalError,
-  WorkerCrashedError,
-} from '../errors.js'
-import { reportNow } from '../core/report.js'
-import { RingBuffer } from '../queue/ring-buffer.js'
-import { realClock } from '../platform/clock.js'
-import { Histogram } from './histogram.js'
+import { CancelledError, describe, ExecutorShutDownError, WorkerCrashedError } from '../errors.js'
 import { GONE, type JobOwner, JobFuture, OUTBOX, QUEUED, SENT } from './job-future.js'
 import {
   CANCEL,
-  CHILD_DONE,
-  CLOSE,
   CRASH,
   deserializeError,
-  EXPIRED,
   INIT_FAILED,
-  OK,
   READY,
   RESULTS,
-  serializeError,
-  SKIPPED,
   SUBMIT,
-  THREW,
-  UNCLONEABLE,
   type SerializedError,
   type ThrownValue,
 } from './protocol.js'
 import { checkTaskRef, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
-import type { SpawnSettings, WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle.js'
-import { WorkerSlot } from './worker-slot.js'
+import type { SpawnSettings, WorkerExit } from './worker-handle.js'
+import type { WorkerSlot } from './worker-slot.js'
 import { TaskIndex } from './task-index.js'
 import { DispatchPolicy } from './dispatch-policy.js'
 import { cloneError } from './clone-error.js'
-import { crashError, exitReason, fates } from './crash-blame.js'
+import { exitReason } from './crash-blame.js'
 import { mapChunks } from './executor-map.js'
 import { jobBatch } from './job-batch.js'
+import { JobLedger } from './job-ledger.js'
+import { armHead, armKill, armQueueLimit, clearTimers } from './job-clocks.js'
+import { WorkerSlots, type Spawn } from './worker-slots.js'
+import { cancelledError, takeBack, takeResults } from './worker-answers.js'
+import { childDone, childRefused, failDeadlocked } from './nested-jobs.js'
 import {
   executorConfig,
   jobOptions,
@@ -75,11 +62,6 @@ import {
   type SubmitOptions,
 } from './executor-options.js'
 
-type Spawn = (s: SpawnSettings, events: WorkerEvents) => WorkerHandle
-
-/** Workers failing to start this many times in a row break the executor. */
-const MAX_START_FAILURES = 3
-
 let nextJobId = 0
 
 /**
@@ -90,30 +72,15 @@ let nextJobId = 0
 export abstract class Executor implements JobOwner, AsyncDisposable {
   /** Most workers at once. */
   readonly maxWorkers: number
-  readonly #minWorkers: number
-  readonly #idleTimeoutMs: number
   readonly #maxTasks: number
   readonly #killAfterMs: number
-  readonly #settings: SpawnSettings
-  readonly #spawn: Spawn
-  readonly #queue = new RingBuffer<JobFuture<unknown>>()
-  #queued = 0
-  #slots: WorkerSlot[] = []
-  #nextSlot = 1
+  readonly #jobs = new JobLedger()
+  readonly #workers: WorkerSlots
   readonly #tasks = new TaskIndex()
   #state: 'open' | 'shutting-down' | 'closed' = 'open'
   #broken: Error | undefined = undefined
-  #startFailures = 0
   #flushQueued = false
   readonly #policy = new DispatchPolicy<WorkerSlot>()
-  #running = 0
-  #completed = 0
-  #failed = 0
-  #cancelled = 0
-  #crashes = 0
-  #terminated = 0
-  readonly #runTime = new Histogram()
-  readonly #waitTime = new Histogram()
   #closed: Promise<void> | undefined = undefined
   #resolveClosed: (() => void) | undefined = undefined
 
@@ -121,13 +88,17 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   constructor(opts: ExecutorOptions, kind: string, spawn: Spawn, extra: Partial<SpawnSettings> = {}) {
     const c = executorConfig(opts, kind, extra)
     this.maxWorkers = c.maxWorkers
-    this.#minWorkers = c.minWorkers
-    this.#idleTimeoutMs = c.idleTimeoutMs
     this.#maxTasks = c.maxTasks
     this.#killAfterMs = c.killAfterMs
-    this.#settings = c.settings
-    this.#spawn = spawn
-    for (let i = 0; i < this.#minWorkers; i++) this.#startWorker()
+    this.#workers = new WorkerSlots(c, spawn, {
+      message: (slot, msg) => {
+        this.#onMessage(slot, msg)
+      },
+      exit: (slot, how) => {
+        this.#onExit(slot, how)
+      },
+    })
+    this.#workers.refill()
   }
 
   /** True once `shutdown()` was called. */
@@ -260,78 +231,34 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   /** Counts, per-worker utilization and time quantiles: a new snapshot each call. */
   stats(): ExecutorStats {
-    const now = performance.now()
+    const jobs = this.#jobs
     return {
-      queued: this.#queued,
-      running: this.#running,
-      completed: this.#completed,
-      failed: this.#failed,
-      cancelled: this.#cancelled,
-      crashes: this.#crashes,
-      terminated: this.#terminated,
-      workers: this.#slots.map((s) => ({
-        id: s.id,
-        state: s.state,
-        completed: s.completed,
-        utilization: Math.min(1, s.busyMicros / 1000 / Math.max(1e-3, now - s.startedAt)),
-      })),
-      runTime: this.#runTime.snapshot(),
-      waitTime: this.#waitTime.snapshot(),
+      queued: jobs.queued,
+      running: jobs.running,
+      completed: jobs.completed,
+      failed: jobs.failed,
+      cancelled: jobs.cancelled,
+      crashes: this.#workers.crashes,
+      terminated: this.#workers.terminated,
+      workers: this.#workers.stats(performance.now()),
+      runTime: jobs.runTime.snapshot(),
+      waitTime: jobs.waitTime.snapshot(),
     }
   }
 
   /** @internal */
   _cancel(job: JobFuture<unknown>, message: string): void {
     const slot = job._slot
-    this.#clearTimers(job)
-    if (this.#unqueue(job)) {
+    clearTimers(job)
+    if (this.#jobs.unqueue(job)) {
       if (slot !== undefined) this.#afterAnswer(slot)
     } else if (job._place === SENT && slot !== undefined) {
-      this.#sendControl(slot, [CANCEL, job._id])
+      this.#workers.send(slot, [CANCEL, job._id])
       // Armed whether or not it looks like the head: the worker may hold the results of the jobs
       // before it while it runs this one.
-      this.#armKill(slot, job)
+      armKill(slot, job)
     }
-    this.#settle(job, 'cancelled', new CancelledError(message, message))
-  }
-
-  // ---- where a job ends ----
-
-  /**
-   * The one place a job gets its outcome: its future settles and exactly one counter counts it,
-   * once. A running job may be settled (timed out, cancelled) before its worker lets go of it:
-   * where a job is, is `#leave`'s business.
-   */
-  #settle(job: JobFuture<unknown>, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
-    if (job.done) return
-    if (outcome === 'succeeded') this.#completed++
-    else if (outcome === 'failed') this.#failed++
-    else this.#cancelled++
-    job._settle(outcome, value)
-  }
-
-  /**
-   * The one place a job leaves for good the queue, a worker's outbox or a worker: the counts of
-   * where jobs are, its timers and its arguments go with it. The caller has taken it out of a
-   * worker's lists; a queued job stays in the ring and is skipped when reached (removing it from
-   * the middle would be O(n)).
-   */
-  #leave(job: JobFuture<unknown>): void {
-    if (job._place === QUEUED) this.#queued--
-    else if (job._place !== GONE) this.#running--
-    job._place = GONE
-    job._args = undefined
-    this.#clearTimers(job)
-  }
-
-  /** Takes a job not sent yet out of the queue or its worker's outbox; false if it was sent or is gone. */
-  #unqueue(job: JobFuture<unknown>): boolean {
-    if (job._place === OUTBOX) {
-      const outbox = (job._slot as WorkerSlot).outbox
-      outbox.splice(outbox.indexOf(job), 1)
-    } else if (job._place !== QUEUED) return false
-    this.#leave(job)
-    return true
+    this.#jobs.settle(job, 'cancelled', new CancelledError(message, message))
   }
 
   #checkOpen(what: string): void {
@@ -364,16 +291,11 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       if (signal?.aborted === true) {
         // Never queued, so never counted where it is.
         job._place = GONE
-        this.#settle(job, 'cancelled', cancelledError(job, signal.reason))
+        this.#jobs.settle(job, 'cancelled', cancelledError(job, signal.reason))
         return job
       }
-      if (opts.queueTimeoutMs !== undefined) {
-        const ms = opts.queueTimeoutMs
-        job._queueDeadline = Date.now() + ms
-        job._queueTimer = realClock.setTimer(ms, () => {
-          this.#expire(job, ms)
-        })
-      }
+      if (opts.queueTimeoutMs !== undefined)
+        armQueueLimit(this.#jobs, this.#workers, job, opts.queueTimeoutMs)
       job._runTimeoutMs = opts.runTimeoutMs
       job._retries = opts.retries
       if (signal !== undefined) {
@@ -386,55 +308,22 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         })
       }
     }
-    this.#queue.push(job)
-    this.#queued++
+    this.#jobs.push(job)
     this.#dispatch()
     return job
   }
 
-  /** A queued job waited longer than `queueTimeoutMs`. */
-  #expire(job: JobFuture<unknown>, ms: number): void {
-    job._queueTimer = undefined
-    if (job.done) return
-    if (!this.#unqueue(job)) {
-      // Sent but not started: the worker checks the same deadline and skips it.
-      if (job._headAt !== 0 || job._slot === undefined) return
-      this.#sendControl(job._slot, [CANCEL, job._id])
-    }
-    this.#settle(
-      job,
-      'failed',
-      new TimeoutError(`job ${job._name} waited more than ${String(ms)} ms in the queue and was not started`),
-    )
-  }
-
   /** Cancels every job wherever it is, and gives each worker `killAfterMs` to be gone. */
   #cancelAll(msg: string): void {
-    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
+    const queue = this.#jobs.queue
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       if (job._place === QUEUED) job.cancel(msg)
     }
-    for (const slot of [...this.#slots]) {
+    for (const slot of [...this.#workers.list]) {
       for (const job of [...slot.outbox]) job.cancel(msg)
       for (const job of inflightOf(slot)) if (!job.done) job.cancel(msg)
-      this.#armStop(slot)
+      this.#workers.armStop(slot)
     }
-  }
-
-  /**
-   * A bound on the worker as a whole, not on one job: a worker stuck in its initializer, or busy
-   * with a job cancelled before and not yet at its kill deadline, would otherwise keep the
-   * shutdown waiting for ever.
-   */
-  #armStop(slot: WorkerSlot): void {
-    const ms = this.#killAfterMs
-    if (slot.state === 'dead' || slot.stopTimer !== undefined || ms === Infinity) return
-    slot.stopTimer = realClock.setTimer(ms, () => {
-      slot.stopTimer = undefined
-      if (slot.state === 'dead') return
-      slot.killReason ??= `the executor shut down and its jobs did not stop within ${String(ms)} ms of being cancelled`
-      slot.stopKilled = true
-      slot.handle.terminate()
-    })
   }
 
   // ---- dispatch ----
@@ -442,23 +331,21 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   /** Gives queued jobs to workers: an idle one first, else a new one, else the least loaded. */
   #dispatch(): void {
     const policy = this.#policy
-    while (this.#queued > 0) {
-      let best = policy.pick(this.#slots)
+    const jobs = this.#jobs
+    const workers = this.#workers
+    while (jobs.queued > 0) {
+      let best = policy.pick(workers.list)
       const live = policy.live
-      if (
-        (best === undefined || best.load > 0) &&
-        live < this.maxWorkers &&
-        this.#startFailures < MAX_START_FAILURES
-      ) {
-        best = this.#startWorker()
+      if ((best === undefined || best.load > 0) && live < this.maxWorkers && workers.canStart) {
+        best = workers.start()
       }
       if (best === undefined || best.load >= Math.min(policy.window(), this.#maxTasks - best.given)) {
-        if (best === undefined && live >= this.maxWorkers) this.#detectDeadlock()
+        if (best === undefined && live >= this.maxWorkers) failDeadlocked(jobs, workers.list, this.maxWorkers)
         return
       }
-      const job = this.#queue.shift() as JobFuture<unknown>
+      const job = jobs.queue.shift() as JobFuture<unknown>
       if (job._place !== QUEUED) continue
-      this.#queued--
+      jobs.queued--
       policy.chose(best)
       this.#assign(best, job)
     }
@@ -468,21 +355,14 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   #assign(slot: WorkerSlot, job: JobFuture<unknown>): void {
     job._place = OUTBOX
     job._slot = slot
-    this.#running++
+    this.#jobs.running++
     slot.outbox.push(job)
     slot.given++
-    if (slot.idleTimer !== undefined) {
-      clearTimeout(slot.idleTimer)
-      slot.idleTimer = undefined
-    }
-    if (!slot.referenced) {
-      slot.referenced = true
-      slot.handle.ref()
-    }
+    this.#workers.busy(slot)
     if (slot.given >= this.#maxTasks && slot.state !== 'retiring') {
       // Recycling: the replacement starts now, before this worker leaves.
       slot.state = 'retiring'
-      if (this.#state === 'open') this.#startWorker()
+      if (this.#state === 'open') this.#workers.start()
     }
     if (!this.#flushQueued) {
       this.#flushQueued = true
@@ -492,7 +372,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   readonly #flushAll = (): void => {
     this.#flushQueued = false
-    for (const slot of this.#slots) if (slot.outbox.length > 0) this.#flush(slot)
+    for (const slot of this.#workers.list) if (slot.outbox.length > 0) this.#flush(slot)
   }
 
   /** Sends a worker everything given to it this turn, as one message. */
@@ -517,7 +397,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       job._place = SENT
       slot.inflight.push(job)
     }
-    this.#armHead(slot)
+    armHead(this.#jobs, this.#workers, slot)
   }
 
   #sendEach(slot: WorkerSlot, jobs: JobFuture<unknown>[]): void {
@@ -528,8 +408,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       } catch (err) {
         // Named before the job leaves: leaving drops its arguments.
         const error = cloneError(job, err, slot.handle)
-        this.#leave(job)
-        this.#settle(job, 'failed', error)
+        this.#jobs.leave(job)
+        this.#jobs.settle(job, 'failed', error)
         continue
       }
       this.#markSent(slot, [job], batch.defs)
@@ -537,44 +417,18 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#afterAnswer(slot)
   }
 
-  /** Sends a live worker a control message: a cancel, a close, a nested job's outcome. */
-  #sendControl(slot: WorkerSlot, msg: unknown[]): void {
-    if (slot.state === 'dead') return
-    try {
-      slot.handle.send(msg)
-    } catch (err) {
-      reportNow(err, `a message to worker ${String(slot.id)}`)
-    }
-  }
-
-  // ---- workers ----
-
-  #startWorker(): WorkerSlot {
-    const slot = new WorkerSlot(this.#nextSlot++)
-    this.#slots.push(slot)
-    slot.handle = this.#spawn(
-      { ...this.#settings, name: `${this.#settings.name}-${String(slot.id)}` },
-      {
-        message: (msg) => {
-          this.#onMessage(slot, msg)
-        },
-        exit: (how) => {
-          this.#onExit(slot, how)
-        },
-      },
-    )
-    return slot
-  }
+  // ---- what workers say ----
 
   #onMessage(slot: WorkerSlot, msg: unknown[]): void {
     switch (msg[0]) {
       case RESULTS:
-        this.#onResults(slot, msg)
+        takeResults(this.#jobs, this.#policy, slot, msg)
+        armHead(this.#jobs, this.#workers, slot)
+        this.#afterAnswer(slot)
         return
       case READY:
-        if (slot.state === 'starting') slot.state = 'ready'
-        this.#startFailures = 0
-        this.#armHead(slot)
+        this.#workers.ready(slot)
+        armHead(this.#jobs, this.#workers, slot)
         return
       case SUBMIT:
         this.#onChildSubmit(slot, msg)
@@ -590,206 +444,41 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     }
   }
 
-  /** `flat` is the RESULTS message: its quadruples start after the header. */
-  #onResults(slot: WorkerSlot, flat: unknown[]): void {
-    const now = performance.now()
-    let sumRun = 0
-    const n = (flat.length - 1) / 4
-    const headAt = slot.inflight.peekFirst()?._headAt ?? 0
-    for (let i = 1; i < flat.length; i += 4) {
-      const job = slot.inflight.shift()
-      if (job === undefined || job._id !== flat[i]) {
-        reportNow(
-          new VerdantInternalError(`worker ${String(slot.id)} answered job ${String(flat[i])} out of order`),
-          'an executor',
-        )
-        continue
-      }
-      const run = flat[i + 3] as number
-      const status = flat[i + 1]
-      if (status !== SKIPPED && status !== EXPIRED) job._attempts++
-      sumRun += run
-      slot.busyMicros += run
-      slot.completed++
-      this.#leave(job)
-      if (job.done) continue
-      const value = flat[i + 2]
-      if (status === OK) {
-        this.#runTime.record(run)
-        this.#waitTime.record(Math.max(0, (now - job._submittedAt) * 1000 - run))
-        this.#settle(job, 'succeeded', value)
-      } else if (status === THREW) {
-        this.#runTime.record(run)
-        this.#settle(job, 'failed', deserializeError(value as SerializedError | ThrownValue))
-      } else if (status === SKIPPED) {
-        this.#settle(job, 'cancelled', cancelledError(job, undefined))
-      } else {
-        this.#settle(job, 'failed', answerError(job, status, value))
-      }
-    }
-    this.#policy.recordRuns(n, sumRun)
-    if (n === 1 && headAt !== 0 && slot.inflight.size === 0) {
-      // A lone job: its round trip less its run time is how fast this worker answers.
-      this.#policy.recordAnswer(slot, Math.max(0, (now - headAt) * 1000 - sumRun))
-    }
-    this.#armHead(slot)
-    this.#afterAnswer(slot)
-  }
-
-  /** Starts the clock of the job the worker is now on: its run time limit, or its kill deadline. */
-  #armHead(slot: WorkerSlot): void {
-    if (slot.state === 'starting') return
-    const job = slot.inflight.peekFirst()
-    if (job === undefined || job._headAt !== 0) return
-    job._headAt = performance.now()
-    // A cancelled job already has its kill armed from the cancel: reaching the head must not
-    // postpone it.
-    if (job.done) {
-      if (job._timer === undefined) this.#armKill(slot, job)
-    } else if (job._runTimeoutMs !== undefined && job._runTimeoutMs !== Infinity) {
-      const ms = job._runTimeoutMs
-      job._timer = realClock.setTimer(ms, () => {
-        job._timer = undefined
-        if (job.done) return
-        this.#settle(job, 'failed', new TimeoutError(`job ${job._name} ran longer than ${String(ms)} ms`))
-        this.#sendControl(slot, [CANCEL, job._id])
-        this.#armKill(slot, job)
-      })
-    }
-  }
-
-  #armKill(slot: WorkerSlot, job: JobFuture<unknown>, after = job._killAfterMs): void {
-    job._timer?.cancel()
-    const ms = job._killAfterMs
-    if (ms === Infinity) return
-    job._timer = realClock.setTimer(after, () => {
-      job._timer = undefined
-      if (job._place !== SENT || job._slot !== slot || slot.state === 'dead') return
-      if (!mayBeRunning(slot, job)) {
-        // Not started, or another job runs: look again later, it may yet start. Not at once
-        // again with a zero limit, which would spin while another job runs.
-        this.#armKill(slot, job, Math.max(ms, 10))
-        return
-      }
-      slot.killReason = `job ${job._name} did not stop within ${String(ms)} ms of being cancelled`
-      slot.stopKilled = true
-      slot.handle.terminate()
-    })
-  }
-
-  #clearTimers(job: JobFuture<unknown>): void {
-    job._timer?.cancel()
-    job._timer = undefined
-    job._queueTimer?.cancel()
-    job._queueTimer = undefined
-  }
-
   /** After a worker answered or lost jobs: refill it, retire it, or let it idle. */
   #afterAnswer(slot: WorkerSlot): void {
     this.#dispatch()
     if (slot.load > 0 || slot.state === 'dead' || slot.state === 'closing') return
     if (slot.state === 'retiring' || this.#state !== 'open') {
-      if (slot.state === 'retiring' || this.#queued === 0) this.#close(slot)
+      if (slot.state === 'retiring' || this.#jobs.queued === 0) this.#workers.close(slot)
       this.#closeIfDone()
       return
     }
-    if (slot.referenced) {
-      slot.referenced = false
-      slot.handle.unref()
-    }
-    if (
-      this.#idleTimeoutMs !== Infinity &&
-      slot.idleTimer === undefined &&
-      this.#slots.length > this.#minWorkers
-    ) {
-      slot.idleTimer = setTimeout(() => {
-        slot.idleTimer = undefined
-        if (slot.load === 0 && this.#slots.length > this.#minWorkers) this.#close(slot)
-      }, this.#idleTimeoutMs)
-      slot.idleTimer.unref()
-    }
-  }
-
-  #close(slot: WorkerSlot): void {
-    if (slot.state === 'closing' || slot.state === 'dead') return
-    slot.state = 'closing'
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer)
-    slot.idleTimer = undefined
-    // Held until it has exited, so a shutdown that waits is not cut short by the loop emptying.
-    if (!slot.referenced) {
-      slot.referenced = true
-      slot.handle.ref()
-    }
-    this.#sendControl(slot, [CLOSE])
+    this.#workers.idle(slot)
   }
 
   #closeIfDone(): void {
-    if (this.#state === 'open' || this.#queued > 0) return
-    for (const slot of this.#slots) if (slot.load === 0) this.#close(slot)
-    if (this.#slots.length === 0) {
+    if (this.#state === 'open' || this.#jobs.queued > 0) return
+    this.#workers.closeIdle()
+    if (this.#workers.list.length === 0) {
       this.#state = 'closed'
       this.#resolveClosed?.()
     }
   }
 
+  /** A worker exited: the jobs it held run again or fail (worker-answers.ts), and it is replaced. */
   #onExit(slot: WorkerSlot, how: WorkerExit): void {
-    const expected = slot.state === 'closing' && slot.killReason === undefined
-    const wasReady = slot.state !== 'starting'
-    slot.state = 'dead'
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer)
-    slot.stopTimer?.cancel()
-    slot.stopTimer = undefined
-    this.#slots.splice(this.#slots.indexOf(slot), 1)
-    const lost = slot.inflight.drain()
-    const unsent = slot.outbox
-    slot.outbox = []
-    if (slot.stopKilled) this.#terminated++
-    else if (!expected) this.#crashes++
-    if (!expected || lost.length > 0 || unsent.length > 0) {
+    const workers = this.#workers
+    const expected = workers.exited(slot, this.#broken !== undefined)
+    if (!expected || slot.load > 0) {
       const reason = slot.killReason ?? exitReason(how)
-      if (!wasReady && slot.killReason === undefined && this.#broken === undefined) this.#startFailures++
-      const fate = fates(lost, slot.handle.progress())
-      const back: JobFuture<unknown>[] = []
-      for (let i = 0; i < lost.length + unsent.length; i++) {
-        const job = (i < lost.length ? lost[i] : unsent[i - lost.length]) as JobFuture<unknown>
-        const f = fate[i] ?? 'unstarted'
-        if (f !== 'unstarted') job._attempts++
-        // Not started: it runs on another worker, unless its transferred buffers went with the
-        // message. Started: only if it was declared safe to run again.
-        const again =
-          f === 'unstarted'
-            ? job._place !== SENT || job._transfer === undefined
-            : job._attempts <= job._retries && job._transfer === undefined
-        if (!job.done && again) {
-          back.push(job)
-          continue
-        }
-        this.#leave(job)
-        this.#settle(job, 'failed', crashError(job, f, reason, how))
-      }
-      // Back to the front of the queue, in their order.
-      for (let i = back.length - 1; i >= 0; i--) this.#requeue(back[i] as JobFuture<unknown>)
-      if (this.#startFailures >= MAX_START_FAILURES) {
+      takeBack(this.#jobs, slot, reason, how)
+      if (!workers.canStart) {
         this.#break(new WorkerCrashedError(`workers fail to start: ${reason}`, reason, { cause: how.error }))
       }
     }
-    if (this.#state === 'open' && this.#broken === undefined) {
-      while (this.#slots.length < this.#minWorkers) this.#startWorker()
-    }
+    if (this.#state === 'open' && this.#broken === undefined) workers.refill()
     this.#dispatch()
     this.#closeIfDone()
-  }
-
-  /** A job its worker took with it, to run again. */
-  #requeue(job: JobFuture<unknown>): void {
-    this.#running--
-    job._timer?.cancel()
-    job._timer = undefined
-    job._place = QUEUED
-    job._headAt = 0
-    job._slot = undefined
-    this.#queue.unshift(job)
-    this.#queued++
   }
 
   /** The initializer failed, or workers cannot start: every pending job fails, submit throws. */
@@ -800,9 +489,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#closed ??= new Promise<void>((resolve) => {
       this.#resolveClosed = resolve
     })
+    const jobs = this.#jobs
     const fail = (job: JobFuture<unknown>): void => {
-      this.#leave(job)
-      this.#settle(
+      jobs.leave(job)
+      jobs.settle(
         job,
         'failed',
         new WorkerCrashedError(`job ${job._name} cannot run: ${error.message}`, error.message, {
@@ -810,10 +500,10 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         }),
       )
     }
-    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) {
+    for (let job = jobs.queue.shift(); job !== undefined; job = jobs.queue.shift()) {
       if (job._place === QUEUED) fail(job)
     }
-    for (const slot of [...this.#slots]) {
+    for (const slot of [...this.#workers.list]) {
       for (const job of [...slot.inflight.drain(), ...slot.outbox]) fail(job)
       slot.outbox = []
       slot.killReason = 'the executor is broken'
@@ -825,6 +515,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
 
   // ---- jobs submitting jobs ----
 
+  /** A job submitted a job (see nested-jobs.ts): its worker is blocked until the child settles. */
   #onChildSubmit(slot: WorkerSlot, msg: unknown[]): void {
     const childId = msg[1] as number
     let ref: TaskRef<WorkerFn>
@@ -834,7 +525,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       this.#checkOpen('submit')
       index = this.#tasks.indexOf(ref)
     } catch (err) {
-      this.#sendControl(slot, [CHILD_DONE, childId, false, serializeError(err)])
+      this.#workers.send(slot, childRefused(childId, err))
       return
     }
     // Blocked before the child is queued: the dispatch it triggers must not pick this worker.
@@ -842,38 +533,9 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const child = this.#enqueue(index, ref.exportName, msg[5] as unknown[], undefined, true)
     child._listen((f: JobFuture<unknown>) => {
       slot.blocked--
-      if (f.successful) this.#sendControl(slot, [CHILD_DONE, childId, true, f._result])
-      else this.#sendControl(slot, [CHILD_DONE, childId, false, serializeError(f._result)])
+      this.#workers.send(slot, childDone(childId, f))
       this.#dispatch()
     })
-  }
-
-  /** Every worker runs a job waiting on a queued job: those queued jobs can never start. */
-  #detectDeadlock(): void {
-    let live = 0
-    for (const s of this.#slots) {
-      if (s.state !== 'starting' && s.state !== 'ready') continue
-      if (s.blocked === 0) return
-      live++
-    }
-    if (live < this.maxWorkers) return
-    const waiting: JobFuture<unknown>[] = []
-    for (let job = this.#queue.shift(); job !== undefined; job = this.#queue.shift()) waiting.push(job)
-    for (const job of waiting) {
-      if (job._place !== QUEUED) continue
-      if (!job._child) {
-        this.#queue.push(job)
-        continue
-      }
-      this.#leave(job)
-      this.#settle(
-        job,
-        'failed',
-        new DeadlockError(
-          `job ${job._name} was submitted by a job that waits for it, but all ${String(this.maxWorkers)} workers are held by jobs waiting like this, so it could never start; raise maxWorkers or do not wait on nested jobs`,
-        ),
-      )
-    }
   }
 }
 
@@ -888,31 +550,4 @@ function inflightOf(slot: WorkerSlot): JobFuture<unknown>[] {
   const jobs = slot.inflight.drain()
   for (const job of jobs) slot.inflight.push(job)
   return jobs
-}
-
-/**
- * Whether terminating the worker could stop `job` without killing a job that was not cancelled:
- * it is the one the worker is on (a process's last started job may have just finished, which
- * leaves no other job to harm either, every later one being unstarted).
- */
-function mayBeRunning(slot: WorkerSlot, job: JobFuture<unknown>): boolean {
-  return slot.handle.progress().running === job._id
-}
-
-/** The error of a job cancelled without a message of its own. */
-function cancelledError(job: JobFuture<unknown>, reason: unknown): CancelledError {
-  return new CancelledError(`job ${job._name} was cancelled`, reason)
-}
-
-/** The error of a job whose worker answered that it expired in its queue or that its result cannot cross. */
-function answerError(job: JobFuture<unknown>, status: unknown, value: unknown): Error {
-  if (status === EXPIRED) {
-    return new TimeoutError(`job ${job._name} waited too long in the queue and was not started`)
-  }
-  if (status === UNCLONEABLE) {
-    return new DataCloneError(
-      `the result of ${job._name}() cannot be sent back from the worker: ${String(value)}`,
-    )
-  }
-  return new VerdantInternalError(`job ${job._name} got an unknown answer status ${String(status)}`)
 }

@@ -19,6 +19,7 @@ import {
   QueueFull,
   QueueShutDown,
   TimeoutError,
+  typeError,
 } from '../errors.js'
 import { abortError } from '../core/op.js'
 
@@ -129,8 +130,9 @@ export class SharedQueue<T = Uint8Array> implements AsyncIterable<T> {
 
   /** Makes a new queue. **Throws** `RangeError` for a capacity or record size below 1. */
   static create<T = Uint8Array>(opts: SharedQueueOptions<T>): SharedQueue<T> {
+    // Required, so not `checkOptions`, which lets `undefined` through.
     if (typeof opts !== 'object' || (opts as unknown) === null) {
-      throw new TypeError(`SharedQueue.create() options must be an object, got ${describe(opts)}`)
+      throw typeError('opts', 'an options object', opts)
     }
     const capacity = opts.capacity
     const given = opts.codec as unknown

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { checkCount, describe } from '../errors.js'
+import { checkCount, checkOptions, describe } from '../errors.js'
 
 /** Any function a worker can run: plain arguments in, a value or a promise out. @since 0.1.0 */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest function type, for constraints
@@ -43,12 +43,8 @@ export interface TaskOptions {
   readonly retries?: number | undefined
 }
 
-function checkTaskOptions(opts: unknown, what: string): number | undefined {
-  if (opts === undefined) return undefined
-  if (typeof opts !== 'object' || opts === null) {
-    throw new TypeError(`${what} options must be an object, got ${describe(opts)}`)
-  }
-  const retries = (opts as TaskOptions).retries
+function checkTaskOptions(opts: unknown): number | undefined {
+  const retries = checkOptions(opts as TaskOptions | undefined)?.retries
   return retries === undefined ? undefined : checkCount('retries', retries, 0)
 }
 
@@ -94,7 +90,7 @@ export function taskRef<F extends WorkerFn>(
 ): TaskRef<F> {
   const moduleUrl = moduleHref(module, 'taskRef()')
   const name = checkExportName(exportName, 'taskRef()')
-  const retries = checkTaskOptions(opts, 'taskRef()')
+  const retries = checkTaskOptions(opts)
   return retries === undefined ? { moduleUrl, exportName: name } : { moduleUrl, exportName: name, retries }
 }
 
@@ -131,7 +127,7 @@ export function defineTask<F extends WorkerFn>(
     throw new TypeError(`defineTask() needs a function, got ${describe(fn)}`)
   }
   const name = named ? nameOrFn : nameOrFn.name
-  const retries = checkTaskOptions(named ? maybeOpts : fnOrOpts, 'defineTask()')
+  const retries = checkTaskOptions(named ? maybeOpts : fnOrOpts)
   Object.defineProperties(fn, {
     moduleUrl: { value: moduleHref(moduleUrl, 'defineTask()'), enumerable: true },
     exportName: { value: checkExportName(name, 'defineTask()'), enumerable: true },
