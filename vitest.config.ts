@@ -8,6 +8,10 @@ export default defineConfig({
         find: /^verdant\/testing$/,
         replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
       },
+      {
+        find: /^verdant\/remote$/,
+        replacement: fileURLToPath(new URL('./src/remote/index.ts', import.meta.url)),
+      },
       { find: /^verdant\/worker$/, replacement: fileURLToPath(new URL('./src/worker.ts', import.meta.url)) },
       { find: /^verdant$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
@@ -15,6 +19,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
+    globalSetup: ['test/helpers/external-programs.ts'],
     testTimeout: 20_000,
     pool: 'forks',
   },

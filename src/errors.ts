@@ -370,3 +370,110 @@ export class RestartIntensityError extends VerdantError {
     this.path = path
   }
 }
+
+/**
+ * An `ask` got no reply within its timeout. It is a `TimeoutError`, so one `catch` handles every
+ * timeout, and names what was asked: the target's path and the message's type.
+ * @example
+ * try { await ref.ask((replyTo) => ({ type: 'get', replyTo }), { timeout: 500 }) }
+ * catch (e) { if (e instanceof AskTimeoutError) console.log(e.target, e.messageType) } // '/user/x' 'get'
+ * @since 0.3.0
+ */
+export class AskTimeoutError extends TimeoutError {
+  override readonly code: string = 'ERR_VERDANT_ASK_TIMEOUT'
+  /** The path of the actor asked (with its node, for a remote one). */
+  readonly target: string
+  /** The message's `type` field, else its class name, else its `typeof`. */
+  readonly messageType: string
+  constructor(target: string, messageType: string, ms: number) {
+    super(`ask to ${target} (${messageType}) got no reply within ${String(ms)} ms`)
+    this.target = target
+    this.messageType = messageType
+  }
+}
+
+/**
+ * A message was sent to an actor that does not exist: no actor at that path, or a later actor in
+ * the place of the stopped one a ref was made for. An `ask` rejects with it at once, not after its
+ * timeout. It is an `ActorStoppedError`, as a local ask to a stopped actor rejects with.
+ * @since 0.3.0
+ */
+export class ActorNotFoundError extends ActorStoppedError {
+  override readonly code: string = 'ERR_VERDANT_ACTOR_NOT_FOUND'
+  /** The message's type, as in `AskTimeoutError`. */
+  readonly messageType: string
+  constructor(path: string, messageType: string, why = 'no such actor') {
+    super(path, `${why}: ${path} (${messageType})`)
+    this.messageType = messageType
+  }
+}
+
+/**
+ * A message could not reach the node of its actor: the node is unreachable or down, it left, or
+ * nothing on the network listens for it (`no-responders`), or the connection itself is closed.
+ * An `ask` rejects with it at once.
+ * @since 0.3.0
+ */
+export class NodeUnreachableError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_NODE_UNREACHABLE'
+  /** The node's id. */
+  readonly node: string
+  /** The path of the actor the message was for. */
+  readonly target: string
+  /** The message's type, as in `AskTimeoutError`. */
+  readonly messageType: string
+  /** Which case it was. */
+  readonly reason: 'unreachable' | 'down' | 'no-responders' | 'disconnected'
+  constructor(
+    node: string,
+    target: string,
+    messageType: string,
+    reason: 'unreachable' | 'down' | 'no-responders' | 'disconnected',
+  ) {
+    const why =
+      reason === 'no-responders'
+        ? 'nothing on the network listens for it (no responders)'
+        : reason === 'disconnected'
+          ? 'the connection is closed'
+          : `the node is ${reason}`
+    super(`cannot reach ${target} (${messageType}) on node ${node}: ${why}`)
+    this.node = node
+    this.target = target
+    this.messageType = messageType
+    this.reason = reason
+  }
+}
+
+/**
+ * A message is larger than the network allows in one frame (NATS's `max_payload`). Nothing was
+ * sent: `tell` throws it, `ask` rejects with it.
+ * @since 0.3.0
+ */
+export class PayloadTooLargeError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_PAYLOAD_TOO_LARGE'
+  /** The encoded size in bytes. */
+  readonly size: number
+  /** The largest frame allowed, in bytes. */
+  readonly limit: number
+  constructor(target: string, messageType: string, size: number, limit: number) {
+    super(
+      `message to ${target} (${messageType}) is ${String(size)} bytes, over the limit of ${String(limit)} bytes`,
+    )
+    this.size = size
+    this.limit = limit
+  }
+}
+
+/**
+ * The short name of a message's type for errors and logs: its string `type` field, else its class
+ * name, else its `typeof`. @internal
+ */
+export function messageTypeOf(msg: unknown): string {
+  if (typeof msg === 'object' && msg !== null) {
+    const t = (msg as { type?: unknown }).type
+    if (typeof t === 'string') return t
+    const name = msg.constructor?.name
+    return typeof name === 'string' && name !== '' ? name : 'object'
+  }
+  return typeof msg === 'symbol' ? (msg.description ?? 'symbol') : typeof msg
+}

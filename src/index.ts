@@ -79,7 +79,15 @@ export { ThreadPoolExecutor, type ThreadPoolOptions } from './executor/thread-po
 export { defaultExecutor, shutdownDefaultExecutor, toThread } from './executor/to-thread.js'
 // What a task module uses (`defineTask`, `jobSignal`, `SharedQueue`, ...) is `verdant/worker`.
 export * from './worker.js'
-export { ActorStoppedError, MailboxFullError, RestartIntensityError } from './errors.js'
+export {
+  ActorNotFoundError,
+  ActorStoppedError,
+  AskTimeoutError,
+  MailboxFullError,
+  NodeUnreachableError,
+  PayloadTooLargeError,
+  RestartIntensityError,
+} from './errors.js'
 export { Actor, type ActorClass } from './actor/actor.js'
 export {
   PoisonPill,
@@ -128,5 +136,5 @@ export {
   type SupervisorOptions,
 } from './actor/supervision.js'
 export { ActorSystem, type ActorInfo, type ActorSystemOptions, type ShutdownReport } from './actor/system.js'
-export { Terminated } from './actor/terminated.js'
+export { Terminated, type TerminatedReason } from './actor/terminated.js'
 export { TimerScheduler } from './actor/timers.js'

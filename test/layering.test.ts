@@ -32,8 +32,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['queue/'],
   ['pool/'],
   ['executor/', 'actor/'],
-  // To come: `remote/` (actor refs and jobs across processes, over both actor/ and executor/), then
-  // `observer/` (which watches remote systems), each on its own row here.
+  // Actor refs (and, to come, jobs) across processes, over both actor/ and executor/; `observer/`
+  // (which watches remote systems) will sit on its own row above it.
+  ['remote/'],
   ['debug/'],
   ['testing/'],
   ['run.ts', 'worker.ts'],

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import * as verdant from 'verdant'
 import * as testing from 'verdant/testing'
+import * as remote from 'verdant/remote'
 import * as worker from 'verdant/worker'
 
 // Any change to the public API must show up here as a visible diff.
@@ -8,8 +9,10 @@ it('exports exactly the public surface', () => {
   expect(Object.keys(verdant).sort()).toMatchInlineSnapshot(`
     [
       "Actor",
+      "ActorNotFoundError",
       "ActorStoppedError",
       "ActorSystem",
+      "AskTimeoutError",
       "AsyncResult",
       "Backoff",
       "Barrier",
@@ -34,7 +37,9 @@ it('exports exactly the public surface', () => {
       "LifoQueue",
       "Lock",
       "MailboxFullError",
+      "NodeUnreachableError",
       "Op",
+      "PayloadTooLargeError",
       "Permit",
       "PoisonPill",
       "Pool",
@@ -127,4 +132,19 @@ it('verdant/worker exports only what a task module needs', () => {
     'submitFromJob',
     'taskRef',
   ])
+})
+
+it('verdant/remote exports the cluster, its refs and its codec', () => {
+  expect(Object.keys(remote).sort()).toMatchInlineSnapshot(`
+    [
+      "ClusterJoinError",
+      "ClusterNode",
+      "CodecError",
+      "RemoteActorRef",
+      "ServiceRef",
+      "TypeRegistry",
+      "joinCluster",
+      "jsonCodec",
+    ]
+  `)
 })

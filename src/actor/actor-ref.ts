@@ -9,6 +9,9 @@
  */
 import type { Wait } from '../core/op.js'
 import type { ActorCell } from './cell.js'
+import type { Recipient } from './delivery.js'
+import type { StopTarget } from './stop.js'
+import type { WatchTarget } from './watch.js'
 import { ask } from './ask.js'
 import { currentSender } from './current.js'
 
@@ -132,6 +135,16 @@ export interface SenderSlot {
   readonly _kind: number
 }
 
+/**
+ * The sender slot of kind 1: the reply-to ref of an ask, this process's own or one that came over
+ * the network. Failing it fails the ask at once (its message failed or went to dead letters).
+ * @internal
+ */
+export interface ReplySlot extends SenderSlot {
+  readonly _kind: 1
+  _fail(error: unknown): void
+}
+
 let cellOfRef: (ref: ActorRefImpl<unknown>) => ActorCell
 
 /** @internal The ref of a local actor. */
@@ -171,11 +184,30 @@ export class ActorRefImpl<M> implements ActorRef<M>, SenderSlot {
 }
 
 /**
- * The cell behind a local ref, or undefined for anything else. This is where a ref becomes what
- * delivery, stop and death watch act on (`Recipient`, `StopTarget`, `WatchTarget`); a remote ref
- * would be resolved beside it to an object of its own with the same three faces.
+ * The cell behind a local ref, or undefined for anything else.
  * @internal
  */
 export function cellOf(ref: unknown): ActorCell | undefined {
   return ref instanceof ActorRefImpl ? cellOfRef(ref) : undefined
+}
+
+/**
+ * What delivery, stop and death watch act on, whichever kind of ref leads to it: a local actor's
+ * cell, or a ref to an actor in another process, which does each over its connection. @internal
+ */
+export type RefTarget = Recipient & StopTarget & WatchTarget
+
+/**
+ * Marks a class of refs to actors elsewhere (set on its prototype): such a ref is its own
+ * `RefTarget`. The actor layer does not know the classes, which live above it. @internal
+ */
+export const REMOTE_REF: unique symbol = Symbol('verdant.remoteRef')
+
+/** The target behind `ref`: its cell for a local ref, the ref itself for a remote one. @internal */
+export function targetOf(ref: unknown): RefTarget | ActorCell | undefined {
+  if (ref instanceof ActorRefImpl) return cellOfRef(ref)
+  if (typeof ref === 'object' && ref !== null && (ref as { [REMOTE_REF]?: true })[REMOTE_REF] === true) {
+    return ref as unknown as RefTarget
+  }
+  return undefined
 }

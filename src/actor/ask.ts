@@ -9,11 +9,12 @@
  */
 import {
   ActorStoppedError,
+  AskTimeoutError,
   CancelledError,
   checkMs,
   checkSignal,
   describe,
-  TimeoutError,
+  messageTypeOf,
   typeError,
 } from '../errors.js'
 import { type Abandonable, ON_ABANDON } from '../core/op.js'
@@ -34,6 +35,8 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
   #timer: Timer | undefined
   #signal: AbortSignal | undefined
   #timeoutMs = 0
+  /** The message asked, kept only to name its type in a timeout. */
+  _msg: unknown = undefined
   /** The message's wait for room in a back-pressure mailbox, while it lasts. */
   #room: TellWait | undefined
 
@@ -121,9 +124,7 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
 
   onTimer(): void {
     this.#timer = undefined
-    this._fail(
-      new TimeoutError(`ask to ${this.#target._path()} got no reply within ${String(this.#timeoutMs)} ms`),
-    )
+    this._fail(new AskTimeoutError(this.#target._path(), messageTypeOf(this._msg), this.#timeoutMs))
   }
 
   readonly #onAbort = (): void => {
@@ -138,6 +139,7 @@ export class AskRef<R> implements ActorRef<R>, SenderSlot {
     this.#signal?.removeEventListener('abort', this.#onAbort)
     this.#signal = undefined
     this.#room = undefined
+    this._msg = undefined
   }
 }
 
@@ -167,6 +169,7 @@ export function ask<R>(
       replyTo._fail(err)
       return
     }
+    replyTo._msg = msg
     try {
       const sent = cell._tell(msg, replyTo)
       if (sent instanceof TellWait) replyTo._waitRoom(sent)

@@ -10,13 +10,12 @@
  */
 import type { Timer } from '../platform/clock.js'
 import type { SenderSlot } from './actor-ref.js'
-import type { ActorCell } from './cell.js'
 import type { TellWait } from './delivery.js'
 import type { ActorLogger } from './logger.js'
 import type { ResolvedStrategy, RestartType, RestartWindow } from './supervision.js'
 import type { ActorSystem } from './system.js'
 import type { TimerScheduler } from './timers.js'
-import type { WatchTarget } from './watch.js'
+import type { Watcher, WatchTarget } from './watch.js'
 
 /** In the dispatcher's ready list. @internal */
 export const SCHEDULED = 1
@@ -41,7 +40,7 @@ export const NO_MSG: unique symbol = Symbol('no message')
 /** What most actors never need, made on first use by `extOf`. @internal */
 export class CellExt {
   /** Actors to tell when this one stops; null once they were told. */
-  watchers: Set<ActorCell> | null = null
+  watchers: Set<Watcher> | null = null
   /** What this actor watches, each with the message its stop is to deliver. */
   watching: Map<WatchTarget, unknown> | null = null
   /** Stashed messages and their sender slots, alternating, oldest first. */

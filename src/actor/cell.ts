@@ -24,6 +24,7 @@ import {
   type AnyActorRef,
   type BackpressureRef,
   cellOf,
+  targetOf,
   PoisonPill,
   type SenderSlot,
 } from './actor-ref.js'
@@ -44,13 +45,16 @@ import { stop, type StopTarget } from './stop.js'
 import { fail, stopSelf } from './supervise.js'
 import { checkRestartType, resolveStrategy } from './supervision.js'
 import type { ActorSystem } from './system.js'
+import type { TerminatedReason } from './terminated.js'
 import { type TimerTarget, TimerScheduler, TimerToken } from './timers.js'
 import {
   acceptWatch,
   addWatch,
   addWatcher,
+  deliverTerminated,
   removeWatch,
   removeWatcher,
+  type Watcher,
   type WatchTarget,
   WatchToken,
 } from './watch.js'
@@ -68,7 +72,9 @@ let turnMsg: unknown = NO_MSG
 let turnSender: SenderSlot | undefined
 
 /** @internal */
-export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, WatchTarget, TimerTarget {
+export class ActorCell
+  implements ActorContext<unknown>, Recipient, StopTarget, WatchTarget, Watcher, TimerTarget
+{
   /** The supervisor; null for the guardian. */
   readonly _parent: ActorCell | null
   /** Its name under the parent, or the number of an unnamed actor (`$3` in its path). */
@@ -307,12 +313,17 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
   }
 
   /** The `WatchTarget` seam, the watched end (see watch.ts). */
-  _addWatcher(watcher: ActorCell): void {
+  _addWatcher(watcher: Watcher): void {
     addWatcher(this, watcher)
   }
 
-  _removeWatcher(watcher: ActorCell): void {
+  _removeWatcher(watcher: Watcher): void {
     removeWatcher(this, watcher)
+  }
+
+  /** The `Watcher` seam: a watched actor stopped (see watch.ts). */
+  _terminated(target: WatchTarget, error: unknown, reason?: TerminatedReason): void {
+    deliverTerminated(this, target, error, reason)
   }
 
   // ---- children ----
@@ -413,15 +424,14 @@ export class ActorCell implements ActorContext<unknown>, Recipient, StopTarget, 
   }
 
   watch(ref: AnyActorRef, ...message: unknown[]): void {
-    // A remote ref would be resolved here to its `WatchTarget`; only local cells are so far.
-    const target = cellOf(ref)
+    const target = targetOf(ref)
     if (target === undefined) throw typeError('ref', 'an actor ref to watch', ref)
     if (target === this) return
     addWatch(this, target, message)
   }
 
   unwatch(ref: AnyActorRef): void {
-    const target = cellOf(ref)
+    const target = targetOf(ref)
     if (target === undefined) return
     removeWatch(this, target)
   }

@@ -8,10 +8,13 @@ import { typeError } from '../errors.js'
 /**
  * Why a message became a dead letter: its actor was `stopped`; a bounded mailbox `dropped` it;
  * handling it `failed`; it was a reply to an ask already settled (`ask-settled`, e.g. after its
- * timeout).
+ * timeout). Across a cluster also: no actor (or not that incarnation) lives at its path
+ * (`not-found`); its node is down or the connection closed (`unreachable`); the frame could not be
+ * read (`bad-frame`); the message failed its type's validation (`invalid`).
  * @since 0.1.0
  */
-export type DeadLetterReason = 'stopped' | 'dropped' | 'failed' | 'ask-settled'
+export type DeadLetterReason =
+  'stopped' | 'dropped' | 'failed' | 'ask-settled' | 'not-found' | 'unreachable' | 'bad-frame' | 'invalid'
 
 /** A message that was not handled. @since 0.1.0 */
 export interface DeadLetter {

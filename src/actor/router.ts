@@ -9,7 +9,7 @@
  * @module
  */
 import { checkCount, checkOptions, describe, typeError } from '../errors.js'
-import { type ActorRef, type AnyActorRef, cellOf, type SenderSlot } from './actor-ref.js'
+import { type ActorRef, type AnyActorRef, cellOf, type SenderSlot, targetOf } from './actor-ref.js'
 import { Behavior, behavior } from './behavior.js'
 import { BUSY } from './cell-state.js'
 import type { ActorContext } from './context.js'
@@ -162,9 +162,9 @@ function checkRouting<M>(routing: Routing<M> | undefined): Routing<M> {
 
 /** Forwards with the original sender, so replies go to the asker. */
 function forward(ctx: ActorContext<unknown>, ref: AnyActorRef, msg: unknown): void {
-  // A remote ref would be resolved here to its own `Recipient`, so that its routee too answers
-  // the asker; any other ref gets a plain tell.
-  const target: Recipient | undefined = cellOf(ref)
+  // A remote routee too gets the sender, so it answers the asker; any other ref (an ask's
+  // reply-to) gets a plain tell.
+  const target: Recipient | undefined = targetOf(ref)
   if (target !== undefined) void target._tell(msg, ctx.sender as unknown as SenderSlot | undefined)
   else ref.tell(msg)
 }

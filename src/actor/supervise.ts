@@ -12,8 +12,7 @@
 import { CancelledError, describe, RestartIntensityError } from '../errors.js'
 import { getClock } from '../platform/clock.js'
 import { reportNow } from '../core/report.js'
-import type { SenderSlot } from './actor-ref.js'
-import { AskRef } from './ask.js'
+import type { ReplySlot, SenderSlot } from './actor-ref.js'
 import type { ActorCell } from './cell.js'
 import { BUSY, DEAD, extOf, NO_MSG, RESTARTING, STOPPING, SUSPENDED } from './cell-state.js'
 import { prependMail } from './delivery.js'
@@ -44,7 +43,7 @@ export function fail(
   fromTurn: boolean,
 ): void {
   if (fromTurn) cell._flags &= ~BUSY
-  if (snd instanceof AskRef) snd._fail(err)
+  if (snd !== undefined && snd._kind === 1) (snd as ReplySlot)._fail(err)
   if (msg !== NO_MSG) cell._system._deadLetter(msg, cell._path(), snd, 'failed', err)
   const f = cell._flags
   if ((f & (STOPPING | DEAD | RESTARTING)) !== 0) {

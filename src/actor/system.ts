@@ -18,9 +18,9 @@ import {
   type AnyActorRef,
   type BackpressureRef,
   cellOf,
+  type ReplySlot,
   type SenderSlot,
 } from './actor-ref.js'
-import { AskRef } from './ask.js'
 import { behavior } from './behavior.js'
 import { ActorCell } from './cell.js'
 import { BUSY, DEAD, NEW, STOPPING, SUSPENDED } from './cell-state.js'
@@ -270,8 +270,8 @@ export class ActorSystem implements AsyncDisposable {
     reason: DeadLetterReason,
     error?: unknown,
   ): void {
-    if (sender instanceof AskRef && (reason === 'stopped' || reason === 'dropped')) {
-      sender._fail(
+    if (sender !== undefined && sender._kind === 1 && (reason === 'stopped' || reason === 'dropped')) {
+      ;(sender as ReplySlot)._fail(
         reason === 'stopped' ? new ActorStoppedError(recipient) : new MailboxFullError(recipient, 0, message),
       )
     }

@@ -22,5 +22,14 @@ export class Terminated {
     readonly ref: AnyActorRef,
     /** The failure that stopped it, if a failure did. */
     readonly error?: unknown,
+    /**
+     * How its end was learned: it `stopped`; for an actor on another node also: there was no such
+     * actor when the watch arrived (`not-found`), its node left the cluster (`node-left`), or its
+     * node was silent for the failure-detection window (`node-down`).
+     */
+    readonly reason: TerminatedReason = 'stopped',
   ) {}
 }
+
+/** Why a watcher got `Terminated`; see `Terminated.reason`. @since 0.3.0 */
+export type TerminatedReason = 'stopped' | 'not-found' | 'node-left' | 'node-down'

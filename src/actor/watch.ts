@@ -13,7 +13,7 @@
 import type { AnyActorRef, SenderSlot } from './actor-ref.js'
 import type { ActorCell } from './cell.js'
 import { type CellExt, DEAD, extOf } from './cell-state.js'
-import { Terminated } from './terminated.js'
+import { Terminated, type TerminatedReason } from './terminated.js'
 
 /**
  * The watched end, as death watch uses it. A local cell is one: it keeps its watchers and, once it
@@ -27,9 +27,19 @@ export interface WatchTarget {
   /** The ref a `Terminated` names. */
   readonly self: AnyActorRef
   /** Tells `watcher` when this actor stops; at once if it already has. */
-  _addWatcher(watcher: ActorCell): void
+  _addWatcher(watcher: ActorCell | Watcher): void
   /** Forgets `watcher`. */
-  _removeWatcher(watcher: ActorCell): void
+  _removeWatcher(watcher: ActorCell | Watcher): void
+}
+
+/**
+ * The watching end, as a watched cell keeps it: a local watcher cell, or the stand-in of a watcher
+ * on another node, which sends the news there.
+ * @internal
+ */
+export interface Watcher {
+  /** `target` stopped (with `error` if a failure stopped it); `reason` says how that was learned. */
+  _terminated(target: WatchTarget, error: unknown, reason?: TerminatedReason): void
 }
 
 /** @internal Sender slot of a death-watch notification. */
@@ -69,13 +79,13 @@ export function unwatchAll(watcher: ActorCell): void {
 }
 
 /** `_addWatcher` of a local cell. @internal */
-export function addWatcher(target: ActorCell, watcher: ActorCell): void {
-  if ((target._flags & DEAD) !== 0) deliverTerminated(watcher, target, target._ext?.stopError)
+export function addWatcher(target: ActorCell, watcher: Watcher): void {
+  if ((target._flags & DEAD) !== 0) watcher._terminated(target, target._ext?.stopError)
   else (extOf(target).watchers ??= new Set()).add(watcher)
 }
 
 /** `_removeWatcher` of a local cell. @internal */
-export function removeWatcher(target: ActorCell, watcher: ActorCell): void {
+export function removeWatcher(target: ActorCell, watcher: Watcher): void {
   target._ext?.watchers?.delete(watcher)
 }
 
@@ -84,7 +94,7 @@ export function notifyWatchers(target: ActorCell, x: CellExt): void {
   const watchers = x.watchers
   if (watchers === null) return
   x.watchers = null
-  for (const w of watchers) deliverTerminated(w, target, x.stopError)
+  for (const w of watchers) w._terminated(target, x.stopError)
 }
 
 /**
@@ -92,10 +102,15 @@ export function notifyWatchers(target: ActorCell, x: CellExt): void {
  * `watcher` still watches it. For a remote target this is where its node's report arrives.
  * @internal
  */
-export function deliverTerminated(watcher: ActorCell, target: WatchTarget, error: unknown): void {
+export function deliverTerminated(
+  watcher: ActorCell,
+  target: WatchTarget,
+  error: unknown,
+  reason: TerminatedReason = 'stopped',
+): void {
   const custom = watcher._ext?.watching?.get(target)
   if (custom === undefined) return
-  const msg = custom === NO_CUSTOM ? new Terminated(target.self, error) : custom
+  const msg = custom === NO_CUSTOM ? new Terminated(target.self, error, reason) : custom
   watcher._enqueueSystem(msg, new WatchToken(target))
 }
 

@@ -6,12 +6,12 @@
 import { checkMs, checkOptions, checkSignal, checkWait, describe, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { joinAll } from '../core/join.js'
-import { abortError, type Cancel, FnOp, type Op, startOp, undo } from '../core/op.js'
+import { type Cancel, FnOp, type Op, startOp, undo } from '../core/op.js'
 import { currentTask } from '../core/registry.js'
 import { reportNow } from '../core/report.js'
 import { bindSignal, createTask } from '../core/spawn.js'
 import { type SpawnOptions, Task, type TaskFn, type TaskResult } from '../core/task.js'
-import { RingBuffer } from '../queue/ring-buffer.js'
+import { eventIterator } from '../queue/event-iterator.js'
 import { Event } from '../sync/event.js'
 import { Timeout } from '../core/timeout.js'
 import { iterate, mapAll, type MapFn, type MapOptions, type Source } from './imap.js'
@@ -58,7 +58,6 @@ export interface GroupEventsOptions {
 }
 
 const IDLE: GroupEvent = Object.freeze({ type: 'idle' })
-const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined })
 
 /** Validates the `timeout` option of a pool task; `undefined` when there is no limit. @internal */
 export function checkTaskTimeout(opts: GroupSpawnOptions | undefined): number | undefined {
@@ -245,45 +244,7 @@ export class Group implements Iterable<Task<unknown>> {
    */
   events(opts?: GroupEventsOptions): AsyncIterableIterator<GroupEvent> {
     const signal = checkSignal(opts?.signal)
-    const buffer = new RingBuffer<GroupEvent>()
-    const waiting: { resolve: (r: IteratorResult<GroupEvent>) => void; reject: (e: unknown) => void }[] = []
-    let closed = false
-    const off = this.subscribe((e) => {
-      const w = waiting.shift()
-      if (w === undefined) buffer.push(e)
-      else w.resolve({ done: false, value: e })
-    })
-    const close = (error?: unknown): void => {
-      if (closed) return
-      closed = true
-      off()
-      signal?.removeEventListener('abort', onAbort)
-      for (const w of waiting.splice(0)) {
-        if (error === undefined) w.resolve(DONE)
-        else w.reject(error)
-      }
-    }
-    const onAbort = (): void => {
-      close(abortError(signal as AbortSignal))
-    }
-    if (signal?.aborted === true) close()
-    else signal?.addEventListener('abort', onAbort, { once: true })
-    const it: AsyncIterableIterator<GroupEvent> = {
-      next(): Promise<IteratorResult<GroupEvent>> {
-        if (buffer.size > 0) return Promise.resolve({ done: false, value: buffer.shift() as GroupEvent })
-        if (closed) return Promise.resolve(DONE)
-        return new Promise((resolve, reject) => waiting.push({ resolve, reject }))
-      },
-      return(): Promise<IteratorResult<GroupEvent>> {
-        close()
-        buffer.drain()
-        return Promise.resolve(DONE)
-      },
-      [Symbol.asyncIterator]() {
-        return it
-      },
-    }
-    return it
+    return eventIterator((listener) => this.subscribe(listener), signal)
   }
 
   /** @internal How many `subscribe` listeners are registered (leak checks). */

@@ -1571,7 +1571,9 @@ function definable(): number {
  */
 const noRow: Readonly<Record<string, string>> = {
   // Error classes: made by verdant, or by a codec rebuilding one; any message is valid.
+  ActorNotFoundError: 'an error class',
   ActorStoppedError: 'an error class',
+  AskTimeoutError: 'an error class',
   BrokenBarrierError: 'an error class',
   CancelledError: 'an error class',
   DataCloneError: 'an error class',
@@ -1579,6 +1581,8 @@ const noRow: Readonly<Record<string, string>> = {
   ExecutorShutDownError: 'an error class',
   InvalidStateError: 'an error class',
   MailboxFullError: 'an error class',
+  NodeUnreachableError: 'an error class',
+  PayloadTooLargeError: 'an error class',
   QueueEmpty: 'an error class',
   QueueFull: 'an error class',
   QueueShutDown: 'an error class',

@@ -18,6 +18,7 @@ const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as
   sideEffects: string[]
   repository?: { url: string }
   keywords?: string[]
+  devDependencies: Record<string, string>
 }
 /** Every public entry point, as a user writes it: `verdant`, `verdant/worker`, ... */
 const entries = Object.keys(manifest.exports)
@@ -66,6 +67,9 @@ beforeAll(() => {
       '--ignore-scripts',
       '--no-package-lock',
       `./${info.filename}`,
+      // What a user of `verdant/remote` installs beside it (an optional peer dependency), at the
+      // version this repository tests with.
+      `@nats-io/transport-node@${manifest.devDependencies['@nats-io/transport-node'] ?? ''}`,
     ],
     { cwd: scratch, encoding: 'utf8' },
   )

@@ -1,0 +1,21 @@
+/**
+ * `verdant/remote`: actor systems joined into a cluster over NATS.
+ *
+ * This entry point is the only code of verdant that loads the NATS client; `import 'verdant'`
+ * never does.
+ *
+ * @module
+ */
+export { ClusterJoinError, ClusterNode, joinCluster, type LookupOptions } from './node.js'
+export type { ClusterOptions, NatsConnectOptions } from './cluster-options.js'
+export type { Member, MemberEvent, MemberStatus } from './membership.js'
+export { RemoteActorRef, ServiceRef } from './remote-ref.js'
+export {
+  CodecError,
+  jsonCodec,
+  TypeRegistry,
+  type Codec,
+  type JsonCodecOptions,
+  type RefCodec,
+  type TypeCodecOptions,
+} from './codec.js'
