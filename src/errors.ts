@@ -416,9 +416,9 @@ export class ActorNotFoundError extends ActorStoppedError {
  */
 export class NodeUnreachableError extends VerdantError {
   override readonly code: string = 'ERR_VERDANT_NODE_UNREACHABLE'
-  /** The node's id. */
+  /** The node's id; empty for a service, which lives on no one node. */
   readonly node: string
-  /** The path of the actor the message was for. */
+  /** The path of the actor the message was for (`/service/<name>` for a service). */
   readonly target: string
   /** The message's type, as in `AskTimeoutError`. */
   readonly messageType: string
@@ -436,7 +436,7 @@ export class NodeUnreachableError extends VerdantError {
         : reason === 'disconnected'
           ? 'the connection is closed'
           : `the node is ${reason}`
-    super(`cannot reach ${target} (${messageType}) on node ${node}: ${why}`)
+    super(`cannot reach ${target} (${messageType})${node === '' ? '' : ` on node ${node}`}: ${why}`)
     this.node = node
     this.target = target
     this.messageType = messageType

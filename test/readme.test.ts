@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { allTasks, disableDebug, disableImplicitContext, joinAll } from 'verdant'
 import { withVirtualTime } from 'verdant/testing'
+import { type NatsServer, natsServerBin, startNatsServer } from './helpers/nats-server.js'
 import { takeUnobserved } from './helpers/setup.js'
 
 const dir = new URL('./readme/', import.meta.url)
@@ -19,8 +20,22 @@ describe('README examples', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(14)
   })
 
+  // Snippets of `verdant/remote` connect to NATS_URL: a nats-server of their own.
+  const remote = (file: string): boolean =>
+    readFileSync(new URL(file, dir), 'utf8').includes("'verdant/remote'")
+  let nats: NatsServer | undefined
+  beforeAll(async () => {
+    if (natsServerBin === undefined || !snippets.some(remote)) return
+    nats = await startNatsServer()
+    process.env['NATS_URL'] = nats.url
+  })
+  afterAll(async () => {
+    delete process.env['NATS_URL']
+    await nats?.dispose()
+  })
+
   for (const file of snippets) {
-    it(`${file} runs to completion`, async () => {
+    it.skipIf(natsServerBin === undefined && remote(file))(`${file} runs to completion`, async () => {
       await withVirtualTime(async () => {
         await import(new URL(file, dir).href)
         // A snippet may leave a program running (`void run(main)`): let it end on virtual time.

@@ -141,6 +141,7 @@ it('verdant/remote exports the cluster, its refs and its codec', () => {
       "ClusterNode",
       "CodecError",
       "RemoteActorRef",
+      "RemoteChildLost",
       "ServiceRef",
       "TypeRegistry",
       "joinCluster",

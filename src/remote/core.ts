@@ -8,7 +8,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import { describe } from '../errors.js'
-import { type AnyActorRef, type AskOptions, type SenderSlot } from '../actor/actor-ref.js'
+import { type AnyActorRef, type AskOptions, cellOf, type SenderSlot } from '../actor/actor-ref.js'
 import { ActorRefImpl } from '../actor/actor-ref.js'
 import { AskRef } from '../actor/ask.js'
 import type { ActorCell } from '../actor/cell.js'
@@ -21,6 +21,7 @@ import { type Beat, type MemberEvent, Membership, type MembershipHost } from './
 import { broadcast, endAsk, remoteAsk, remoteTell, reply } from './outbound.js'
 import { Outbox } from './outbox.js'
 import { PendingAsks } from './pending-asks.js'
+import { ProvidedDefs, spawnOn, stopRemote } from './provided.js'
 import { RefTable } from './ref-table.js'
 import { type Link, RemoteActorRef, ReplyRef, ServiceRef } from './remote-ref.js'
 import { RemoteWatches, type WatchHost } from './remote-watch.js'
@@ -45,6 +46,10 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
   readonly replyPrefixLength: number
   readonly refCodec: RefCodec
   readonly outbox: Outbox
+  /** Definitions other nodes may spawn here. */
+  readonly provided: ProvidedDefs
+  /** Live remote children spawned from here, per node: the default placement evens them out. */
+  readonly childCounts = new Map<string, number>()
   state: 'up' | 'leaving' | 'left' = 'up'
   /** The subscription to this node's own subject. */
   nodeSub: Subscription | undefined
@@ -66,6 +71,7 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
       encodeRef: (value) => this.encodeRef(value),
       decodeRef: (wire) => this.decodeRef(wire),
     }
+    this.provided = new ProvidedDefs(this)
     this.outbox = new Outbox(
       {
         publish: (subject, bytes) => {
@@ -89,6 +95,17 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
       if (s.type === 'disconnect') this.outbox.disconnected()
       else if (s.type === 'reconnect') this.outbox.reconnected()
     }
+  }
+
+  /** Spawns the definition `name` on node `node` (this one included); resolves with its ref. */
+  spawnOn(node: string, name: string, args: unknown, timeout: number): Promise<AnyActorRef> {
+    return spawnOn(this, node, name, args, timeout)
+  }
+
+  /** Stops a child spawned from here, on whichever node it runs. */
+  stopRemote(ref: AnyActorRef): void {
+    if (ref instanceof RemoteActorRef) stopRemote(this, ref)
+    else void cellOf(ref)?._stop()
   }
 
   /** A heartbeat came from `node`: it listens. */

@@ -17,9 +17,9 @@ export const ENVELOPE_VERSION = 1
 /**
  * Frame kinds: `t` tell, `a` ask (the NATS reply subject is where its answer goes), `r` an
  * answer, `e` an ask that failed on the far side, `w`/`uw` watch and unwatch, `x` an actor's
- * death for its watchers, `s` stop. @internal
+ * death for its watchers, `s` stop, `sp` spawn a provided definition (`to` is its name). @internal
  */
-export type FrameKind = 't' | 'a' | 'r' | 'e' | 'w' | 'uw' | 'x' | 's'
+export type FrameKind = 't' | 'a' | 'r' | 'e' | 'w' | 'uw' | 'x' | 's' | 'sp'
 
 /** The head of a frame. @internal */
 export interface Head {
@@ -63,7 +63,7 @@ export interface Frame {
   readonly body: Uint8Array
 }
 
-const KINDS = new Set<string>(['t', 'a', 'r', 'e', 'w', 'uw', 'x', 's'])
+const KINDS = new Set<string>(['t', 'a', 'r', 'e', 'w', 'uw', 'x', 's', 'sp'])
 
 /** Reads a frame; throws an `Error` naming what is wrong with it. @internal */
 export function unframe(bytes: Uint8Array): Frame {

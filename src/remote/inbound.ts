@@ -41,6 +41,12 @@ export function onNodeFrame(core: NodeCore, msg: Msg): void {
     case 'x':
       core.watches.onFrame(head, body.length === 0 ? undefined : decodeOrUndefined(core, body))
       return
+    case 'sp':
+      core.provided.onSpawn(head, body, msg)
+      return
+    case 's':
+      core.provided.onStop(head)
+      return
     default:
       badFrame(core, msg, head.to, new Error(`a frame of kind ${head.k} sent to a node subject`))
   }

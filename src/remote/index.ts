@@ -10,6 +10,8 @@ export { ClusterJoinError, ClusterNode, joinCluster, type LookupOptions } from '
 export type { ClusterOptions, NatsConnectOptions } from './cluster-options.js'
 export type { Member, MemberEvent, MemberStatus } from './membership.js'
 export { RemoteActorRef, ServiceRef } from './remote-ref.js'
+export { RemoteChildLost, type RemoteChildOptions } from './remote-child.js'
+export type { Provided } from './provided.js'
 export {
   CodecError,
   jsonCodec,

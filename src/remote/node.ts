@@ -33,6 +33,9 @@ import { Directory } from './directory.js'
 import { onNodeFrame, onReply } from './inbound.js'
 import type { Beat, Member, MemberEvent } from './membership.js'
 import type { ServiceRef } from './remote-ref.js'
+import type { Provided } from './provided.js'
+import { checkRemoteChild, remoteChild, type RemoteChildOptions } from './remote-child.js'
+import type { Behavior } from '../actor/behavior.js'
 
 /**
  * Joining failed: the servers could not be reached, or refused this node (wrong credentials,
@@ -243,6 +246,33 @@ export class ClusterNode implements AsyncDisposable {
       if (local !== undefined) return local
     }
     return this.#core._refs.remote(node, path, 0)
+  }
+
+  // ---- children on other nodes ----
+
+  /**
+   * Lets other nodes spawn `def` on this node under `name` (as children of their actors, see
+   * `remoteChild`). `def` may be a function of the spawner's `args` returning the definition.
+   * Every node that may host such children provides the same names.
+   * **Throws**: `TypeError` for an empty name or a `def` that is neither.
+   */
+  provide(name: string, def: Provided): void {
+    this.#core.provided.provide(name, def)
+  }
+
+  /**
+   * The definition of a child that runs on another node: spawn it with `ctx.spawn`, and its parent
+   * supervises it as if it were local. Its failure reaches the parent's strategy as a
+   * `RemoteChildLost` whose `cause` is the child's error; so does the loss of its node, and a
+   * restart spawns it again where `placement` (or `node`, or the default: the other up member
+   * with the fewest children from here) says.
+   * **Throws**: `TypeError` for an empty name or a bad option.
+   * @example
+   * node.provide('poller', Poller)                                   // on every hosting node
+   * const poller = ctx.spawn(node.remoteChild<PollerMsg>('poller'), { name: 'poller' })
+   */
+  remoteChild<M>(name: string, opts?: RemoteChildOptions): Behavior<M> {
+    return remoteChild<M>(this.#core, name, checkRemoteChild(name, opts))
   }
 
   // ---- leaving ----

@@ -344,4 +344,65 @@ describeNats('a cluster of nodes in one process', () => {
       await system.shutdown()
     }
   })
+
+  it('a service spreads tells over its instances on every node, broadcasts to all, and answers asks', async () => {
+    const a = await startNode(server().url, { nodeId: 'a' })
+    const b = await startNode(server().url, { nodeId: 'b' })
+    const c = await startNode(server().url, { nodeId: 'c' })
+    const got: string[] = []
+    type Job = { type: 'job'; n: number } | { type: 'all' } | Echo
+    const instance = (node: string) =>
+      receive<Job>((m) => {
+        if (m.type === 'echo') m.replyTo.tell(node)
+        else got.push(m.type === 'job' ? `${node}:${String(m.n)}` : `${node}:all`)
+      })
+    await b.node.serve('jobs', b.system.spawn(instance('b')))
+    await c.node.serve('jobs', c.system.spawn(instance('c')))
+    const jobs = a.node.service<Job>('jobs')
+    for (let n = 0; n < 200; n++) jobs.tell({ type: 'job', n })
+    await expect.poll(() => got.length).toBe(200)
+    // Each job once, spread over both instances.
+    expect(new Set(got.map((g) => g.split(':')[1])).size).toBe(200)
+    expect(got.some((g) => g.startsWith('b:'))).toBe(true)
+    expect(got.some((g) => g.startsWith('c:'))).toBe(true)
+    got.length = 0
+    jobs.broadcast({ type: 'all' })
+    await expect.poll(() => got.sort()).toEqual(['b:all', 'c:all'])
+    expect(['b', 'c']).toContain(await jobs.ask((replyTo) => ({ type: 'echo', text: '', replyTo })))
+    // With no instance left anywhere (once the server knows it), an ask fails at once.
+    await b.system.shutdown()
+    await c.system.shutdown()
+    const askOnce = (): Promise<unknown> =>
+      jobs.ask((replyTo) => ({ type: 'echo', text: '', replyTo }), { timeout: 300 }).catch((e: unknown) => e)
+    await expect.poll(async () => ((await askOnce()) as NodeUnreachableError).reason).toBe('no-responders')
+  })
+
+  it('a message failing its type validation is a dead letter (invalid), and an ask for it fails', async () => {
+    const a = await startNode(server().url, { nodeId: 'a' })
+    const b = await startNode(server().url, {
+      nodeId: 'b',
+      validate: {
+        echo: (m) =>
+          typeof (m as { text?: unknown }).text === 'string' && (m as { text: string }).text.length < 10,
+      },
+    })
+    const seenByActor: string[] = []
+    b.system.spawn(
+      receive<Echo>((m) => {
+        if (m.type === 'echo') {
+          seenByActor.push(m.text)
+          m.replyTo.tell(m.text)
+        }
+      }),
+      { name: 'echo' },
+    )
+    const ref = a.node.refAt<Echo>('b', '/user/echo')
+    expect(await ref.ask((replyTo) => ({ type: 'echo', text: 'short', replyTo }))).toBe('short')
+    const err: unknown = await ref
+      .ask((replyTo) => ({ type: 'echo', text: 'far too long for it', replyTo }))
+      .catch((e: unknown) => e)
+    expect((err as Error).message).toContain('failed its validation')
+    expect(b.dead.map((d) => d.reason)).toEqual(['invalid'])
+    expect(seenByActor).toEqual(['short'])
+  })
 })

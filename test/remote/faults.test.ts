@@ -124,8 +124,15 @@ describeNats('faults across node processes', () => {
       send(200)
       // Handed to the server before it stops: sent before the disconnect, they are not in question.
       await expect.poll(() => got.size).toBe(200)
+      // The node learns of the disconnect from its socket; tells written before that went to a
+      // socket the server no longer read, which is the at-most-once of tell. From then on, it holds.
+      const disconnected = (async () => {
+        for await (const st of sender.node._nc.status()) if (st.type === 'disconnect') return
+      })()
       await own.stop()
-      send(200) // while the server is down: into the client's reconnect buffer
+      await disconnected
+      await new Promise((r) => setImmediate(r))
+      send(200) // while the server is down: held by the node until the receiver is heard again
       await own.restart()
       await expect
         .poll(() => receiver.node.members().find((m) => m.id === 'sender')?.status, { timeout: 5000 })

@@ -12,7 +12,7 @@ export function describeNats(name: string, body: () => void): void {
 }
 
 /** Nodes started by the running test, ended after it (before the leak check). */
-const started: (() => Promise<void>)[] = []
+const started: { readonly system: ActorSystem; readonly node: ClusterNode }[] = []
 
 /**
  * Starts one nats-server for the file; `server()` is it. Also ends, after each test, the nodes it
@@ -24,7 +24,15 @@ export function useNatsServer(opts?: Parameters<typeof startNatsServer>[0]): () 
     server = await startNatsServer(opts)
   })
   afterEach(async () => {
-    for (const end of started.splice(0).reverse()) await end()
+    // Every system first, then every node: a node leaving while another system still runs would
+    // be news to that system's watchers and supervisors, which the test is over for.
+    const nodes = started.splice(0).reverse()
+    for (const { system } of nodes) await system.shutdown()
+    for (const { node } of nodes) await node.leave()
+    for (const { node } of nodes) {
+      expect(node._nc.isClosed()).toBe(true)
+      expect(node._held).toEqual({ asks: 0, watches: 0, offers: 0, held: 0 })
+    }
   })
   afterAll(async () => {
     await server?.dispose()
@@ -59,12 +67,7 @@ export async function startNode(
     await system.shutdown()
     throw err
   }
-  started.push(async () => {
-    await node.leave()
-    await system.shutdown()
-    expect(node._nc.isClosed()).toBe(true)
-    expect(node._held).toEqual({ asks: 0, watches: 0, offers: 0, held: 0 })
-  })
+  started.push({ system, node })
   return { system, node, dead, logs }
 }
 
