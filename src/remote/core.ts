@@ -12,11 +12,12 @@ import { type AnyActorRef, type AskOptions, cellOf, type SenderSlot } from '../a
 import { ActorRefImpl } from '../actor/actor-ref.js'
 import { AskRef } from '../actor/ask.js'
 import type { ActorCell } from '../actor/cell.js'
+import { DEAD } from '../actor/cell-state.js'
 import type { DeadLetterReason } from '../actor/dead-letters.js'
 import type { ActorSystem } from '../actor/system.js'
 import type { ClusterSettings } from './cluster-options.js'
 import type { Codec, RefCodec } from './codec.js'
-import { frame, type Head, isRefWire } from './envelope.js'
+import { decodeBody, encodeFrame, type Frame, type Head, isRefWire, NO_BODY, readFrame } from './envelope.js'
 import { type Beat, type MemberEvent, Membership, type MembershipHost } from './membership.js'
 import { broadcast, endAsk, remoteAsk, remoteTell, reply } from './outbound.js'
 import { Outbox } from './outbox.js'
@@ -45,6 +46,9 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
   /** Where the ask id starts in a reply subject. */
   readonly replyPrefixLength: number
   readonly refCodec: RefCodec
+  /** Heads of an answer and of a failed ask, the same for every one. */
+  readonly replyHead: string
+  readonly errorHead: string
   readonly outbox: Outbox
   /** Definitions other nodes may spawn here. */
   readonly provided: ProvidedDefs
@@ -71,6 +75,8 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
       encodeRef: (value) => this.encodeRef(value),
       decodeRef: (wire) => this.decodeRef(wire),
     }
+    this.replyHead = JSON.stringify({ v: 1, k: 'r', c: this.codec.id })
+    this.errorHead = JSON.stringify({ v: 1, k: 'e', c: this.codec.id })
     this.provided = new ProvidedDefs(this)
     this.outbox = new Outbox(
       {
@@ -112,6 +118,28 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
   heard(node: string, left: boolean): void {
     if (left) this.outbox.nodeGone(node)
     else this.outbox.heard(node)
+  }
+
+  // ---- frames ----
+
+  /** A frame of `head` (or its JSON, kept from the last frame) and the body of `value` (`NO_BODY`: none). */
+  encode(head: Head | string, value: unknown): Uint8Array {
+    return encodeFrame(
+      typeof head === 'string' ? head : JSON.stringify(head),
+      value,
+      this.codec,
+      this.refCodec,
+    )
+  }
+
+  /** Reads a frame; throws an `Error` naming what is wrong with it. */
+  read(bytes: Uint8Array): Frame {
+    return readFrame(bytes, this.codec)
+  }
+
+  /** A frame's body decoded; throws a `CodecError` for one the codec refuses. */
+  decode(body: Uint8Array | string): unknown {
+    return decodeBody(this.codec, body, this.refCodec)
   }
 
   // ---- Link: what remote refs do ----
@@ -158,7 +186,7 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
   _publish(node: string, head: Head, body?: unknown): boolean {
     if (this.nc.isClosed()) return false
     try {
-      const bytes = frame(head, body === undefined ? undefined : this.codec.encode(body, this.refCodec))
+      const bytes = this.encode(head, body === undefined ? NO_BODY : body)
       this.nc.publish(this.subjects.node(node), bytes)
       return true
     } catch {
@@ -231,6 +259,25 @@ export class NodeCore implements Link, MembershipHost, WatchHost {
     if (typeof w?.r === 'string' && w.r.startsWith(`${this.subjects.prefix}.reply.`))
       return new ReplyRef(this, w.r)
     throw new TypeError(`not an actor ref's wire form: ${describe(wire)}`)
+  }
+
+  /** Paths frames came for, resolved: most frames go to actors that got some before. */
+  readonly #paths = new Map<string, AnyActorRef>()
+
+  /** The live local actor at `path`, if any. */
+  resolve(path: string): AnyActorRef | undefined {
+    const known = this.#paths.get(path)
+    if (known !== undefined) {
+      if (((cellOf(known) as ActorCell)._flags & DEAD) === 0) return known
+      this.#paths.delete(path)
+    }
+    const ref = this.system.lookup(path)
+    if (ref !== undefined) {
+      // A bound, not an eviction policy: a node talked to at more paths than this looks them up.
+      if (this.#paths.size >= 10_000) this.#paths.clear()
+      this.#paths.set(path, ref)
+    }
+    return ref
   }
 
   // ---- state ----

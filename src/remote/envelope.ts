@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { Codec, RefCodec } from './codec.js'
 import type { RefWire } from './remote-ref.js'
 
 /** The envelope version this code writes and reads. @internal */
@@ -47,7 +48,24 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const NEWLINE = 0x0a
 
-/** The frame's bytes: head, newline, body. @internal */
+/**
+ * A frame's bytes: head, newline, the body `codec` writes of `value` (no body when `value` is
+ * `NO_BODY`). `headText` is the head as JSON, which a sender may have kept from the last frame.
+ * @internal
+ */
+export function encodeFrame(headText: string, value: unknown, codec: Codec, refs: RefCodec): Uint8Array {
+  if (value === NO_BODY) return Buffer.from(`${headText}\n`, 'utf8')
+  if (codec.encodeText !== undefined) {
+    // One string, one UTF-8 encode: no bytes to join.
+    return Buffer.from(`${headText}\n${codec.encodeText(value, refs)}`, 'utf8')
+  }
+  return frame(JSON.parse(headText) as Head, codec.encode(value, refs))
+}
+
+/** `encodeFrame`'s value for a frame without a body. @internal */
+export const NO_BODY: unique symbol = Symbol('no body')
+
+/** The frame's bytes from a head and body bytes. @internal */
 export function frame(head: Head, body: Uint8Array | undefined): Uint8Array {
   const h = encoder.encode(JSON.stringify(head))
   const out = new Uint8Array(h.length + 1 + (body?.length ?? 0))
@@ -57,21 +75,60 @@ export function frame(head: Head, body: Uint8Array | undefined): Uint8Array {
   return out
 }
 
-/** A frame read back: its head and the bytes of its body. @internal */
+/** A frame read back: its head and its body, as text for a text codec, else as bytes. @internal */
 export interface Frame {
   readonly head: Head
-  readonly body: Uint8Array
+  readonly body: Uint8Array | string
 }
 
 const KINDS = new Set<string>(['t', 'a', 'r', 'e', 'w', 'uw', 'x', 's', 'sp'])
 
-/** Reads a frame; throws an `Error` naming what is wrong with it. @internal */
-export function unframe(bytes: Uint8Array): Frame {
+/**
+ * Reads a frame for `codec`; throws an `Error` naming what is wrong with it. For a text codec the
+ * whole frame is decoded as UTF-8 once and split; bytes that are not UTF-8 are a bad frame.
+ * @internal
+ */
+export function readFrame(bytes: Uint8Array, codec: Codec): Frame {
+  if (codec.decodeText === undefined) return unframe(bytes)
+  let text: string
+  try {
+    text = decoder.decode(bytes)
+  } catch {
+    throw new Error('the frame is not UTF-8 text')
+  }
+  const i = text.indexOf('\n')
+  if (i < 0) throw new Error('no frame head (no newline)')
+  return { head: parseHead(text.slice(0, i)), body: text.slice(i + 1) }
+}
+
+/** The body of a frame decoded by `codec`. @internal */
+export function decodeBody(codec: Codec, body: Uint8Array | string, refs: RefCodec): unknown {
+  if (typeof body === 'string') return (codec.decodeText as NonNullable<Codec['decodeText']>)(body, refs)
+  return codec.decode(body, refs)
+}
+
+/** Whether a frame has no body. @internal */
+export function isEmptyBody(body: Uint8Array | string): boolean {
+  return body.length === 0
+}
+
+/** Reads a frame as bytes (any codec); throws an `Error` naming what is wrong with it. @internal */
+export function unframe(bytes: Uint8Array): { head: Head; body: Uint8Array } {
   const i = bytes.indexOf(NEWLINE)
   if (i < 0) throw new Error('no frame head (no newline)')
+  let text: string
+  try {
+    text = decoder.decode(bytes.subarray(0, i))
+  } catch {
+    throw new Error('the frame head is not UTF-8 text')
+  }
+  return { head: parseHead(text), body: bytes.subarray(i + 1) }
+}
+
+function parseHead(text: string): Head {
   let head: unknown
   try {
-    head = JSON.parse(decoder.decode(bytes.subarray(0, i)))
+    head = JSON.parse(text)
   } catch {
     throw new Error('the frame head is not JSON')
   }
@@ -80,11 +137,12 @@ export function unframe(bytes: Uint8Array): Frame {
   }
   const h = head as Partial<Record<keyof Head, unknown>>
   if (h.v !== ENVELOPE_VERSION) throw new Error(`unknown envelope version ${JSON.stringify(h.v) ?? 'none'}`)
-  if (typeof h.k !== 'string' || !KINDS.has(h.k))
+  if (typeof h.k !== 'string' || !KINDS.has(h.k)) {
     throw new Error(`unknown frame kind ${JSON.stringify(h.k) ?? 'none'}`)
+  }
   if (h.to !== undefined && typeof h.to !== 'string') throw new Error('the frame head has a bad recipient')
   if (h.u !== undefined && !Number.isSafeInteger(h.u)) throw new Error('the frame head has a bad incarnation')
-  return { head: head as Head, body: bytes.subarray(i + 1) }
+  return head as Head
 }
 
 /** True if `w` is an actor ref's wire form. @internal */

@@ -17,16 +17,16 @@ import type { Msg } from '@nats-io/transport-node'
 import { ActorNotFoundError, describe, messageTypeOf, NodeUnreachableError } from '../errors.js'
 import { type AnyActorRef, cellOf, PoisonPill, type SenderSlot } from '../actor/actor-ref.js'
 import type { NodeCore } from './core.js'
-import { type Head, unframe } from './envelope.js'
+import type { Head } from './envelope.js'
 import { endAsk } from './outbound.js'
 import { ReplyRef } from './remote-ref.js'
 
 /** A frame on this node's own subject. @internal */
 export function onNodeFrame(core: NodeCore, msg: Msg): void {
   let head: Head
-  let body: Uint8Array
+  let body: Uint8Array | string
   try {
-    ;({ head, body } = unframe(msg.data))
+    ;({ head, body } = core.read(msg.data))
   } catch (err) {
     badFrame(core, msg, undefined, err)
     return
@@ -55,9 +55,9 @@ export function onNodeFrame(core: NodeCore, msg: Msg): void {
 /** A frame on a service subject this node serves with the local actor `ref`. @internal */
 export function onServiceFrame(core: NodeCore, msg: Msg, ref: AnyActorRef): void {
   let head: Head
-  let body: Uint8Array
+  let body: Uint8Array | string
   try {
-    ;({ head, body } = unframe(msg.data))
+    ;({ head, body } = core.read(msg.data))
     if (head.k !== 't' && head.k !== 'a') throw new Error(`a frame of kind ${head.k} sent to a service`)
   } catch (err) {
     badFrame(core, msg, undefined, err)
@@ -70,7 +70,7 @@ export function onServiceFrame(core: NodeCore, msg: Msg, ref: AnyActorRef): void
 function deliver(
   core: NodeCore,
   head: Head,
-  body: Uint8Array,
+  body: Uint8Array | string,
   msg: Msg,
   target: AnyActorRef | undefined,
 ): void {
@@ -81,7 +81,7 @@ function deliver(
     try {
       if (head.c !== undefined && head.c !== core.codec.id)
         throw new Error(`unknown codec ${JSON.stringify(head.c)}`)
-      message = core.codec.decode(body, core.refCodec)
+      message = core.decode(body)
     } catch (err) {
       badFrame(core, msg, path, err)
       return
@@ -93,7 +93,7 @@ function deliver(
     : head.s === undefined
       ? undefined
       : decodeSender(core, head.s)
-  const ref = target ?? core.system.lookup(path)
+  const ref = target ?? core.resolve(path)
   const cell = ref !== undefined && core._refs.matches(ref, head.u ?? 0) ? cellOf(ref) : undefined
   if (cell === undefined) {
     const why = ref === undefined ? 'no such actor' : 'the actor it was sent to has stopped'
@@ -133,9 +133,9 @@ function decodeSender(core: NodeCore, s: NonNullable<Head['s']>): SenderSlot | u
   }
 }
 
-function decodeOrUndefined(core: NodeCore, body: Uint8Array): unknown {
+function decodeOrUndefined(core: NodeCore, body: Uint8Array | string): unknown {
   try {
-    return core.codec.decode(body, core.refCodec)
+    return core.decode(body)
   } catch {
     return undefined
   }
@@ -169,9 +169,9 @@ export function onReply(core: NodeCore, msg: Msg): void {
   let head: Head
   let value: unknown
   try {
-    let body: Uint8Array
-    ;({ head, body } = unframe(msg.data))
-    value = core.codec.decode(body, core.refCodec)
+    let body: Uint8Array | string
+    ;({ head, body } = core.read(msg.data))
+    value = core.decode(body)
   } catch (err) {
     badFrame(core, msg, `/temp/${msg.subject}`, err)
     if (entry !== undefined && !('slot' in entry)) {

@@ -21,7 +21,7 @@ import {
 import { abortError } from '../core/op.js'
 import { type AnyActorRef, type AskOptions, PoisonPill, type SenderSlot } from '../actor/actor-ref.js'
 import type { NodeCore } from './core.js'
-import { frame, type Head } from './envelope.js'
+import { type Head, NO_BODY } from './envelope.js'
 import type { PendingAsk } from './pending-asks.js'
 import { type RemoteActorRef, ReplyRef, type ServiceRef } from './remote-ref.js'
 
@@ -56,18 +56,11 @@ function publishTell(
     core.deadLetter(msg, recipientOf(ref), sender, 'unreachable')
     return
   }
-  // Internal tokens (timers, watch news) are the sending actor's own business, not a sender.
-  const s = sender === undefined || sender._kind > 1 ? undefined : (core.encodeRef(sender) as Head['s'])
   const pill = msg === PoisonPill
-  const head: Head = {
-    v: 1,
-    k: 't',
-    to: ref.path,
-    ...(ref._uid !== 0 && { u: ref._uid }),
-    ...(s !== undefined && { s }),
-    ...(pill ? { pp: 1 } : { c: core.codec.id }),
-  }
-  const bytes = frame(head, pill ? undefined : core.codec.encode(msg, core.refCodec))
+  const bytes = core.encode(
+    pill ? tellHead(core, ref, sender, true) : cachedTellHead(core, ref, sender),
+    pill ? NO_BODY : msg,
+  )
   checkSize(core, bytes, ref, msg)
   const outbox = core.outbox
   if (ref.node === '' ? !outbox.connected : outbox.holds(ref.node)) {
@@ -81,6 +74,44 @@ function publishTell(
   } catch {
     core.deadLetter(msg, recipientOf(ref), sender, 'unreachable')
   }
+}
+
+/**
+ * The head of a tell from `sender`, kept on the ref for the next tell from the same sender: one
+ * actor telling another many times pays for its head once. Only an actor's ref (or no sender) is
+ * kept; an ask's reply-to is new each time.
+ */
+function cachedTellHead(
+  core: NodeCore,
+  ref: RemoteActorRef<unknown>,
+  sender: SenderSlot | undefined,
+): string {
+  if (ref._headSender === sender && ref._head !== undefined) return ref._head
+  const head = tellHead(core, ref, sender, false)
+  if (sender === undefined || sender._kind === 0) {
+    ref._headSender = sender
+    ref._head = head
+  }
+  return head
+}
+
+function tellHead(
+  core: NodeCore,
+  ref: RemoteActorRef<unknown>,
+  sender: SenderSlot | undefined,
+  pill: boolean,
+): string {
+  // Internal tokens (timers, watch news) are the sending actor's own business, not a sender.
+  const s = sender === undefined || sender._kind > 1 ? undefined : (core.encodeRef(sender) as Head['s'])
+  const head: Head = {
+    v: 1,
+    k: 't',
+    to: ref.path,
+    ...(ref._uid !== 0 && { u: ref._uid }),
+    ...(s !== undefined && { s }),
+    ...(pill ? { pp: 1 } : { c: core.codec.id }),
+  }
+  return JSON.stringify(head)
 }
 
 /** An ask of a remote actor or a service; always with a timeout. @internal */
@@ -126,14 +157,14 @@ export function remoteAsk(
     try {
       const msg = factory(replyTo)
       entry.messageType = messageTypeOf(msg)
-      const head: Head = {
+      ref._askHead ??= JSON.stringify({
         v: 1,
         k: 'a',
         to: ref.path,
         ...(ref._uid !== 0 && { u: ref._uid }),
         c: core.codec.id,
-      }
-      bytes = frame(head, core.codec.encode(msg, core.refCodec))
+      })
+      bytes = core.encode(ref._askHead, msg)
       checkSize(core, bytes, ref, msg)
     } catch (err) {
       fail(err)
@@ -177,14 +208,11 @@ export function endAsk(entry: PendingAsk): void {
 
 /** The answer (or failure) of an ask made on another node. @internal */
 export function reply(core: NodeCore, ref: ReplyRef, msg: unknown, error: unknown): void {
-  let bytes =
-    error === undefined
-      ? frame({ v: 1, k: 'r', c: core.codec.id }, core.codec.encode(msg, core.refCodec))
-      : frame({ v: 1, k: 'e', c: core.codec.id }, encodeError(core, error))
+  let bytes = error === undefined ? core.encode(core.replyHead, msg) : encodeError(core, error)
   if (bytes.length > core.maxPayload) {
     const tooLarge = new PayloadTooLargeError(ref.path, messageTypeOf(msg), bytes.length, core.maxPayload)
     // The replying actor learns it at its call; the asker learns it from the failure sent instead.
-    bytes = frame({ v: 1, k: 'e', c: core.codec.id }, encodeError(core, tooLarge))
+    bytes = encodeError(core, tooLarge)
     publishReply(core, ref, bytes, msg)
     if (error === undefined) throw tooLarge
     return
@@ -200,12 +228,12 @@ function publishReply(core: NodeCore, ref: ReplyRef, bytes: Uint8Array, msg: unk
   }
 }
 
-/** An error as a body; one the codec cannot write goes as a plain error with its message. */
+/** A failed-ask frame; an error the codec cannot write goes as a plain error with its message. */
 function encodeError(core: NodeCore, error: unknown): Uint8Array {
   try {
-    return core.codec.encode(error, core.refCodec)
+    return core.encode(core.errorHead, error)
   } catch {
-    return core.codec.encode(new Error(describe(error)), core.refCodec)
+    return core.encode(core.errorHead, new Error(describe(error)))
   }
 }
 

@@ -18,7 +18,7 @@ import { Behavior, receive } from '../actor/behavior.js'
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDef } from '../actor/spawn-options.js'
 import type { NodeCore } from './core.js'
-import { frame, type Head, unframe } from './envelope.js'
+import type { Head } from './envelope.js'
 import type { RemoteActorRef } from './remote-ref.js'
 
 /** A definition, or a factory making one from the spawner's `args`. @since 0.3.0 */
@@ -74,15 +74,15 @@ export class ProvidedDefs {
   }
 
   /** A spawn request from another node (`sp`): answered with the child's ref or the error. */
-  onSpawn(head: Head, body: Uint8Array, msg: Msg): void {
+  onSpawn(head: Head, body: Uint8Array | string, msg: Msg): void {
     const core = this.#core
     let answer: Uint8Array
     try {
-      const args = body.length === 0 ? undefined : core.codec.decode(body, core.refCodec)
+      const args = body.length === 0 ? undefined : core.decode(body)
       const ref = this.spawnHere(head.to ?? '', args)
-      answer = frame({ v: 1, k: 'r', c: core.codec.id }, core.codec.encode(ref, core.refCodec))
+      answer = core.encode({ v: 1, k: 'r', c: core.codec.id }, ref)
     } catch (err) {
-      answer = frame({ v: 1, k: 'e', c: core.codec.id }, core.codec.encode(plainError(err), core.refCodec))
+      answer = core.encode({ v: 1, k: 'e', c: core.codec.id }, plainError(err))
     }
     if (msg.reply !== undefined && msg.reply !== '') msg.respond(answer)
   }
@@ -111,7 +111,7 @@ export async function spawnOn(
   timeout: number,
 ): Promise<AnyActorRef> {
   if (node === core.id) return core.provided.spawnHere(name, args)
-  const bytes = frame({ v: 1, k: 'sp', to: name, c: core.codec.id }, core.codec.encode(args, core.refCodec))
+  const bytes = core.encode({ v: 1, k: 'sp', to: name, c: core.codec.id }, args)
   let reply: Msg
   try {
     reply = await core.nc.request(core.subjects.node(node), bytes, { timeout })
@@ -122,8 +122,8 @@ export async function spawnOn(
     if ((err as Error).name === 'TimeoutError') throw new AskTimeoutError(`${node}:${name}`, 'spawn', timeout)
     throw err
   }
-  const { head, body } = unframe(reply.data)
-  const value = core.codec.decode(body, core.refCodec)
+  const { head, body } = core.read(reply.data)
+  const value = core.decode(body)
   if (head.k === 'e') throw value
   return value as AnyActorRef
 }

@@ -67,6 +67,12 @@ export class RemoteActorRef<M> implements ActorRef<M> {
   readonly path: string
   /** @internal The incarnation (0: any). */
   readonly _uid: number
+  /** @internal The head of the last tell and its sender (outbound.ts keeps them). */
+  _head: string | undefined = undefined
+  /** @internal */
+  _headSender: unknown = undefined
+  /** @internal The head of an ask, the same for every ask of this ref. */
+  _askHead: string | undefined = undefined
 
   static {
     Object.defineProperty(this.prototype, '_kind', { value: 0 })

@@ -12,7 +12,14 @@ import {
   receive,
   Terminated,
 } from 'verdant'
-import { ClusterJoinError, type MemberEvent, joinCluster, RemoteActorRef } from 'verdant/remote'
+import {
+  ClusterJoinError,
+  type Codec,
+  jsonCodec,
+  type MemberEvent,
+  joinCluster,
+  RemoteActorRef,
+} from 'verdant/remote'
 import { connect } from '@nats-io/transport-node'
 import { describeNats, seen, startNode, useNatsServer } from './fixture.js'
 
@@ -404,5 +411,26 @@ describeNats('a cluster of nodes in one process', () => {
     expect((err as Error).message).toContain('failed its validation')
     expect(b.dead.map((d) => d.reason)).toEqual(['invalid'])
     expect(seenByActor).toEqual(['short'])
+  })
+
+  it('a codec that writes only bytes (no text methods) carries tells and asks the same way', async () => {
+    const json = jsonCodec()
+    const bytesOnly: Codec = {
+      id: 'bytes1',
+      encode: (v, r) => json.encode(v, r),
+      decode: (b, r) => json.decode(b, r),
+    }
+    const a = await startNode(server().url, { nodeId: 'a', codec: bytesOnly })
+    const b = await startNode(server().url, { nodeId: 'b', codec: bytesOnly })
+    b.system.spawn(echo, { name: 'echo' })
+    const ref = a.node.refAt<Echo>('b', '/user/echo')
+    expect(await ref.ask((replyTo) => ({ type: 'echo', text: 'as bytes', replyTo }))).toBe('as bytes')
+    // A node with another codec cannot read these frames: they are bad frames, not crashes.
+    const c = await startNode(server().url, { nodeId: 'c' })
+    c.system.spawn(echo, { name: 'echo' })
+    a.node
+      .refAt<Echo>('c', '/user/echo')
+      .tell({ type: 'echo', text: 'x', replyTo: ref as unknown as ActorRef<string> })
+    await expect.poll(() => c.dead.map((d) => d.reason)).toEqual(['bad-frame'])
   })
 })
