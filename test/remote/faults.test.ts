@@ -202,4 +202,21 @@ describeNats('faults across node processes', () => {
       for (const s of servers) await s.dispose()
     }
   })
+
+  it('a node declared down comes back: it is up again and new messages reach it, no restart needed', async () => {
+    const here = await startNode(server().url, { nodeId: 'here', failureWindowMs: 1000 })
+    const sleepy = await startChildNode(server().url, 'sleepy', { failureWindowMs: 1000 })
+    await seen(here.node, 'sleepy')
+    const { path } = await sleepy.send({ cmd: 'spawn', kind: 'echo' })
+    const ref = here.node.refAt<Echo>('sleepy', path as string)
+    const events: MemberEvent[] = []
+    here.node.subscribe((e) => events.push(e))
+    // Silent for longer than the window: down, as far as anyone can tell.
+    await sleepy.send({ cmd: 'block', ms: 1800 })
+    await expect.poll(() => events.map((e) => e.type), { timeout: 3000 }).toContain('up')
+    expect(events.map((e) => e.type)).toEqual(['unreachable', 'down', 'up'])
+    expect(events[1]).toEqual({ type: 'down', node: 'sleepy', reason: 'failed' })
+    expect(await ref.ask((replyTo) => ({ type: 'echo', text: 'welcome back', replyTo }))).toBe('welcome back')
+    expect(alive(sleepy.pid)).toBe(true)
+  })
 })
