@@ -281,7 +281,9 @@ export class ClusterNode implements AsyncDisposable {
    * Leaves the cluster gracefully: stops taking messages from the network, lets the frames already
    * received reach their actors (a turn in progress finishes as it would), tells the cluster (its
    * watchers get `node-left`), then closes the connection. Asks still waiting reject with
-   * `NodeUnreachableError` (`disconnected`). The actor system keeps running on its own. Idempotent.
+   * `NodeUnreachableError` (`disconnected`), tells held for other nodes go to dead letters, and
+   * this node's watches of remote actors end with `Terminated` (`node-down`): it will hear
+   * nothing more of them. The actor system keeps running on its own. Idempotent.
    *
    * **Details**: draining needs the server; if it has not finished within `timeoutMs` (default
    * 5000), as when no server is reachable, the connection is closed without it.
