@@ -98,7 +98,26 @@ export function readFrame(bytes: Uint8Array, codec: Codec): Frame {
   }
   const i = text.indexOf('\n')
   if (i < 0) throw new Error('no frame head (no newline)')
-  return { head: parseHead(text.slice(0, i)), body: text.slice(i + 1) }
+  return { head: cachedHead(text.slice(0, i)), body: text.slice(i + 1) }
+}
+
+/**
+ * Heads already read, by their text. A sender writes the same head for every tell to one actor
+ * and every answer, so most heads were seen before; looking one up costs a fraction of parsing and
+ * checking it again. Bounded by clearing, not by an eviction policy: a node that hears more than
+ * this many distinct heads parses them, as it would without the cache.
+ */
+const heads = new Map<string, Head>()
+const MAX_HEADS = 4096
+
+function cachedHead(text: string): Head {
+  let head = heads.get(text)
+  if (head === undefined) {
+    head = Object.freeze(parseHead(text))
+    if (heads.size >= MAX_HEADS) heads.clear()
+    heads.set(text, head)
+  }
+  return head
 }
 
 /** The body of a frame decoded by `codec`. @internal */
