@@ -61,7 +61,12 @@ describeNats('a joined node', () => {
     expect(() => node.service('')).toThrow(/name/)
     expect(() => node.refAt('', '/user/x')).toThrow(/node/)
     expect(() => node.refAt('n', 'user/x')).toThrow(/path/)
-    expect(() => node.provide('', receive(() => undefined))).toThrow(/name/)
+    expect(() =>
+      node.provide(
+        '',
+        receive(() => undefined),
+      ),
+    ).toThrow(/name/)
     expect(() => node.provide('p', 5 as never)).toThrow(/def/)
     expect(() => node.remoteChild('')).toThrow(/name/)
     expect(() => node.remoteChild('p', { placement: 5 as never })).toThrow(/placement/)
@@ -71,7 +76,7 @@ describeNats('a joined node', () => {
     expect(() => remote.ask(5 as never)).toThrow(/factory/)
     expect(() => remote.ask(() => 'x', { timeout: Infinity })).toThrow(/finite/)
     expect(() => remote.ask(() => 'x', { timeout: -1 })).toThrow(/timeout/)
-    expect(() => remote.tell((() => undefined))).toThrow(/msg|function/)
+    expect(() => remote.tell(() => undefined)).toThrow(/msg|function/)
     expect(() => node.leave({ timeoutMs: -1 })).toThrow(/timeoutMs/)
     // Nothing went out: no ask waits, nothing is held.
     expect(node._held).toEqual({ asks: 0, watches: 0, offers: 0, held: 0 })
