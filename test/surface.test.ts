@@ -137,15 +137,20 @@ it('verdant/worker exports only what a task module needs', () => {
 it('verdant/remote exports the cluster, its refs and its codec', () => {
   expect(Object.keys(remote).sort()).toMatchInlineSnapshot(`
     [
+      "ClusterExecutor",
       "ClusterJoinError",
       "ClusterNode",
       "CodecError",
+      "JobFailedError",
+      "JobServer",
       "RemoteActorRef",
       "RemoteChildLost",
       "ServiceRef",
       "TypeRegistry",
+      "connectExecutor",
       "joinCluster",
       "jsonCodec",
+      "serveJobs",
     ]
   `)
 })

@@ -13,6 +13,15 @@ export { RemoteActorRef, ServiceRef } from './remote-ref.js'
 export { RemoteChildLost, type RemoteChildOptions } from './remote-child.js'
 export type { Provided } from './provided.js'
 export {
+  ClusterExecutor,
+  connectExecutor,
+  JobFailedError,
+  type ClusterExecutorOptions,
+  type ClusterExecutorStats,
+  type ClusterSubmitOptions,
+} from './cluster-executor.js'
+export { JobServer, serveJobs, type JobServerStats, type ServeJobsOptions } from './job-worker.js'
+export {
   CodecError,
   jsonCodec,
   TypeRegistry,

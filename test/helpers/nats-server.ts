@@ -31,6 +31,8 @@ export interface NatsServerOptions {
   readonly port?: number
   /** Config lines added as they are (authorization, limits...). */
   readonly config?: string
+  /** JetStream on, its file storage in the server's own temp folder. */
+  readonly jetstream?: boolean
   /** Join a cluster of servers: its name and the route URLs of the others. */
   readonly cluster?: { readonly name: string; readonly routes: readonly string[]; readonly port?: number }
 }
@@ -73,6 +75,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         `}`,
       )
     }
+    if (opts.jetstream === true)
+      lines.push(`jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))} }`)
     if (opts.config !== undefined) lines.push(opts.config)
     const file = join(dir, 'server.conf')
     writeFileSync(file, lines.join('\n') + '\n')

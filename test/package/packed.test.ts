@@ -67,9 +67,10 @@ beforeAll(() => {
       '--ignore-scripts',
       '--no-package-lock',
       `./${info.filename}`,
-      // What a user of `verdant/remote` installs beside it (an optional peer dependency), at the
+      // What a user of `verdant/remote` installs beside it (optional peer dependencies), at the
       // version this repository tests with.
       `@nats-io/transport-node@${manifest.devDependencies['@nats-io/transport-node'] ?? ''}`,
+      `@nats-io/jetstream@${manifest.devDependencies['@nats-io/jetstream'] ?? ''}`,
     ],
     { cwd: scratch, encoding: 'utf8' },
   )

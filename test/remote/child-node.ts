@@ -23,13 +23,25 @@ export interface ChildNode {
 }
 
 /** Starts a node process joined to `servers`; resolves once it has joined. */
-export async function startChildNode(
+export function startChildNode(
   servers: string | readonly string[],
   id: string,
   opts: Record<string, unknown> = {},
 ): Promise<ChildNode> {
   const list = typeof servers === 'string' ? [servers] : servers
-  const child: ChildProcess = fork(script, [list.join(','), id, JSON.stringify(opts)], {
+  return startChild(script, [list.join(','), id, JSON.stringify(opts)], id)
+}
+
+/**
+ * Starts `scriptPath` as a child `node` process with `argv`; resolves once it sends `{ready}`.
+ * It speaks the same IPC protocol: `{cmd, id}` in, `{id, ...answer}` or `{id, error}` out.
+ */
+export async function startChild(
+  scriptPath: string,
+  argv: readonly string[],
+  id: string,
+): Promise<ChildNode> {
+  const child: ChildProcess = fork(scriptPath, [...argv], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

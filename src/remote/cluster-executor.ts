@@ -1,0 +1,350 @@
+/**
+ * `ClusterExecutor`: the submitting side of a distributed executor. Jobs go into a JetStream
+ * work-queue stream and are run by worker processes on any machine (`serveJobs`); each job is a
+ * `JobFuture`, as with the local pools, settled by the result its worker sends back.
+ *
+ * Delivery is at-least-once: a job whose worker dies is delivered again after its lease, and a
+ * failing job is retried with backoff until it has had `maxAttempts`. A job id resubmitted within
+ * the stream's dedup window is the same job (JetStream drops the duplicate), so a submitter that
+ * retries a `submit` after a timeout does not run it twice.
+ *
+ * @module
+ */
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
+import {
+  connect,
+  type ConnectionOptions,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node'
+import { checkCount, checkMs, checkOptions, describe, typeError, VerdantError } from '../errors.js'
+import { Future } from '../core/future.js'
+import { JobFuture, type JobOwner } from '../executor/job-future.js'
+import {
+  checkTaskRef,
+  type TaskArgs,
+  type TaskRef,
+  type TaskReturn,
+  type WorkerFn,
+} from '../executor/task-ref.js'
+import type { NatsConnectOptions } from './cluster-options.js'
+import { type Codec, jsonCodec } from './codec.js'
+import { ensureStream, jobNames, type JobNames, type StreamSettings } from './job-stream.js'
+import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
+import type { TypeRegistry } from './type-registry.js'
+
+/** Options of `connectExecutor`. @since 0.3.0 */
+export interface ClusterExecutorOptions {
+  /** NATS server URLs (default `nats://127.0.0.1:4222`). */
+  readonly servers?: string | readonly string[] | undefined
+  /** Passed to the NATS client's `connect` (credentials, TLS, reconnect settings). */
+  readonly nats?: NatsConnectOptions | undefined
+  /** The executor's name: submitters and workers of one name share one stream (default `default`). */
+  readonly name?: string | undefined
+  /** Runs a job may have in all, the first included (default 3). */
+  readonly maxAttempts?: number | undefined
+  /** Delay before each retry, in ms; the last one repeats (default `[1000]`). */
+  readonly backoffMs?: readonly number[] | undefined
+  /** The lease of a running job, renewed while it runs (default 30000 ms). */
+  readonly leaseMs?: number | undefined
+  /** How long a resubmitted job id counts as the same job (default 120000 ms). */
+  readonly dedupWindowMs?: number | undefined
+  /** User classes the default codec may send in arguments and results. */
+  readonly types?: TypeRegistry | undefined
+  /** How arguments and results are written (default `jsonCodec({ types })`); workers use the same. */
+  readonly codec?: Codec | undefined
+}
+
+/** Per-job options, `submit(opts, fn, ...args)`. @since 0.3.0 */
+export interface ClusterSubmitOptions {
+  /** The job's id (default: a random one). The same id within the dedup window is the same job. */
+  readonly id?: string | undefined
+  /** Overrides the executor's `maxAttempts`. */
+  readonly maxAttempts?: number | undefined
+  /** Overrides the executor's `backoffMs`. */
+  readonly backoffMs?: readonly number[] | undefined
+  /** Each attempt fails with `TimeoutError` if it runs this long (on its worker's pool). */
+  readonly timeout?: number | undefined
+}
+
+/**
+ * A distributed job failed for good: it had all its attempts, or its last one failed in a way a
+ * retry cannot help. `cause` is the last attempt's error.
+ * @since 0.3.0
+ */
+export class JobFailedError extends VerdantError {
+  override readonly code: string = 'ERR_VERDANT_JOB_FAILED'
+  /** The job id. */
+  readonly jobId: string
+  /** How many times it ran. */
+  readonly attempts: number
+  constructor(jobId: string, name: string, attempts: number, cause: unknown) {
+    super(
+      `job ${name} (${jobId}) failed after ${String(attempts)} attempt${attempts === 1 ? '' : 's'}: ${describe(cause)}`,
+      {
+        cause,
+      },
+    )
+    this.jobId = jobId
+    this.attempts = attempts
+  }
+}
+
+/** What `ClusterExecutor.stats()` reports, counted by this submitter. @since 0.3.0 */
+export interface ClusterExecutorStats {
+  /** Submitted and not settled yet. */
+  readonly pending: number
+  readonly completed: number
+  readonly failed: number
+  readonly cancelled: number
+  /** Failed attempts that were retried. */
+  readonly retried: number
+}
+
+interface Pending {
+  readonly job: JobFuture<unknown>
+  readonly id: string
+  readonly name: string
+}
+
+let nextLocalId = 0
+
+/**
+ * Connects a submitter to the distributed executor `opts.name` and resolves once it can submit.
+ * **Throws**: `TypeError`/`RangeError` at the call for a bad option.
+ * @example
+ * const cluster = await connectExecutor({ servers: 'nats://127.0.0.1:4222', name: 'render' })
+ * const frame = await cluster.submit(renderFrame, 42) // run by a worker on any machine
+ * await cluster.shutdown()
+ * @since 0.3.0
+ */
+export function connectExecutor(opts?: ClusterExecutorOptions): Promise<ClusterExecutor> {
+  const o = checkOptions(opts)
+  const servers = o?.servers ?? 'nats://127.0.0.1:4222'
+  const name = o?.name ?? 'default'
+  if (typeof name !== 'string' || name === '') throw typeError('name', 'a non-empty string', name)
+  const settings = executorSettings(o)
+  return ClusterExecutor._connect(
+    { servers: servers, ...(checkOptions(o?.nats, 'nats') ?? {}) },
+    name,
+    settings,
+  )
+}
+
+/** @internal */
+export interface ExecutorSettings extends StreamSettings {
+  readonly maxAttempts: number
+  readonly backoffMs: readonly number[]
+  readonly codec: Codec
+}
+
+/** @internal */
+export function executorSettings(o: ClusterExecutorOptions | undefined): ExecutorSettings {
+  const maxAttempts = checkCount('maxAttempts', o?.maxAttempts ?? 3, 1)
+  const backoffMs = checkBackoff(o?.backoffMs ?? [1000])
+  const leaseMs = checkMs('leaseMs', o?.leaseMs ?? 30_000)
+  if (leaseMs < 100 || leaseMs === Infinity)
+    throw new RangeError(`Expected \`leaseMs\` to be finite and at least 100, got ${String(leaseMs)}`)
+  const dedupWindowMs = checkMs('dedupWindowMs', o?.dedupWindowMs ?? 120_000)
+  const codec = o?.codec ?? jsonCodec(o?.types === undefined ? {} : { types: o.types })
+  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, codec }
+}
+
+function checkBackoff(b: unknown): readonly number[] {
+  if (!Array.isArray(b) || b.length === 0)
+    throw typeError('backoffMs', 'a non-empty array of delays in ms', b)
+  for (const [i, ms] of b.entries()) checkMs(`backoffMs[${String(i)}]`, ms)
+  return [...(b as number[])]
+}
+
+/**
+ * The submitting side of a distributed executor (see the module comment).
+ * @since 0.3.0
+ */
+export class ClusterExecutor implements JobOwner, AsyncDisposable {
+  /** The executor's name. */
+  readonly name: string
+  /** This submitter's id: its results come to a subject of its own. */
+  readonly id: string
+  readonly #nc: NatsConnection
+  readonly #js: JetStreamClient
+  readonly #names: JobNames
+  readonly #settings: ExecutorSettings
+  readonly #pending = new Map<string, Pending>()
+  readonly #byJob = new Map<JobFuture<unknown>, Pending>()
+  readonly #sub: Subscription
+  #completed = 0
+  #failed = 0
+  #cancelled = 0
+  #retried = 0
+  #shutDown = false
+  readonly #idle = new Future<void>()
+
+  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings) {
+    this.name = name
+    this.id = `s${randomToken()}`
+    this.#nc = nc
+    this.#js = jetstream(nc)
+    this.#names = jobNames(name)
+    this.#settings = settings
+    this.#sub = nc.subscribe(this.#names.results(this.id), {
+      callback: (_err, msg) => {
+        this.#onResult(msg.data)
+      },
+    })
+  }
+
+  /** @internal */
+  static async _connect(
+    nats: NatsConnectOptions,
+    name: string,
+    settings: ExecutorSettings,
+  ): Promise<ClusterExecutor> {
+    const nc = await connect(nats as ConnectionOptions)
+    try {
+      await ensureStream(await jetstreamManager(nc), jobNames(name), settings)
+      const ex = new ClusterExecutor(nc, name, settings)
+      await nc.flush()
+      return ex
+    } catch (err) {
+      await nc.close()
+      throw err
+    }
+  }
+
+  /**
+   * Submits `fn(...args)` to the cluster; `submit(opts, fn, ...args)` with per-job options.
+   * **Throws** at the call: `TypeError` for a function that is not a task ref or an argument the
+   * codec cannot send (naming its index and type), `RangeError` for a payload over the server's
+   * `max_payload`, `Error` after `shutdown()`.
+   */
+  submit<R extends TaskRef<WorkerFn>>(fn: R, ...args: TaskArgs<R>): JobFuture<TaskReturn<R>>
+  submit<R extends TaskRef<WorkerFn>>(
+    opts: ClusterSubmitOptions,
+    fn: R,
+    ...args: TaskArgs<R>
+  ): JobFuture<TaskReturn<R>>
+  submit(first: unknown, ...rest: unknown[]): JobFuture<unknown> {
+    const withOpts = typeof first === 'object' && first !== null && !('moduleUrl' in first)
+    const opts = (withOpts ? first : undefined) as ClusterSubmitOptions | undefined
+    const fn = withOpts ? rest[0] : first
+    const args = withOpts ? rest.slice(1) : rest
+    if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
+    const ref = checkTaskRef(fn, 'fn')
+    const id = opts?.id ?? `j${randomToken()}`
+    if (typeof id !== 'string' || id === '') throw typeError('opts.id', 'a non-empty string', id)
+    const maxAttempts =
+      opts?.maxAttempts === undefined
+        ? this.#settings.maxAttempts
+        : checkCount('maxAttempts', opts.maxAttempts, 1)
+    const backoff = opts?.backoffMs === undefined ? this.#settings.backoffMs : checkBackoff(opts.backoffMs)
+    const timeout = opts?.timeout === undefined ? 0 : checkMs('timeout', opts.timeout)
+    const label = ref.exportName
+    const msg: JobMessage = {
+      v: 1,
+      id,
+      m: ref.moduleUrl,
+      e: ref.exportName,
+      a: args,
+      to: this.#names.result(this.id),
+      max: maxAttempts,
+      bo: backoff,
+      t: timeout === Infinity ? 0 : timeout,
+    }
+    const bytes = encodeJob(this.#settings.codec, msg, label)
+    const max = this.#nc.info?.max_payload ?? 1024 * 1024
+    if (bytes.length > max) {
+      throw new RangeError(
+        `job ${label} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
+      )
+    }
+    const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
+    const pending: Pending = { job, id, name: label }
+    this.#pending.set(id, pending)
+    this.#byJob.set(job, pending)
+    this.#js.publish(this.#names.jobs, bytes, { msgID: id }).catch((err: unknown) => {
+      this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
+    })
+    return job
+  }
+
+  /** @internal JobOwner: a cancelled job settles at once; its worker, if any, is asked to stop it. */
+  _cancel(job: JobFuture<unknown>, message: string): void {
+    const p = this.#byJob.get(job)
+    if (p === undefined) return
+    try {
+      this.#nc.publish(this.#names.cancel, p.id)
+    } catch {
+      // Closed: no worker will hear of it, nor send its result anywhere.
+    }
+    this.#settle(p, 'cancelled', message)
+  }
+
+  #onResult(bytes: Uint8Array): void {
+    let r
+    try {
+      r = decodeResult(this.#settings.codec, bytes)
+    } catch {
+      return
+    }
+    const p = this.#pending.get(r.id)
+    if (p === undefined) return
+    p.job._attempts = r.n
+    if (r.ok) this.#settle(p, 'succeeded', r.value)
+    else if (!r.final) this.#retried++
+    else this.#settle(p, 'failed', new JobFailedError(r.id, p.name, r.n, r.error))
+  }
+
+  #settle(p: Pending, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
+    if (this.#pending.get(p.id) !== p) return
+    this.#pending.delete(p.id)
+    this.#byJob.delete(p.job)
+    if (outcome === 'succeeded') this.#completed++
+    else if (outcome === 'failed') this.#failed++
+    else this.#cancelled++
+    p.job._settle(outcome, value)
+    if (this.#pending.size === 0 && this.#shutDown) this.#idle.setResult(undefined)
+  }
+
+  /** Counts of this submitter's jobs. */
+  stats(): ClusterExecutorStats {
+    return {
+      pending: this.#pending.size,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      retried: this.#retried,
+    }
+  }
+
+  /**
+   * Stops taking jobs; with `wait` (default) waits for the results of the jobs submitted, with
+   * `cancelFutures` cancels them first. Then closes the connection. Idempotent.
+   */
+  async shutdown(opts?: {
+    readonly wait?: boolean | undefined
+    readonly cancelFutures?: boolean | undefined
+  }): Promise<void> {
+    const o = checkOptions(opts)
+    const alreadyDown = this.#shutDown
+    this.#shutDown = true
+    if (o?.cancelFutures === true) for (const p of [...this.#pending.values()]) p.job.cancel()
+    if (this.#pending.size === 0 && !this.#idle.done) this.#idle.setResult(undefined)
+    if (o?.wait !== false) await this.#idle
+    if (alreadyDown && this.#nc.isClosed()) return
+    this.#sub.unsubscribe()
+    if (!this.#nc.isClosed()) await this.#nc.drain().catch(() => this.#nc.close())
+    for (const p of [...this.#pending.values()])
+      this.#settle(p, 'cancelled', `executor ${this.name} was shut down`)
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown()
+  }
+}
+
+function randomToken(): string {
+  const b = new Uint8Array(12)
+  crypto.getRandomValues(b)
+  return Buffer.from(b).toString('base64url')
+}

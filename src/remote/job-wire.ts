@@ -1,0 +1,112 @@
+/**
+ * What a distributed job and its result look like on the wire: one codec-encoded object each.
+ *
+ * A job names its function as the local pools do (module URL and export name), so the worker runs
+ * it from its own copy of the module; arguments and results go through the codec, so a `Date` or
+ * a `Map` arrives as one. Refs cannot travel in a job: it may run after every actor that sent it
+ * is gone.
+ *
+ * @module
+ */
+import { CodecError, type Codec, noRefs } from './codec.js'
+
+/** A job as it is published. @internal */
+export interface JobMessage {
+  readonly v: 1
+  /** The job id (also the message's `Nats-Msg-Id`). */
+  readonly id: string
+  /** Module URL and export name of the function. */
+  readonly m: string
+  readonly e: string
+  readonly a: readonly unknown[]
+  /** Where the result goes. */
+  readonly to: string
+  /** Attempts it may have in all. */
+  readonly max: number
+  /** Delay before each retry, in ms, the last repeated. */
+  readonly bo: readonly number[]
+  /** Run time limit in ms of each attempt; 0 for none. */
+  readonly t: number
+}
+
+/** A job's end as it is reported to its submitter. @internal */
+export type ResultMessage =
+  | {
+      readonly v: 1
+      readonly id: string
+      readonly ok: true
+      readonly value: unknown
+      readonly n: number
+      readonly w: string
+    }
+  | {
+      readonly v: 1
+      readonly id: string
+      readonly ok: false
+      readonly error: unknown
+      readonly n: number
+      readonly w: string
+      readonly final: boolean
+    }
+
+/**
+ * The bytes of a job. A value the codec cannot send is reported by the argument it is in: its
+ * index and what it is. @internal
+ */
+export function encodeJob(codec: Codec, job: JobMessage, name: string): Uint8Array {
+  try {
+    return codec.encode(job, noRefs)
+  } catch (err) {
+    const path = err instanceof CodecError ? (err.path ?? '') : ''
+    const m = /^msg\.a\[(\d+)\]/.exec(path)
+    if (m !== null) {
+      const i = Number(m[1])
+      throw new TypeError(
+        `argument ${String(i)} of job ${name} cannot be sent (${typeName(job.a[i])}): ${(err as Error).message}`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+}
+
+/** A job read back; throws naming what is wrong with it. @internal */
+export function decodeJob(codec: Codec, bytes: Uint8Array): JobMessage {
+  const job = codec.decode(bytes, noRefs) as Partial<JobMessage> | null
+  if (
+    typeof job !== 'object' ||
+    job === null ||
+    job.v !== 1 ||
+    typeof job.id !== 'string' ||
+    typeof job.m !== 'string' ||
+    typeof job.e !== 'string' ||
+    !Array.isArray(job.a) ||
+    typeof job.to !== 'string' ||
+    !Number.isInteger(job.max) ||
+    !Array.isArray(job.bo) ||
+    typeof job.t !== 'number'
+  ) {
+    throw new Error('not a job message')
+  }
+  return job as JobMessage
+}
+
+/** A result read back; throws naming what is wrong with it. @internal */
+export function decodeResult(codec: Codec, bytes: Uint8Array): ResultMessage {
+  const r = codec.decode(bytes, noRefs) as Partial<{ v: number; id: string; ok: boolean }> | null
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    r.v !== 1 ||
+    typeof r.id !== 'string' ||
+    typeof r.ok !== 'boolean'
+  ) {
+    throw new Error('not a job result')
+  }
+  return r as ResultMessage
+}
+
+function typeName(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return (v).constructor?.name ?? 'object'
+  return typeof v
+}

@@ -1,0 +1,319 @@
+/**
+ * `serveJobs`: the worker side of a distributed executor. A process pulls jobs from the stream
+ * into a local thread or process pool of its own, and sends each result to its submitter.
+ *
+ * It pulls only as many jobs as it has lanes (one per pool worker by default), one at a time per
+ * lane, so a slow machine takes fewer jobs and a dying one holds few. A lane whose pull fails (the
+ * server restarted, the consumer's heartbeats stopped) gets the consumer again and goes on: pull
+ * consumers can otherwise stall silently after a restart.
+ *
+ * While a job runs, its lease is renewed (`working()`) every third of the lease from this
+ * process's timer; the job itself runs in the pool, not on this thread. A job that fails is
+ * retried after its backoff (`nak(delay)`) until it has had its attempts, then fails for good
+ * (`term()`) and its submitter gets the last error. A job delivered more times than its attempts
+ * (its workers kept dying) fails for good without running again.
+ *
+ * @module
+ */
+import { type Consumer, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import {
+  connect,
+  type ConnectionOptions,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node'
+import { checkCount, checkOptions, describe, typeError } from '../errors.js'
+import type { Executor } from '../executor/executor.js'
+import type { JobFuture } from '../executor/job-future.js'
+import { taskRef } from '../executor/task-ref.js'
+import type { NatsConnectOptions } from './cluster-options.js'
+import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './cluster-executor.js'
+import { noRefs } from './codec.js'
+import { ensureStream, jobNames, type JobNames } from './job-stream.js'
+import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
+
+/** Options of `serveJobs`. @since 0.3.0 */
+export interface ServeJobsOptions extends Pick<
+  ClusterExecutorOptions,
+  'servers' | 'nats' | 'name' | 'leaseMs' | 'dedupWindowMs' | 'types' | 'codec'
+> {
+  /** The local pool the jobs run in. It is not shut down by `stop()`. */
+  readonly executor: Executor
+  /** Jobs run at once, each pulled when a lane is free (default 2). */
+  readonly concurrency?: number | undefined
+  /** This worker's id, in results and logs (default: a random one). */
+  readonly workerId?: string | undefined
+}
+
+/** What a job server counts. @since 0.3.0 */
+export interface JobServerStats {
+  readonly running: number
+  readonly completed: number
+  /** Attempts that failed and were retried. */
+  readonly retried: number
+  /** Jobs that failed for good here. */
+  readonly failed: number
+  /** Jobs delivered again after another worker lost them (their delivery count was over 1). */
+  readonly redelivered: number
+  /** Messages on the job subject that were not jobs, ended without running. */
+  readonly rejected: number
+}
+
+/**
+ * Serves the distributed executor `opts.name` from this process, running its jobs in
+ * `opts.executor`. Resolves once it pulls.
+ * @example
+ * const pool = new ProcessPoolExecutor({ maxWorkers: 4 })
+ * const server = await serveJobs({ servers: 'nats://127.0.0.1:4222', name: 'render', executor: pool, concurrency: 4 })
+ * // ... until the process should stop:
+ * await server.stop()
+ * await pool.shutdown()
+ * @since 0.3.0
+ */
+export function serveJobs(opts: ServeJobsOptions): Promise<JobServer> {
+  const o = checkOptions(opts)
+  if (o === undefined) throw typeError('opts', 'an options object with an executor', opts)
+  const ex = o.executor as Partial<Executor> | undefined
+  if (typeof ex !== 'object' || ex === null || typeof ex.submit !== 'function') {
+    throw typeError('executor', 'a ThreadPoolExecutor or ProcessPoolExecutor', o.executor)
+  }
+  const name = o.name ?? 'default'
+  if (typeof name !== 'string' || name === '') throw typeError('name', 'a non-empty string', name)
+  const lanes = checkCount('concurrency', o.concurrency ?? 2, 1)
+  const settings = executorSettings(o)
+  const workerId = o.workerId ?? `w${String(process.pid)}`
+  if (typeof workerId !== 'string' || workerId === '')
+    throw typeError('workerId', 'a non-empty string', workerId)
+  const nats = {
+    servers: (o.servers ?? 'nats://127.0.0.1:4222') as string | string[],
+    ...(checkOptions(o.nats, 'nats') ?? {}),
+  }
+  return JobServer._start(nats, name, o.executor, lanes, settings, workerId)
+}
+
+/** A running job server (see `serveJobs`). @since 0.3.0 */
+export class JobServer {
+  /** This worker's id. */
+  readonly id: string
+  readonly #nc: NatsConnection
+  readonly #names: JobNames
+  readonly #executor: Executor
+  readonly #settings: ExecutorSettings
+  readonly #running = new Map<string, JobFuture<unknown>>()
+  /** Ids cancelled by their submitters, not running here: skipped if they come. Bounded by clearing. */
+  readonly #cancelled = new Set<string>()
+  readonly #lanes: Promise<void>[] = []
+  #consumer: Consumer | undefined
+  #cancelSub: Subscription | undefined
+  #stopping = false
+  #stopped: Promise<void> | undefined
+  #completed = 0
+  #retried = 0
+  #failed = 0
+  #redelivered = 0
+  #rejected = 0
+
+  private constructor(
+    nc: NatsConnection,
+    name: string,
+    executor: Executor,
+    settings: ExecutorSettings,
+    id: string,
+  ) {
+    this.id = id
+    this.#nc = nc
+    this.#names = jobNames(name)
+    this.#executor = executor
+    this.#settings = settings
+  }
+
+  /** @internal */
+  static async _start(
+    nats: NatsConnectOptions,
+    name: string,
+    executor: Executor,
+    lanes: number,
+    settings: ExecutorSettings,
+    id: string,
+  ): Promise<JobServer> {
+    const nc = await connect(nats as ConnectionOptions)
+    try {
+      const names = jobNames(name)
+      await ensureStream(await jetstreamManager(nc), names, settings)
+      const server = new JobServer(nc, name, executor, settings, id)
+      server.#consumer = await jetstream(nc).consumers.get(names.stream, names.consumer)
+      server.#cancelSub = nc.subscribe(names.cancel, {
+        callback: (_err, msg) => {
+          server.#onCancel(msg.string())
+        },
+      })
+      await nc.flush()
+      for (let i = 0; i < lanes; i++) server.#lanes.push(server.#lane())
+      return server
+    } catch (err) {
+      await nc.close()
+      throw err
+    }
+  }
+
+  /** Counts of this server's jobs. */
+  stats(): JobServerStats {
+    return {
+      running: this.#running.size,
+      completed: this.#completed,
+      retried: this.#retried,
+      failed: this.#failed,
+      redelivered: this.#redelivered,
+      rejected: this.#rejected,
+    }
+  }
+
+  async #lane(): Promise<void> {
+    while (!this.#stopping) {
+      let m: JsMsg | null
+      try {
+        m = await (this.#consumer as Consumer).next({ expires: 1000 })
+      } catch {
+        if (this.#stopping) return
+        // The server restarted or the consumer's heartbeats stopped: get it again and go on.
+        await new Promise((r) => setTimeout(r, 250))
+        try {
+          this.#consumer = await jetstream(this.#nc).consumers.get(this.#names.stream, this.#names.consumer)
+        } catch {
+          // Still away; the next turn tries again.
+        }
+        continue
+      }
+      if (m === null) continue
+      await this.#run(m)
+    }
+  }
+
+  async #run(m: JsMsg): Promise<void> {
+    let job: JobMessage
+    try {
+      job = decodeJob(this.#settings.codec, m.data)
+    } catch (err) {
+      // Not a job: ended here, never retried, never a crash.
+      this.#rejected++
+      process.emitWarning(
+        `verdant: job server ${this.id} rejected a message on ${m.subject}: ${describe(err)}`,
+      )
+      m.term()
+      return
+    }
+    const attempt = m.info.deliveryCount
+    if (attempt > 1) this.#redelivered++
+    if (this.#cancelled.delete(job.id)) {
+      m.ack()
+      return
+    }
+    if (attempt > job.max) {
+      this.#failed++
+      this.#report(job, {
+        ok: false,
+        error: new Error('its workers died while running it'),
+        n: attempt - 1,
+        final: true,
+      })
+      m.term()
+      return
+    }
+    const renew = setInterval(
+      () => {
+        m.working()
+      },
+      Math.max(50, this.#settings.leaseMs / 3),
+    )
+    const fn = taskRef(job.m, job.e)
+    let future: JobFuture<unknown>
+    try {
+      future =
+        job.t > 0
+          ? this.#executor.submit({ timeout: job.t }, fn, ...job.a)
+          : this.#executor.submit(fn, ...job.a)
+    } catch (err) {
+      clearInterval(renew)
+      this.#fail(m, job, attempt, err, true)
+      return
+    }
+    this.#running.set(job.id, future)
+    try {
+      const value = await future
+      this.#completed++
+      this.#report(job, { ok: true, value, n: attempt })
+      m.ack()
+    } catch (err) {
+      if (future.cancelled) m.ack()
+      else this.#fail(m, job, attempt, err, false)
+    } finally {
+      clearInterval(renew)
+      this.#running.delete(job.id)
+    }
+  }
+
+  /** An attempt failed: retried after its backoff, or, out of attempts (or hopeless), failed for good. */
+  #fail(m: JsMsg, job: JobMessage, attempt: number, err: unknown, hopeless: boolean): void {
+    if (!hopeless && attempt < job.max) {
+      this.#retried++
+      this.#report(job, { ok: false, error: err, n: attempt, final: false })
+      const delay = job.bo[Math.min(attempt - 1, job.bo.length - 1)] ?? 0
+      m.nak(delay)
+      return
+    }
+    this.#failed++
+    this.#report(job, { ok: false, error: err, n: attempt, final: true })
+    m.term()
+  }
+
+  #report(job: JobMessage, r: Record<string, unknown>): void {
+    const result = { v: 1, id: job.id, w: this.id, ...r } as ResultMessage
+    let bytes: Uint8Array
+    try {
+      bytes = this.#settings.codec.encode(result, noRefs)
+    } catch (err) {
+      // A result the codec cannot send fails the job with why, rather than never answering.
+      bytes = this.#settings.codec.encode(
+        {
+          v: 1,
+          id: job.id,
+          w: this.id,
+          ok: false,
+          error: new Error(`its result cannot be sent: ${describe(err)}`),
+          n: r['n'],
+          final: true,
+        },
+        noRefs,
+      )
+    }
+    try {
+      this.#nc.publish(job.to, bytes)
+    } catch {
+      // Closed: the submitter will not hear; the job's message is acked or retried all the same.
+    }
+  }
+
+  #onCancel(id: string): void {
+    const running = this.#running.get(id)
+    if (running !== undefined) {
+      running.cancel()
+      return
+    }
+    if (this.#cancelled.size >= 10_000) this.#cancelled.clear()
+    this.#cancelled.add(id)
+  }
+
+  /**
+   * Stops pulling; the jobs running here finish (their results are sent and their messages
+   * acknowledged), then the connection closes. The pool is the caller's to shut down. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#stopping = true
+      await Promise.all(this.#lanes)
+      this.#cancelSub?.unsubscribe()
+      await this.#nc.drain().catch(() => this.#nc.close())
+    })()
+    return this.#stopped
+  }
+}

@@ -1,0 +1,147 @@
+// The distributed executor on JetStream: jobs submitted here run in worker processes and come
+// back as JobFutures; failures are retried with backoff, then fail typed; bad input fails at submit.
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { taskRef } from 'verdant/worker'
+import { connectExecutor, JobFailedError } from 'verdant/remote'
+import { add, type echo, type fail, type slowEcho } from '../fixtures/executor-tasks.mjs'
+import { type NatsServer, startNatsServer } from '../helpers/nats-server.js'
+import { alive } from '../helpers/processes.js'
+import { startChild } from './child-node.js'
+import { describeNats } from './fixture.js'
+
+const tasks = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
+const workerScript = fileURLToPath(new URL('../fixtures/job-worker.mjs', import.meta.url))
+const echoRef = taskRef<typeof echo>(tasks, 'echo')
+const failRef = taskRef<typeof fail>(tasks, 'fail')
+const slowEchoRef = taskRef<typeof slowEcho>(tasks, 'slowEcho')
+
+describeNats('a distributed executor on JetStream', () => {
+  let server: NatsServer
+  beforeAll(async () => {
+    server = await startNatsServer({ jetstream: true })
+  })
+  afterAll(async () => {
+    await server.dispose()
+  })
+
+  const worker = (name: string, id: string, opts: Record<string, unknown> = {}) =>
+    startChild(workerScript, [server.url, name, JSON.stringify({ workerId: id, ...opts })], id)
+
+  it('jobs submitted here run on worker processes and settle their futures with the results', async () => {
+    const w1 = await worker('basic', 'w1')
+    const w2 = await worker('basic', 'w2')
+    const cluster = await connectExecutor({ servers: server.url, name: 'basic' })
+    try {
+      const jobs = Array.from({ length: 60 }, (_, i) => cluster.submit(add, i, 1000))
+      expect(await Promise.all(jobs)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1000))
+      expect(jobs.every((j) => j.state === 'succeeded' && j.attempts === 1)).toBe(true)
+      // Values the codec carries arrive as themselves.
+      const when = new Date(1_700_000_000_000)
+      const m = new Map([['k', [1n, when]]])
+      expect(await cluster.submit(echoRef, m)).toEqual(m)
+      const s1 = (await w1.send({ cmd: 'stats' }))['stats'] as { completed: number }
+      const s2 = (await w2.send({ cmd: 'stats' }))['stats'] as { completed: number }
+      expect(s1.completed + s2.completed).toBe(61)
+      expect(cluster.stats()).toMatchObject({ pending: 0, completed: 61, failed: 0 })
+    } finally {
+      await cluster.shutdown()
+      await w1.send({ cmd: 'stop' })
+      await w2.send({ cmd: 'stop' })
+      await w1.exited
+      await w2.exited
+    }
+    expect(alive(w1.pid) || alive(w2.pid)).toBe(false)
+  })
+
+  it('a job that always throws runs exactly maxAttempts times with backoff, then fails typed', async () => {
+    const w = await worker('failing', 'w1')
+    const cluster = await connectExecutor({
+      servers: server.url,
+      name: 'failing',
+      maxAttempts: 3,
+      backoffMs: [100, 200],
+    })
+    try {
+      const t0 = performance.now()
+      const job = cluster.submit(failRef, 'always')
+      const err: unknown = await job.catch((e: unknown) => e)
+      const took = performance.now() - t0
+      expect(err).toBeInstanceOf(JobFailedError)
+      expect((err as JobFailedError).attempts).toBe(3)
+      expect(((err as Error).cause as Error).message).toBe('always')
+      expect(job.attempts).toBe(3)
+      // Two waits between three runs: 100 ms, then 200 ms.
+      expect(took).toBeGreaterThanOrEqual(300)
+      const stats = (await w.send({ cmd: 'stats' }))['stats']
+      expect(stats).toMatchObject({ retried: 2, failed: 1, completed: 0 })
+      expect(cluster.stats()).toMatchObject({ failed: 1, retried: 2, pending: 0 })
+    } finally {
+      await cluster.shutdown()
+      await w.send({ cmd: 'stop' })
+      await w.exited
+    }
+  })
+
+  it('bad input fails at submit: an argument the codec cannot send, a payload over max_payload, a non-task', async () => {
+    const cluster = await connectExecutor({ servers: server.url, name: 'bad' })
+    try {
+      expect(() => cluster.submit(echoRef, (() => 1) as never)).toThrow(
+        /argument 0 of job echo cannot be sent \(function\)/,
+      )
+      expect(() => cluster.submit(echoRef, 'x'.repeat(2 * 1024 * 1024))).toThrow(RangeError)
+      expect(() => cluster.submit(echoRef, 'x'.repeat(2 * 1024 * 1024))).toThrow(
+        /over the limit of 1048576 bytes/,
+      )
+      expect(() => (cluster.submit as (...a: unknown[]) => unknown)(() => 1)).toThrow(/task reference/)
+      expect(cluster.stats().pending).toBe(0)
+    } finally {
+      await cluster.shutdown()
+    }
+  })
+
+  it('a resubmitted job id within the dedup window runs once', async () => {
+    const w = await worker('dedup', 'w1')
+    const cluster = await connectExecutor({ servers: server.url, name: 'dedup' })
+    try {
+      const first = cluster.submit({ id: 'order-42' }, add, 1, 2)
+      expect(await first).toBe(3)
+      const again = cluster.submit({ id: 'order-42' }, add, 1, 2)
+      // The stream dropped the duplicate: no worker runs it, so no result comes.
+      await new Promise((r) => setTimeout(r, 300))
+      expect(again.done).toBe(false)
+      again.cancel()
+      const stats = (await w.send({ cmd: 'stats' }))['stats']
+      expect(stats).toMatchObject({ completed: 1 })
+    } finally {
+      await cluster.shutdown()
+      await w.send({ cmd: 'stop' })
+      await w.exited
+    }
+  })
+
+  it('kill -9 of a worker in the middle of a run: its jobs are redelivered after the lease, every future settles', async () => {
+    const opts = { leaseMs: 1000 }
+    const cluster = await connectExecutor({ servers: server.url, name: 'crash', ...opts })
+    const doomed = await worker('crash', 'doomed', opts)
+    const survivor = await worker('crash', 'survivor', opts)
+    try {
+      const jobs = Array.from({ length: 40 }, (_, i) => cluster.submit(slowEchoRef, i, 100))
+      // Let both workers hold jobs, then kill one while it runs two.
+      await new Promise((r) => setTimeout(r, 350))
+      await doomed.kill('SIGKILL')
+      const t0 = performance.now()
+      expect(await Promise.all(jobs)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+      const stats = (await survivor.send({ cmd: 'stats' }))['stats'] as { redelivered: number }
+      // The jobs the dead worker held came back, each once more, after its lease ran out.
+      expect(stats.redelivered).toBeGreaterThanOrEqual(1)
+      expect(jobs.filter((j) => j.attempts === 2).length).toBe(stats.redelivered)
+      expect(jobs.every((j) => j.attempts === 1 || j.attempts === 2)).toBe(true)
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(500)
+    } finally {
+      await cluster.shutdown()
+      await survivor.send({ cmd: 'stop' })
+      await survivor.exited
+    }
+  })
+})
