@@ -107,6 +107,6 @@ export function decodeResult(codec: Codec, bytes: Uint8Array): ResultMessage {
 }
 
 function typeName(v: unknown): string {
-  if (typeof v === 'object' && v !== null) return (v).constructor?.name ?? 'object'
+  if (typeof v === 'object' && v !== null) return v.constructor?.name ?? 'object'
   return typeof v
 }
