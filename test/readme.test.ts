@@ -26,7 +26,7 @@ describe('README examples', () => {
   let nats: NatsServer | undefined
   beforeAll(async () => {
     if (natsServerBin === undefined || !snippets.some(remote)) return
-    nats = await startNatsServer()
+    nats = await startNatsServer({ jetstream: true })
     process.env['NATS_URL'] = nats.url
   })
   afterAll(async () => {

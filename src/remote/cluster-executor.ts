@@ -11,6 +11,7 @@
  * @module
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
+import type { KV } from '@nats-io/kv'
 import {
   connect,
   type ConnectionOptions,
@@ -29,7 +30,7 @@ import {
 } from '../executor/task-ref.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type Codec, jsonCodec } from './codec.js'
-import { ensureStream, jobNames, type JobNames, type StreamSettings } from './job-stream.js'
+import { ensureStream, jobNames, type JobNames, openResults, type StreamSettings } from './job-stream.js'
 import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
 import type { TypeRegistry } from './type-registry.js'
 
@@ -49,6 +50,8 @@ export interface ClusterExecutorOptions {
   readonly leaseMs?: number | undefined
   /** How long a resubmitted job id counts as the same job (default 120000 ms). */
   readonly dedupWindowMs?: number | undefined
+  /** How long a job's final result is kept for `getResult` (default 3600000 ms). */
+  readonly resultTtlMs?: number | undefined
   /** User classes the default codec may send in arguments and results. */
   readonly types?: TypeRegistry | undefined
   /** How arguments and results are written (default `jsonCodec({ types })`); workers use the same. */
@@ -109,6 +112,9 @@ interface Pending {
 
 let nextLocalId = 0
 
+/** A job id is also the key of its result in the results bucket. */
+const JOB_ID = /^[A-Za-z0-9_=-](?:[A-Za-z0-9_=.-]{0,254}[A-Za-z0-9_=-])?$/
+
 /**
  * Connects a submitter to the distributed executor `opts.name` and resolves once it can submit.
  * **Throws**: `TypeError`/`RangeError` at the call for a bad option.
@@ -146,8 +152,12 @@ export function executorSettings(o: ClusterExecutorOptions | undefined): Executo
   if (leaseMs < 100 || leaseMs === Infinity)
     throw new RangeError(`Expected \`leaseMs\` to be finite and at least 100, got ${String(leaseMs)}`)
   const dedupWindowMs = checkMs('dedupWindowMs', o?.dedupWindowMs ?? 120_000)
+  const resultTtlMs = checkMs('resultTtlMs', o?.resultTtlMs ?? 3_600_000)
+  if (resultTtlMs === 0 || resultTtlMs === Infinity) {
+    throw new RangeError(`Expected \`resultTtlMs\` to be finite and over 0, got ${String(resultTtlMs)}`)
+  }
   const codec = o?.codec ?? jsonCodec(o?.types === undefined ? {} : { types: o.types })
-  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, codec }
+  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, resultTtlMs, codec }
 }
 
 function checkBackoff(b: unknown): readonly number[] {
@@ -173,6 +183,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   readonly #pending = new Map<string, Pending>()
   readonly #byJob = new Map<JobFuture<unknown>, Pending>()
   readonly #sub: Subscription
+  readonly #kv: KV
   #completed = 0
   #failed = 0
   #cancelled = 0
@@ -180,14 +191,15 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   #shutDown = false
   readonly #idle = new Future<void>()
 
-  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings) {
+  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings, kv: KV) {
+    this.#kv = kv
     this.name = name
     this.id = `s${randomToken()}`
     this.#nc = nc
     this.#js = jetstream(nc)
     this.#names = jobNames(name)
     this.#settings = settings
-    this.#sub = nc.subscribe(this.#names.results(this.id), {
+    this.#sub = nc.subscribe(this.#names.resultsOf(this.id), {
       callback: (_err, msg) => {
         this.#onResult(msg.data)
       },
@@ -202,9 +214,11 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   ): Promise<ClusterExecutor> {
     const nc = await connect(nats as ConnectionOptions)
     try {
-      await ensureStream(await jetstreamManager(nc), jobNames(name), settings)
-      const ex = new ClusterExecutor(nc, name, settings)
+      const names = jobNames(name)
+      await ensureStream(await jetstreamManager(nc), names, settings)
+      const ex = new ClusterExecutor(nc, name, settings, await openResults(nc, names, settings))
       await nc.flush()
+      void ex.#followStatus()
       return ex
     } catch (err) {
       await nc.close()
@@ -232,7 +246,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
     const ref = checkTaskRef(fn, 'fn')
     const id = opts?.id ?? `j${randomToken()}`
-    if (typeof id !== 'string' || id === '') throw typeError('opts.id', 'a non-empty string', id)
+    if (typeof id !== 'string' || !JOB_ID.test(id)) {
+      throw typeError('opts.id', 'letters, digits, `-`, `_`, `=` and inner `.` (a KV key)', id)
+    }
     const maxAttempts =
       opts?.maxAttempts === undefined
         ? this.#settings.maxAttempts
@@ -278,6 +294,37 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       // Closed: no worker will hear of it, nor send its result anywhere.
     }
     this.#settle(p, 'cancelled', message)
+  }
+
+  /**
+   * The final result of job `jobId`, kept for `resultTtlMs` after it ended: `{ value }` for a
+   * job that succeeded, a rejection with `JobFailedError` for one that failed, `undefined` if no
+   * result is kept (still running, never submitted, or expired). Any process of the executor's
+   * name may ask, the submitter or another.
+   */
+  getResult(jobId: string): Promise<{ readonly value: unknown } | undefined> {
+    // Not async: a bad id throws at the call.
+    if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) throw typeError('jobId', 'a job id', jobId)
+    return this.#getResult(jobId)
+  }
+
+  async #getResult(jobId: string): Promise<{ readonly value: unknown } | undefined> {
+    const entry = await this.#kv.get(jobId)
+    if (entry === null || entry.operation !== 'PUT') return undefined
+    const r = decodeResult(this.#settings.codec, entry.value)
+    if (r.ok) return { value: r.value }
+    throw new JobFailedError(r.id, jobId, r.n, r.error)
+  }
+
+  /** After a reconnect, the results that came while this submitter was away are read from the bucket. */
+  async #followStatus(): Promise<void> {
+    for await (const s of this.#nc.status()) {
+      if (s.type !== 'reconnect') continue
+      for (const p of [...this.#pending.values()]) {
+        const entry = await this.#kv.get(p.id).catch(() => null)
+        if (entry !== null && entry.operation === 'PUT') this.#onResult(entry.value)
+      }
+    }
   }
 
   #onResult(bytes: Uint8Array): void {

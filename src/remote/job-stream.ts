@@ -15,6 +15,8 @@
  * @module
  */
 import { AckPolicy, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
+import { type KV, Kvm } from '@nats-io/kv'
+import type { NatsConnection } from '@nats-io/transport-node'
 import { escapeToken } from './subjects.js'
 
 /** The names of one distributed executor's stream, consumer and subjects. @internal */
@@ -26,9 +28,11 @@ export interface JobNames {
   /** Where the results for submitter `id` go. */
   result(id: string): string
   /** What a submitter subscribes to for its results. */
-  results(id: string): string
+  resultsOf(id: string): string
   /** Cancellations of running jobs, heard by every worker. */
   readonly cancel: string
+  /** The KV bucket that keeps each job's final result for a while, by job id. */
+  readonly results: string
 }
 
 /** The names for the executor called `name`. @internal */
@@ -40,8 +44,9 @@ export function jobNames(name: string): JobNames {
     consumer: 'workers',
     jobs: `${prefix}.run`,
     result: (id) => `${prefix}.result.${id}`,
-    results: (id) => `${prefix}.result.${id}`,
+    resultsOf: (id) => `${prefix}.result.${id}`,
     cancel: `${prefix}.cancel`,
+    results: `VERDANT_RESULTS_${token}`,
   }
 }
 
@@ -51,6 +56,17 @@ export interface StreamSettings {
   readonly leaseMs: number
   /** How long a resubmitted job id is recognised as the same job, in ms. */
   readonly dedupWindowMs: number
+  /** How long a job's final result is kept for `getResult`, in ms. */
+  readonly resultTtlMs: number
+}
+
+/**
+ * The results bucket, made if it does not exist. Its TTL is the bucket's `max_age`, which
+ * nats-server 2.9 honours (expired entries just vanish; nothing here watches for them).
+ * @internal
+ */
+export function openResults(nc: NatsConnection, names: JobNames, settings: StreamSettings): Promise<KV> {
+  return new Kvm(nc).create(names.results, { ttl: settings.resultTtlMs })
 }
 
 const NS = 1_000_000

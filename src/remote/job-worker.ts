@@ -16,6 +16,7 @@
  * @module
  */
 import { type Consumer, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import type { KV } from '@nats-io/kv'
 import {
   connect,
   type ConnectionOptions,
@@ -29,13 +30,13 @@ import { taskRef } from '../executor/task-ref.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './cluster-executor.js'
 import { noRefs } from './codec.js'
-import { ensureStream, jobNames, type JobNames } from './job-stream.js'
+import { ensureStream, jobNames, type JobNames, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
 
 /** Options of `serveJobs`. @since 0.3.0 */
 export interface ServeJobsOptions extends Pick<
   ClusterExecutorOptions,
-  'servers' | 'nats' | 'name' | 'leaseMs' | 'dedupWindowMs' | 'types' | 'codec'
+  'servers' | 'nats' | 'name' | 'leaseMs' | 'dedupWindowMs' | 'resultTtlMs' | 'types' | 'codec'
 > {
   /** The local pool the jobs run in. It is not shut down by `stop()`. */
   readonly executor: Executor
@@ -103,6 +104,7 @@ export class JobServer {
   /** Ids cancelled by their submitters, not running here: skipped if they come. Bounded by clearing. */
   readonly #cancelled = new Set<string>()
   readonly #lanes: Promise<void>[] = []
+  #kv: KV | undefined
   #consumer: Consumer | undefined
   #cancelSub: Subscription | undefined
   #stopping = false
@@ -142,6 +144,7 @@ export class JobServer {
       await ensureStream(await jetstreamManager(nc), names, settings)
       const server = new JobServer(nc, name, executor, settings, id)
       server.#consumer = await jetstream(nc).consumers.get(names.stream, names.consumer)
+      server.#kv = await openResults(nc, names, settings)
       server.#cancelSub = nc.subscribe(names.cancel, {
         callback: (_err, msg) => {
           server.#onCancel(msg.string())
@@ -210,7 +213,7 @@ export class JobServer {
     }
     if (attempt > job.max) {
       this.#failed++
-      this.#report(job, {
+      await this.#report(job, {
         ok: false,
         error: new Error('its workers died while running it'),
         n: attempt - 1,
@@ -234,18 +237,18 @@ export class JobServer {
           : this.#executor.submit(fn, ...job.a)
     } catch (err) {
       clearInterval(renew)
-      this.#fail(m, job, attempt, err, true)
+      await this.#fail(m, job, attempt, err, true)
       return
     }
     this.#running.set(job.id, future)
     try {
       const value = await future
       this.#completed++
-      this.#report(job, { ok: true, value, n: attempt })
+      await this.#report(job, { ok: true, value, n: attempt })
       m.ack()
     } catch (err) {
       if (future.cancelled) m.ack()
-      else this.#fail(m, job, attempt, err, false)
+      else await this.#fail(m, job, attempt, err, false)
     } finally {
       clearInterval(renew)
       this.#running.delete(job.id)
@@ -253,20 +256,25 @@ export class JobServer {
   }
 
   /** An attempt failed: retried after its backoff, or, out of attempts (or hopeless), failed for good. */
-  #fail(m: JsMsg, job: JobMessage, attempt: number, err: unknown, hopeless: boolean): void {
+  async #fail(m: JsMsg, job: JobMessage, attempt: number, err: unknown, hopeless: boolean): Promise<void> {
     if (!hopeless && attempt < job.max) {
       this.#retried++
-      this.#report(job, { ok: false, error: err, n: attempt, final: false })
+      await this.#report(job, { ok: false, error: err, n: attempt, final: false })
       const delay = job.bo[Math.min(attempt - 1, job.bo.length - 1)] ?? 0
       m.nak(delay)
       return
     }
     this.#failed++
-    this.#report(job, { ok: false, error: err, n: attempt, final: true })
+    await this.#report(job, { ok: false, error: err, n: attempt, final: true })
     m.term()
   }
 
-  #report(job: JobMessage, r: Record<string, unknown>): void {
+  /**
+   * Sends a job's result to its submitter; a final one is first kept in the results bucket, so a
+   * submitter that was away (or another process) reads it there. It is kept before the job's
+   * message is acknowledged: a worker that dies in between leaves the job to run again.
+   */
+  async #report(job: JobMessage, r: Record<string, unknown>): Promise<void> {
     const result = { v: 1, id: job.id, w: this.id, ...r } as ResultMessage
     let bytes: Uint8Array
     try {
@@ -285,6 +293,9 @@ export class JobServer {
         },
         noRefs,
       )
+    }
+    if (r['ok'] === true || r['final'] === true) {
+      await this.#kv?.put(job.id, bytes).catch(() => undefined)
     }
     try {
       this.#nc.publish(job.to, bytes)

@@ -71,6 +71,7 @@ beforeAll(() => {
       // version this repository tests with.
       `@nats-io/transport-node@${manifest.devDependencies['@nats-io/transport-node'] ?? ''}`,
       `@nats-io/jetstream@${manifest.devDependencies['@nats-io/jetstream'] ?? ''}`,
+      `@nats-io/kv@${manifest.devDependencies['@nats-io/kv'] ?? ''}`,
     ],
     { cwd: scratch, encoding: 'utf8' },
   )

@@ -144,4 +144,85 @@ describeNats('a distributed executor on JetStream', () => {
       await survivor.exited
     }
   })
+
+  it('a submitter that disconnects before its results arrive fetches them later by job id', async () => {
+    const w = await worker('away', 'w1')
+    const first = await connectExecutor({ servers: server.url, name: 'away' })
+    const ids = Array.from({ length: 5 }, (_, i) => `away-${String(i)}`)
+    for (const [i, id] of ids.entries()) void first.submit({ id }, slowEchoRef, i, 150).catch(() => undefined)
+    // Gone before any result: its futures are cancelled, the jobs run on.
+    await first.shutdown({ wait: false })
+    const later = await connectExecutor({ servers: server.url, name: 'away' })
+    try {
+      await expect
+        .poll(async () => (await later.getResult(ids[4] as string))?.value, { timeout: 5000 })
+        .toBe(4)
+      for (const [i, id] of ids.entries()) expect(await later.getResult(id)).toEqual({ value: i })
+      expect(await later.getResult('never-submitted')).toBeUndefined()
+      expect(() => later.getResult('bad id')).toThrow(/jobId/)
+      // A failed job's result is its typed failure.
+      const failed = later.submit({ id: 'away-fail', maxAttempts: 1 }, failRef, 'no')
+      await failed.catch(() => undefined)
+      await expect(later.getResult('away-fail')).rejects.toBeInstanceOf(JobFailedError)
+    } finally {
+      await later.shutdown()
+      await w.send({ cmd: 'stop' })
+      await w.exited
+    }
+  })
+
+  it('nats-server restarted in the middle of a run (file storage): no accepted job is lost, workers pull again', async () => {
+    const own = await startNatsServer({ jetstream: true })
+    const reconnecting = { maxReconnectAttempts: -1, reconnectTimeWait: 100 }
+    const w = await startChild(
+      workerScript,
+      [own.url, 'restart', JSON.stringify({ workerId: 'w1', leaseMs: 2000 })],
+      'w1',
+    )
+    const cluster = await connectExecutor({
+      servers: own.url,
+      name: 'restart',
+      leaseMs: 2000,
+      nats: reconnecting,
+    })
+    try {
+      const jobs = Array.from({ length: 60 }, (_, i) => cluster.submit(slowEchoRef, i, 20))
+      // Accepted: the stream has them all before the server goes.
+      await new Promise((r) => setTimeout(r, 300))
+      await own.stop()
+      await own.restart()
+      const results = await Promise.all(jobs)
+      expect(results).toEqual(Array.from({ length: 60 }, (_, i) => i))
+      expect(jobs.every((j) => j.state === 'succeeded')).toBe(true)
+    } finally {
+      await cluster.shutdown()
+      await w.send({ cmd: 'stop' }).catch(() => undefined)
+      await w.kill('SIGKILL')
+      await own.dispose()
+    }
+  })
+
+  it('10,000 tiny jobs over two worker processes: every future settles, and no job runs twice', async () => {
+    const w1 = await worker('tiny', 'w1', { concurrency: 8 })
+    const w2 = await worker('tiny', 'w2', { concurrency: 8 })
+    const cluster = await connectExecutor({ servers: server.url, name: 'tiny' })
+    try {
+      const jobs = Array.from({ length: 10_000 }, (_, i) => cluster.submit(add, i, 0))
+      const values = await Promise.all(jobs)
+      expect(values.every((v, i) => v === i)).toBe(true)
+      const s1 = (await w1.send({ cmd: 'stats' }))['stats'] as { completed: number; redelivered: number }
+      const s2 = (await w2.send({ cmd: 'stats' }))['stats'] as { completed: number; redelivered: number }
+      // Runs: one per job, the rest only where a redelivery was the reason (there was none).
+      expect(s1.redelivered + s2.redelivered).toBe(0)
+      expect(s1.completed + s2.completed).toBe(10_000)
+      expect(s1.completed).toBeGreaterThan(0)
+      expect(s2.completed).toBeGreaterThan(0)
+    } finally {
+      await cluster.shutdown()
+      await w1.send({ cmd: 'stop' })
+      await w2.send({ cmd: 'stop' })
+      await w1.exited
+      await w2.exited
+    }
+  }, 60_000)
 })
