@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { taskRef } from 'verdant/worker'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
-import { add, type echo, type fail, type slowEcho } from '../fixtures/executor-tasks.mjs'
+import { add, type echo, type fail, type slowEcho, type untilCancelled } from '../fixtures/executor-tasks.mjs'
 import { type NatsServer, startNatsServer } from '../helpers/nats-server.js'
 import { alive } from '../helpers/processes.js'
 import { startChild } from './child-node.js'
@@ -15,6 +15,7 @@ const workerScript = fileURLToPath(new URL('../fixtures/job-worker.mjs', import.
 const echoRef = taskRef<typeof echo>(tasks, 'echo')
 const failRef = taskRef<typeof fail>(tasks, 'fail')
 const slowEchoRef = taskRef<typeof slowEcho>(tasks, 'slowEcho')
+const untilCancelledRef = taskRef<typeof untilCancelled>(tasks, 'untilCancelled')
 
 describeNats('a distributed executor on JetStream', () => {
   let server: NatsServer
@@ -225,4 +226,31 @@ describeNats('a distributed executor on JetStream', () => {
       await w2.exited
     }
   }, 60_000)
+
+  it('cancelling a running job stops it on its worker; a cancelled queued job is never run', async () => {
+    const w = await worker('cancel', 'w1', { concurrency: 1 })
+    const cluster = await connectExecutor({ servers: server.url, name: 'cancel' })
+    try {
+      const running = cluster.submit(untilCancelledRef)
+      const queued = cluster.submit(add, 1, 2)
+      await expect
+        .poll(async () => ((await w.send({ cmd: 'stats' }))['stats'] as { running: number }).running)
+        .toBe(1)
+      expect(queued.cancel()).toBe(true)
+      expect(running.cancel()).toBe(true)
+      expect(running.state).toBe('cancelled')
+      expect(queued.state).toBe('cancelled')
+      // The running one stopped in its pool; the queued one was skipped when its turn came.
+      await expect
+        .poll(async () => (await w.send({ cmd: 'stats' }))['stats'])
+        .toMatchObject({ running: 0, completed: 0, failed: 0 })
+      expect(await cluster.submit(add, 2, 3)).toBe(5)
+      expect((await w.send({ cmd: 'stats' }))['stats']).toMatchObject({ completed: 1 })
+      expect(cluster.stats()).toMatchObject({ cancelled: 2, completed: 1, pending: 0 })
+    } finally {
+      await cluster.shutdown()
+      await w.send({ cmd: 'stop' })
+      await w.exited
+    }
+  })
 })
