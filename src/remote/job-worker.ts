@@ -7,8 +7,9 @@
  * server restarted, the consumer's heartbeats stopped) gets the consumer again and goes on: pull
  * consumers can otherwise stall silently after a restart.
  *
- * While a job runs, its lease is renewed (`working()`) every third of the lease from this
- * process's timer; the job itself runs in the pool, not on this thread. A job that fails is
+ * While a job runs, its lease is renewed every third of the lease by a thread of its own (the lease
+ * keeper), so a main thread blocked by the program around it does not lose the jobs it runs; the
+ * job itself runs in the pool. A job that fails is
  * retried after its backoff (`nak(delay)`) until it has had its attempts, then fails for good
  * (`term()`) and its submitter gets the last error. A job delivered more times than its attempts
  * (its workers kept dying) fails for good without running again.
@@ -32,6 +33,7 @@ import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } 
 import { noRefs } from './codec.js'
 import { ensureStream, jobNames, type JobNames, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
+import { type LeaseKeeper, startLeaseKeeper } from './lease-keeper.js'
 
 /** Options of `serveJobs`. @since 0.3.0 */
 export interface ServeJobsOptions extends Pick<
@@ -105,6 +107,7 @@ export class JobServer {
   readonly #cancelled = new Set<string>()
   readonly #lanes: Promise<void>[] = []
   #kv: KV | undefined
+  #keeper: LeaseKeeper | undefined
   #consumer: Consumer | undefined
   #cancelSub: Subscription | undefined
   #stopping = false
@@ -145,6 +148,7 @@ export class JobServer {
       const server = new JobServer(nc, name, executor, settings, id)
       server.#consumer = await jetstream(nc).consumers.get(names.stream, names.consumer)
       server.#kv = await openResults(nc, names, settings)
+      server.#keeper = await startLeaseKeeper(nats, Math.max(50, settings.leaseMs / 3))
       server.#cancelSub = nc.subscribe(names.cancel, {
         callback: (_err, msg) => {
           server.#onCancel(msg.string())
@@ -222,12 +226,8 @@ export class JobServer {
       m.term()
       return
     }
-    const renew = setInterval(
-      () => {
-        m.working()
-      },
-      Math.max(50, this.#settings.leaseMs / 3),
-    )
+    const keeper = this.#keeper as LeaseKeeper
+    keeper.start(m)
     const fn = taskRef(job.m, job.e)
     let future: JobFuture<unknown>
     try {
@@ -236,7 +236,7 @@ export class JobServer {
           ? this.#executor.submit({ timeout: job.t }, fn, ...job.a)
           : this.#executor.submit(fn, ...job.a)
     } catch (err) {
-      clearInterval(renew)
+      keeper.end(m)
       await this.#fail(m, job, attempt, err, true)
       return
     }
@@ -250,7 +250,7 @@ export class JobServer {
       if (future.cancelled) m.ack()
       else await this.#fail(m, job, attempt, err, false)
     } finally {
-      clearInterval(renew)
+      keeper.end(m)
       this.#running.delete(job.id)
     }
   }
@@ -322,6 +322,7 @@ export class JobServer {
     this.#stopped ??= (async () => {
       this.#stopping = true
       await Promise.all(this.#lanes)
+      await this.#keeper?.close()
       this.#cancelSub?.unsubscribe()
       await this.#nc.drain().catch(() => this.#nc.close())
     })()

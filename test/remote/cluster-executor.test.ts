@@ -253,4 +253,29 @@ describeNats('a distributed executor on JetStream', () => {
       await w.exited
     }
   })
+
+  it('a worker whose main thread is blocked longer than the lease keeps the job it runs', async () => {
+    const opts = { leaseMs: 1000 }
+    const cluster = await connectExecutor({ servers: server.url, name: 'blocked', ...opts })
+    const busy = await worker('blocked', 'busy', { ...opts, concurrency: 1 })
+    try {
+      const job = cluster.submit(slowEchoRef, 'kept', 2500)
+      await expect
+        .poll(async () => ((await busy.send({ cmd: 'stats' }))['stats'] as { running: number }).running)
+        .toBe(1)
+      // Another worker is there to take the job if the lease were lost.
+      const other = await worker('blocked', 'other', { ...opts, concurrency: 1 })
+      await busy.send({ cmd: 'block', ms: 2500 })
+      expect(await job).toBe('kept')
+      expect(job.attempts).toBe(1)
+      expect((await other.send({ cmd: 'stats' }))['stats']).toMatchObject({ completed: 0, redelivered: 0 })
+      expect((await busy.send({ cmd: 'stats' }))['stats']).toMatchObject({ completed: 1, redelivered: 0 })
+      await other.send({ cmd: 'stop' })
+      await other.exited
+    } finally {
+      await cluster.shutdown()
+      await busy.send({ cmd: 'stop' })
+      await busy.exited
+    }
+  })
 })
