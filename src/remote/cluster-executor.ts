@@ -29,9 +29,16 @@ import {
   type WorkerFn,
 } from '../executor/task-ref.js'
 import type { NatsConnectOptions } from './cluster-options.js'
-import { type Codec, jsonCodec } from './codec.js'
-import { ensureStream, jobNames, type JobNames, openResults, type StreamSettings } from './job-stream.js'
-import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
+import { type Codec, jsonCodec, noRefs } from './codec.js'
+import {
+  ensureStream,
+  jobNames,
+  type JobNames,
+  openDead,
+  openResults,
+  type StreamSettings,
+} from './job-stream.js'
+import { type DeadRecord, decodeResult, encodeJob, type JobMessage } from './job-wire.js'
 import type { TypeRegistry } from './type-registry.js'
 
 /** Options of `connectExecutor`. @since 0.3.0 */
@@ -91,6 +98,23 @@ export class JobFailedError extends VerdantError {
     this.jobId = jobId
     this.attempts = attempts
   }
+}
+
+/** A job that failed for good, or a message on the job subject that was not a job. @since 0.3.0 */
+export interface DeadJob {
+  /** Its key: the job id, or `bad-<sequence>` for a message that was not a job. */
+  readonly key: string
+  /** The function's module URL and export name, for a job. */
+  readonly task?: { readonly moduleUrl: string; readonly exportName: string } | undefined
+  /** Why it is here: `out of attempts`, `could not start`, or `not a job: ...`. */
+  readonly reason: string
+  /** The last attempt's error. */
+  readonly error?: unknown
+  readonly attempts: number
+  /** When (epoch ms). */
+  readonly at: number
+  /** The worker that put it here. */
+  readonly worker: string
 }
 
 /** What `ClusterExecutor.stats()` reports, counted by this submitter. @since 0.3.0 */
@@ -184,6 +208,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   readonly #byJob = new Map<JobFuture<unknown>, Pending>()
   readonly #sub: Subscription
   readonly #kv: KV
+  readonly #dead: KV
   #completed = 0
   #failed = 0
   #cancelled = 0
@@ -191,8 +216,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   #shutDown = false
   readonly #idle = new Future<void>()
 
-  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings, kv: KV) {
+  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings, kv: KV, dead: KV) {
     this.#kv = kv
+    this.#dead = dead
     this.name = name
     this.id = `s${randomToken()}`
     this.#nc = nc
@@ -216,7 +242,13 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     try {
       const names = jobNames(name)
       await ensureStream(await jetstreamManager(nc), names, settings)
-      const ex = new ClusterExecutor(nc, name, settings, await openResults(nc, names, settings))
+      const ex = new ClusterExecutor(
+        nc,
+        name,
+        settings,
+        await openResults(nc, names, settings),
+        await openDead(nc, names),
+      )
       await nc.flush()
       void ex.#followStatus()
       return ex
@@ -274,11 +306,15 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         `job ${label} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
       )
     }
+    return this.#track(id, label, bytes, id)
+  }
+
+  #track(id: string, label: string, bytes: Uint8Array, msgID: string): JobFuture<unknown> {
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
     const pending: Pending = { job, id, name: label }
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
-    this.#js.publish(this.#names.jobs, bytes, { msgID: id }).catch((err: unknown) => {
+    this.#js.publish(this.#names.jobs, bytes, { msgID }).catch((err: unknown) => {
       this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
     })
     return job
@@ -314,6 +350,70 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const r = decodeResult(this.#settings.codec, entry.value)
     if (r.ok) return { value: r.value }
     throw new JobFailedError(r.id, jobId, r.n, r.error)
+  }
+
+  /** The dead-letter records of this executor's name, oldest first (any submitter may list them). */
+  async deadJobs(): Promise<DeadJob[]> {
+    const out: DeadJob[] = []
+    for await (const key of await this.#dead.keys()) {
+      const record = await this.#deadRecord(key)
+      if (record === undefined) continue
+      out.push({
+        key,
+        ...(record.job !== undefined && { task: { moduleUrl: record.job.m, exportName: record.job.e } }),
+        reason: record.reason,
+        ...(record.error !== undefined && { error: record.error }),
+        attempts: record.attempts,
+        at: record.at,
+        worker: record.w,
+      })
+    }
+    return out.sort((a, b) => a.at - b.at)
+  }
+
+  /**
+   * Submits a dead job again under its id, with its attempts anew, and drops its record. Returns
+   * its future at once (not a promise of it: a future is awaitable, and a promise would wait for
+   * its result); the future fails if there is no such record or it is not a job.
+   * **Throws**: `TypeError` at the call for a key that cannot be one.
+   */
+  requeue(key: string): JobFuture<unknown> {
+    if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
+    if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
+    const job = new JobFuture<unknown>(this, ++nextLocalId, 0, key, [], undefined, 0)
+    const pending: Pending = { job, id: key, name: key }
+    this.#pending.set(key, pending)
+    this.#byJob.set(job, pending)
+    void (async () => {
+      const record = await this.#deadRecord(key)
+      if (record?.job === undefined) throw new Error(`no dead job ${JSON.stringify(key)} to requeue`)
+      await this.#dead.delete(key)
+      const msg: JobMessage = { ...record.job, to: this.#names.result(this.id) }
+      await this.#js.publish(this.#names.jobs, encodeJob(this.#settings.codec, msg, msg.e), {
+        msgID: `${key}.requeue.${String(Date.now())}`,
+      })
+    })().catch((err: unknown) => {
+      this.#settle(pending, 'failed', err)
+    })
+    return job
+  }
+
+  /** Drops a dead-letter record; false if there was none. */
+  async dropDead(key: string): Promise<boolean> {
+    if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
+    if ((await this.#deadRecord(key)) === undefined) return false
+    await this.#dead.delete(key)
+    return true
+  }
+
+  async #deadRecord(key: string): Promise<DeadRecord | undefined> {
+    const entry = await this.#dead.get(key)
+    if (entry === null || entry.operation !== 'PUT') return undefined
+    try {
+      return this.#settings.codec.decode(entry.value, noRefs) as DeadRecord
+    } catch {
+      return undefined
+    }
   }
 
   /** After a reconnect, the results that came while this submitter was away are read from the bucket. */

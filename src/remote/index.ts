@@ -19,6 +19,7 @@ export {
   type ClusterExecutorOptions,
   type ClusterExecutorStats,
   type ClusterSubmitOptions,
+  type DeadJob,
 } from './cluster-executor.js'
 export { JobServer, serveJobs, type JobServerStats, type ServeJobsOptions } from './job-worker.js'
 export {

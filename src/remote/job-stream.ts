@@ -33,6 +33,8 @@ export interface JobNames {
   readonly cancel: string
   /** The KV bucket that keeps each job's final result for a while, by job id. */
   readonly results: string
+  /** The KV bucket of jobs that failed for good, and of messages that were not jobs. */
+  readonly dead: string
 }
 
 /** The names for the executor called `name`. @internal */
@@ -47,6 +49,7 @@ export function jobNames(name: string): JobNames {
     resultsOf: (id) => `${prefix}.result.${id}`,
     cancel: `${prefix}.cancel`,
     results: `VERDANT_RESULTS_${token}`,
+    dead: `VERDANT_DEAD_${token}`,
   }
 }
 
@@ -67,6 +70,11 @@ export interface StreamSettings {
  */
 export function openResults(nc: NatsConnection, names: JobNames, settings: StreamSettings): Promise<KV> {
   return new Kvm(nc).create(names.results, { ttl: settings.resultTtlMs })
+}
+
+/** The dead-letter bucket: kept until an operator requeues or drops a record. @internal */
+export function openDead(nc: NatsConnection, names: JobNames): Promise<KV> {
+  return new Kvm(nc).create(names.dead)
 }
 
 const NS = 1_000_000

@@ -49,6 +49,22 @@ export type ResultMessage =
       readonly final: boolean
     }
 
+/** A dead-letter record: the job as it was published (or the raw bytes of a non-job) and why. @internal */
+export interface DeadRecord {
+  readonly v: 1
+  /** The job, if the message was one. */
+  readonly job?: JobMessage
+  /** The message's bytes, when it was not a job. */
+  readonly raw?: Uint8Array
+  readonly reason: string
+  readonly error?: unknown
+  readonly attempts: number
+  /** When it was dead-lettered (epoch ms). */
+  readonly at: number
+  /** The worker that dead-lettered it. */
+  readonly w: string
+}
+
 /**
  * The bytes of a job. A value the codec cannot send is reported by the argument it is in: its
  * index and what it is. @internal

@@ -31,7 +31,7 @@ import { taskRef } from '../executor/task-ref.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './cluster-executor.js'
 import { noRefs } from './codec.js'
-import { ensureStream, jobNames, type JobNames, openResults } from './job-stream.js'
+import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
 import { type LeaseKeeper, startLeaseKeeper } from './lease-keeper.js'
 
@@ -58,7 +58,7 @@ export interface JobServerStats {
   readonly failed: number
   /** Jobs delivered again after another worker lost them (their delivery count was over 1). */
   readonly redelivered: number
-  /** Messages on the job subject that were not jobs, ended without running. */
+  /** Messages on the job subject that were not jobs, dead-lettered without running. */
   readonly rejected: number
 }
 
@@ -107,6 +107,7 @@ export class JobServer {
   readonly #cancelled = new Set<string>()
   readonly #lanes: Promise<void>[] = []
   #kv: KV | undefined
+  #dead: KV | undefined
   #keeper: LeaseKeeper | undefined
   #consumer: Consumer | undefined
   #cancelSub: Subscription | undefined
@@ -148,6 +149,7 @@ export class JobServer {
       const server = new JobServer(nc, name, executor, settings, id)
       server.#consumer = await jetstream(nc).consumers.get(names.stream, names.consumer)
       server.#kv = await openResults(nc, names, settings)
+      server.#dead = await openDead(nc, names)
       server.#keeper = await startLeaseKeeper(nats, Math.max(50, settings.leaseMs / 3))
       server.#cancelSub = nc.subscribe(names.cancel, {
         callback: (_err, msg) => {
@@ -201,11 +203,16 @@ export class JobServer {
     try {
       job = decodeJob(this.#settings.codec, m.data)
     } catch (err) {
-      // Not a job: ended here, never retried, never a crash.
+      // Not a job: dead-lettered with why, never retried, never a crash.
       this.#rejected++
       process.emitWarning(
         `verdant: job server ${this.id} rejected a message on ${m.subject}: ${describe(err)}`,
       )
+      await this.#deadLetter(`bad-${String(m.seq)}`, {
+        raw: m.data,
+        reason: `not a job: ${describe(err)}`,
+        attempts: m.info.deliveryCount,
+      })
       m.term()
       return
     }
@@ -217,12 +224,9 @@ export class JobServer {
     }
     if (attempt > job.max) {
       this.#failed++
-      await this.#report(job, {
-        ok: false,
-        error: new Error('its workers died while running it'),
-        n: attempt - 1,
-        final: true,
-      })
+      const error = new Error('its workers died while running it')
+      await this.#deadLetter(job.id, { job, reason: 'out of attempts', error, attempts: attempt - 1 })
+      await this.#report(job, { ok: false, error, n: attempt - 1, final: true })
       m.term()
       return
     }
@@ -265,8 +269,32 @@ export class JobServer {
       return
     }
     this.#failed++
+    await this.#deadLetter(job.id, {
+      job,
+      reason: hopeless ? 'could not start' : 'out of attempts',
+      error: err,
+      attempts: attempt,
+    })
     await this.#report(job, { ok: false, error: err, n: attempt, final: true })
     m.term()
+  }
+
+  /** Keeps a dead-letter record for an operator to list and requeue (`ClusterExecutor.deadJobs`). */
+  async #deadLetter(
+    key: string,
+    r: { job?: JobMessage; raw?: Uint8Array; reason: string; error?: unknown; attempts: number },
+  ): Promise<void> {
+    const record = { v: 1, ...r, at: Date.now(), w: this.id }
+    let bytes: Uint8Array
+    try {
+      bytes = this.#settings.codec.encode(record, noRefs)
+    } catch (err) {
+      bytes = this.#settings.codec.encode(
+        { ...record, error: new Error(describe(r.error)), reason: `${r.reason} (${describe(err)})` },
+        noRefs,
+      )
+    }
+    await this.#dead?.put(key, bytes).catch(() => undefined)
   }
 
   /**

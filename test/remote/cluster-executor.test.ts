@@ -2,6 +2,8 @@
 // back as JobFutures; failures are retried with backoff, then fail typed; bad input fails at submit.
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { connect } from '@nats-io/transport-node'
+import { jetstream } from '@nats-io/jetstream'
 import { taskRef } from 'verdant/worker'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
 import { add, type echo, type fail, type slowEcho, type untilCancelled } from '../fixtures/executor-tasks.mjs'
@@ -276,6 +278,52 @@ describeNats('a distributed executor on JetStream', () => {
       await cluster.shutdown()
       await busy.send({ cmd: 'stop' })
       await busy.exited
+    }
+  })
+
+  it('jobs that failed for good and messages that were not jobs are dead letters an operator lists, requeues, drops', async () => {
+    const w = await worker('dead', 'w1')
+    const cluster = await connectExecutor({
+      servers: server.url,
+      name: 'dead',
+      maxAttempts: 2,
+      backoffMs: [20],
+    })
+    const nc = await connect({ servers: server.url })
+    try {
+      await cluster.submit({ id: 'doomed-1' }, failRef, 'broken').catch(() => undefined)
+      // Garbage on the job subject: dead-lettered with its reason, and the worker serves on.
+      await jetstream(nc).publish('verdant.jobs.dead.run', 'not a job at all')
+      await expect.poll(async () => (await cluster.deadJobs()).length).toBe(2)
+      const [first, second] = await cluster.deadJobs()
+      expect(first).toMatchObject({ key: 'doomed-1', reason: 'out of attempts', attempts: 2, worker: 'w1' })
+      expect(first?.task?.exportName).toBe('fail')
+      expect((first?.error as Error).message).toBe('broken')
+      expect(second?.key).toMatch(/^bad-\d+$/)
+      expect(second?.reason).toMatch(/^not a job/)
+      expect(await cluster.submit(add, 20, 22)).toBe(42)
+      // Requeued: it runs again with its attempts anew (and, still broken, comes back).
+      const again = cluster.requeue('doomed-1')
+      const err: unknown = await again.catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(JobFailedError)
+      expect((err as JobFailedError).attempts).toBe(2)
+      expect((await w.send({ cmd: 'stats' }))['stats']).toMatchObject({
+        failed: 2,
+        rejected: 1,
+        completed: 1,
+      })
+      await expect
+        .poll(async () => (await cluster.deadJobs()).map((d) => d.key).sort())
+        .toEqual([second?.key, 'doomed-1'].sort())
+      expect(await cluster.dropDead(second?.key as string)).toBe(true)
+      expect(await cluster.dropDead(second?.key as string)).toBe(false)
+      await expect(cluster.requeue('no-such-job')).rejects.toThrow(/no dead job/)
+      expect(() => cluster.requeue('bad key')).toThrow(/key/)
+    } finally {
+      await nc.close()
+      await cluster.shutdown()
+      await w.send({ cmd: 'stop' })
+      await w.exited
     }
   })
 })
