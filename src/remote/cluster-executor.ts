@@ -20,6 +20,7 @@ import {
 } from '@nats-io/transport-node'
 import { checkCount, checkMs, checkOptions, describe, typeError, VerdantError } from '../errors.js'
 import { Future } from '../core/future.js'
+import { Histogram, type Quantiles } from '../executor/histogram.js'
 import { JobFuture, type JobOwner } from '../executor/job-future.js'
 import {
   checkTaskRef,
@@ -126,12 +127,20 @@ export interface ClusterExecutorStats {
   readonly cancelled: number
   /** Failed attempts that were retried. */
   readonly retried: number
+  /** Time the successful attempts took on their workers, in µs. */
+  readonly runTime: Quantiles
+  /** Time from `submit` to the result, less the run time: queued, in transit and retried, in µs. */
+  readonly waitTime: Quantiles
+  /** Jobs each worker completed or failed for good, by worker id. */
+  readonly workers: Readonly<Record<string, { readonly completed: number; readonly failed: number }>>
 }
 
 interface Pending {
   readonly job: JobFuture<unknown>
   readonly id: string
   readonly name: string
+  /** `performance.now()` at submit. */
+  readonly at: number
 }
 
 let nextLocalId = 0
@@ -213,6 +222,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   #failed = 0
   #cancelled = 0
   #retried = 0
+  readonly #runTime = new Histogram()
+  readonly #waitTime = new Histogram()
+  readonly #workers = new Map<string, { completed: number; failed: number }>()
   #shutDown = false
   readonly #idle = new Future<void>()
 
@@ -311,7 +323,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
 
   #track(id: string, label: string, bytes: Uint8Array, msgID: string): JobFuture<unknown> {
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
-    const pending: Pending = { job, id, name: label }
+    const pending: Pending = { job, id, name: label, at: performance.now() }
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
     this.#js.publish(this.#names.jobs, bytes, { msgID }).catch((err: unknown) => {
@@ -381,7 +393,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, key, [], undefined, 0)
-    const pending: Pending = { job, id: key, name: key }
+    const pending: Pending = { job, id: key, name: key, at: performance.now() }
     this.#pending.set(key, pending)
     this.#byJob.set(job, pending)
     void (async () => {
@@ -437,9 +449,25 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const p = this.#pending.get(r.id)
     if (p === undefined) return
     p.job._attempts = r.n
-    if (r.ok) this.#settle(p, 'succeeded', r.value)
-    else if (!r.final) this.#retried++
-    else this.#settle(p, 'failed', new JobFailedError(r.id, p.name, r.n, r.error))
+    if (!r.ok && !r.final) {
+      this.#retried++
+      return
+    }
+    let w = this.#workers.get(r.w)
+    if (w === undefined) {
+      w = { completed: 0, failed: 0 }
+      this.#workers.set(r.w, w)
+    }
+    if (r.ok) {
+      w.completed++
+      const rt = typeof r.rt === 'number' ? r.rt : 0
+      this.#runTime.record(rt)
+      this.#waitTime.record(Math.max(0, (performance.now() - p.at) * 1000 - rt))
+      this.#settle(p, 'succeeded', r.value)
+    } else {
+      w.failed++
+      this.#settle(p, 'failed', new JobFailedError(r.id, p.name, r.n, r.error))
+    }
   }
 
   #settle(p: Pending, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
@@ -461,6 +489,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       failed: this.#failed,
       cancelled: this.#cancelled,
       retried: this.#retried,
+      runTime: this.#runTime.snapshot(),
+      waitTime: this.#waitTime.snapshot(),
+      workers: Object.fromEntries([...this.#workers].map(([id, c]) => [id, { ...c }])),
     }
   }
 

@@ -38,6 +38,8 @@ export type ResultMessage =
       readonly value: unknown
       readonly n: number
       readonly w: string
+      /** The attempt's time on its worker, in µs. */
+      readonly rt?: number
     }
   | {
       readonly v: 1

@@ -26,6 +26,7 @@ import {
 } from '@nats-io/transport-node'
 import { checkCount, checkOptions, describe, typeError } from '../errors.js'
 import type { Executor } from '../executor/executor.js'
+import { Histogram, type Quantiles } from '../executor/histogram.js'
 import type { JobFuture } from '../executor/job-future.js'
 import { taskRef } from '../executor/task-ref.js'
 import type { NatsConnectOptions } from './cluster-options.js'
@@ -60,6 +61,8 @@ export interface JobServerStats {
   readonly redelivered: number
   /** Messages on the job subject that were not jobs, dead-lettered without running. */
   readonly rejected: number
+  /** Time attempts took on this worker (in its pool, waiting included), in µs. */
+  readonly runTime: Quantiles
 }
 
 /**
@@ -118,6 +121,7 @@ export class JobServer {
   #failed = 0
   #redelivered = 0
   #rejected = 0
+  readonly #runTime = new Histogram()
 
   private constructor(
     nc: NatsConnection,
@@ -174,6 +178,7 @@ export class JobServer {
       failed: this.#failed,
       redelivered: this.#redelivered,
       rejected: this.#rejected,
+      runTime: this.#runTime.snapshot(),
     }
   }
 
@@ -233,6 +238,7 @@ export class JobServer {
     const keeper = this.#keeper as LeaseKeeper
     keeper.start(m)
     const fn = taskRef(job.m, job.e)
+    const started = performance.now()
     let future: JobFuture<unknown>
     try {
       future =
@@ -247,16 +253,25 @@ export class JobServer {
     this.#running.set(job.id, future)
     try {
       const value = await future
+      const rt = this.#took(started)
       this.#completed++
-      await this.#report(job, { ok: true, value, n: attempt })
+      await this.#report(job, { ok: true, value, n: attempt, rt })
       m.ack()
     } catch (err) {
+      this.#took(started)
       if (future.cancelled) m.ack()
       else await this.#fail(m, job, attempt, err, false)
     } finally {
       keeper.end(m)
       this.#running.delete(job.id)
     }
+  }
+
+  /** Records an attempt's time on this worker; returns it in µs. */
+  #took(started: number): number {
+    const micros = (performance.now() - started) * 1000
+    this.#runTime.record(micros)
+    return micros
   }
 
   /** An attempt failed: retried after its backoff, or, out of attempts (or hopeless), failed for good. */

@@ -46,7 +46,14 @@ describeNats('a distributed executor on JetStream', () => {
       const s1 = (await w1.send({ cmd: 'stats' }))['stats'] as { completed: number }
       const s2 = (await w2.send({ cmd: 'stats' }))['stats'] as { completed: number }
       expect(s1.completed + s2.completed).toBe(61)
-      expect(cluster.stats()).toMatchObject({ pending: 0, completed: 61, failed: 0 })
+      const stats = cluster.stats()
+      expect(stats).toMatchObject({ pending: 0, completed: 61, failed: 0 })
+      // Run and wait times of every job, and what each worker did, in the local executors' shape.
+      expect(stats.runTime.count).toBe(61)
+      expect(stats.waitTime.count).toBe(61)
+      expect(stats.runTime.p50).toBeGreaterThan(0)
+      expect((stats.workers['w1']?.completed ?? 0) + (stats.workers['w2']?.completed ?? 0)).toBe(61)
+      expect(stats.workers['w1']?.completed).toBe(s1.completed)
     } finally {
       await cluster.shutdown()
       await w1.send({ cmd: 'stop' })
