@@ -18,7 +18,15 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node'
-import { checkCount, checkMs, checkOptions, describe, typeError, VerdantError } from '../errors.js'
+import {
+  CancelledError,
+  checkCount,
+  checkMs,
+  checkOptions,
+  describe,
+  typeError,
+  VerdantError,
+} from '../errors.js'
 import { Future } from '../core/future.js'
 import { Histogram, type Quantiles } from '../executor/histogram.js'
 import { JobFuture, type JobOwner } from '../executor/job-future.js'
@@ -326,16 +334,46 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const pending: Pending = { job, id, name: label, at: performance.now() }
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
-    this.#js.publish(this.#names.jobs, bytes, { msgID }).catch((err: unknown) => {
-      this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
-    })
+    this.#js.publish(this.#names.jobs, bytes, { msgID }).then(
+      (ack) => {
+        // The same id within the dedup window: the stream kept the first; its end is ours too.
+        if (ack.duplicate) void this.#awaitKept(pending)
+      },
+      (err: unknown) => {
+        this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
+      },
+    )
     return job
+  }
+
+  /** Settles `p` from the end kept for its id, now or when it is kept. */
+  async #awaitKept(p: Pending): Promise<void> {
+    const watch = await this.#kv.watch({ key: p.id })
+    const stop = (): void => {
+      watch.stop()
+    }
+    p.job.addDoneCallback(stop)
+    try {
+      for await (const e of watch) {
+        if (e.operation !== 'PUT') continue
+        this.#onResult(e.value)
+        break
+      }
+    } finally {
+      p.job.removeDoneCallback(stop)
+      watch.stop()
+    }
   }
 
   /** @internal JobOwner: a cancelled job settles at once; its worker, if any, is asked to stop it. */
   _cancel(job: JobFuture<unknown>, message: string): void {
     const p = this.#byJob.get(job)
     if (p === undefined) return
+    // Kept as the job's end, so a worker that pulls it later, even one started after now, skips
+    // it; and told at once, so a worker running it stops it.
+    const end = { v: 1, id: p.id, ok: false, cancelled: true, final: true, n: job.attempts, w: this.id }
+    // `create`, not `put`: a job that already ended keeps its result.
+    this.#kv.create(p.id, this.#settings.codec.encode(end, noRefs)).catch(() => undefined)
     try {
       this.#nc.publish(this.#names.cancel, p.id)
     } catch {
@@ -361,6 +399,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (entry === null || entry.operation !== 'PUT') return undefined
     const r = decodeResult(this.#settings.codec, entry.value)
     if (r.ok) return { value: r.value }
+    if (r.cancelled === true) throw new CancelledError(`job ${jobId} was cancelled`)
     throw new JobFailedError(r.id, jobId, r.n, r.error)
   }
 
@@ -400,6 +439,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       const record = await this.#deadRecord(key)
       if (record?.job === undefined) throw new Error(`no dead job ${JSON.stringify(key)} to requeue`)
       await this.#dead.delete(key)
+      // Its kept failure would make workers skip it as ended.
+      await this.#kv.delete(key)
       const msg: JobMessage = { ...record.job, to: this.#names.result(this.id) }
       await this.#js.publish(this.#names.jobs, encodeJob(this.#settings.codec, msg, msg.e), {
         msgID: `${key}.requeue.${String(Date.now())}`,
@@ -449,6 +490,11 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const p = this.#pending.get(r.id)
     if (p === undefined) return
     p.job._attempts = r.n
+    if (!r.ok && r.cancelled === true) {
+      // Cancelled by another process while this one waited for it.
+      this.#settle(p, 'cancelled', `job ${p.name} was cancelled`)
+      return
+    }
     if (!r.ok && !r.final) {
       this.#retried++
       return

@@ -49,6 +49,8 @@ export type ResultMessage =
       readonly n: number
       readonly w: string
       readonly final: boolean
+      /** The job was cancelled (kept by its submitter as the job's end). */
+      readonly cancelled?: boolean
     }
 
 /** A dead-letter record: the job as it was published (or the raw bytes of a non-job) and why. @internal */

@@ -61,6 +61,8 @@ export interface JobServerStats {
   readonly redelivered: number
   /** Messages on the job subject that were not jobs, dead-lettered without running. */
   readonly rejected: number
+  /** Jobs not run because their end was already kept: cancelled, or run by a worker that died before its ack. */
+  readonly skipped: number
   /** Time attempts took on this worker (in its pool, waiting included), in µs. */
   readonly runTime: Quantiles
 }
@@ -121,6 +123,7 @@ export class JobServer {
   #failed = 0
   #redelivered = 0
   #rejected = 0
+  #skipped = 0
   readonly #runTime = new Histogram()
 
   private constructor(
@@ -178,6 +181,7 @@ export class JobServer {
       failed: this.#failed,
       redelivered: this.#redelivered,
       rejected: this.#rejected,
+      skipped: this.#skipped,
       runTime: this.#runTime.snapshot(),
     }
   }
@@ -224,6 +228,19 @@ export class JobServer {
     const attempt = m.info.deliveryCount
     if (attempt > 1) this.#redelivered++
     if (this.#cancelled.delete(job.id)) {
+      m.ack()
+      return
+    }
+    // A job with an end kept (cancelled, or run to its end by a worker that died before its ack)
+    // is not run again; its submitter gets what is kept.
+    const kept = await this.#kv?.get(job.id).catch(() => null)
+    if (kept !== null && kept !== undefined && kept.operation === 'PUT') {
+      this.#skipped++
+      try {
+        this.#nc.publish(job.to, kept.value)
+      } catch {
+        // Closed: the submitter reads it from the bucket.
+      }
       m.ack()
       return
     }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { connect } from '@nats-io/transport-node'
 import { jetstream } from '@nats-io/jetstream'
+import { CancelledError } from 'verdant'
 import { taskRef } from 'verdant/worker'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
 import { add, type echo, type fail, type slowEcho, type untilCancelled } from '../fixtures/executor-tasks.mjs'
@@ -116,13 +117,12 @@ describeNats('a distributed executor on JetStream', () => {
     try {
       const first = cluster.submit({ id: 'order-42' }, add, 1, 2)
       expect(await first).toBe(3)
+      // The stream drops the duplicate: no worker runs it again; its future gets the kept result.
       const again = cluster.submit({ id: 'order-42' }, add, 1, 2)
-      // The stream dropped the duplicate: no worker runs it, so no result comes.
-      await new Promise((r) => setTimeout(r, 300))
-      expect(again.done).toBe(false)
-      again.cancel()
+      expect(await again).toBe(3)
       const stats = (await w.send({ cmd: 'stats' }))['stats']
       expect(stats).toMatchObject({ completed: 1 })
+      expect(await cluster.getResult('order-42')).toEqual({ value: 3 })
     } finally {
       await cluster.shutdown()
       await w.send({ cmd: 'stop' })
@@ -331,6 +331,28 @@ describeNats('a distributed executor on JetStream', () => {
       await cluster.shutdown()
       await w.send({ cmd: 'stop' })
       await w.exited
+    }
+  })
+
+  it('a job cancelled while no worker was up is skipped by a worker that starts later', async () => {
+    const cluster = await connectExecutor({ servers: server.url, name: 'late' })
+    try {
+      const job = cluster.submit({ id: 'late-1' }, add, 1, 1)
+      await new Promise((r) => setTimeout(r, 100))
+      expect(job.cancel()).toBe(true)
+      const w = await worker('late', 'w1')
+      try {
+        await expect
+          .poll(async () => (await w.send({ cmd: 'stats' }))['stats'])
+          .toMatchObject({ skipped: 1, completed: 0 })
+        expect(() => cluster.getResult('late-1')).not.toThrow()
+        await expect(cluster.getResult('late-1')).rejects.toBeInstanceOf(CancelledError)
+      } finally {
+        await w.send({ cmd: 'stop' })
+        await w.exited
+      }
+    } finally {
+      await cluster.shutdown()
     }
   })
 })
