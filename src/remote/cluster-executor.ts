@@ -28,6 +28,8 @@ import {
   VerdantError,
 } from '../errors.js'
 import { Future } from '../core/future.js'
+import { type ExecutorMapOptions, mapSettings } from '../executor/executor-options.js'
+import { mapChunks } from '../executor/executor-map.js'
 import { Histogram, type Quantiles } from '../executor/histogram.js'
 import { JobFuture, type JobOwner } from '../executor/job-future.js'
 import {
@@ -363,6 +365,51 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       p.job.removeDoneCallback(stop)
       watch.stop()
     }
+  }
+
+  /**
+   * Runs `fn` on every item across the cluster, lazily and with a bounded number of jobs in flight,
+   * yielding results in input order (or as they complete with `ordered: false`), as the local
+   * pools' `map` does; a job carries `chunksize` items, run on its worker by its pool's `map`. The
+   * first failure cancels what is in flight and is thrown; leaving the loop early cancels it too.
+   * **Throws**: `TypeError`/`RangeError` at the call for a bad function, input or option.
+   * @example
+   * for await (const frame of cluster.map(render, scenes, { chunksize: 4 })) save(frame)
+   */
+  map<T, R>(
+    fn: TaskRef<(item: T) => R>,
+    items: Iterable<T> | AsyncIterable<T>,
+    opts: ExecutorMapOptions = {},
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
+    const ref = checkTaskRef(fn, 'map()')
+    // The default window: 16 jobs in flight, the cluster's size being unknown here.
+    const settings = mapSettings(items, opts, 8)
+    const submit = (chunk: T[]): JobFuture<Awaited<R>[]> => {
+      if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
+      const id = `j${randomToken()}`
+      const msg: JobMessage = {
+        v: 1,
+        id,
+        m: ref.moduleUrl,
+        e: ref.exportName,
+        a: [chunk],
+        to: this.#names.result(this.id),
+        max: this.#settings.maxAttempts,
+        bo: this.#settings.backoffMs,
+        t: 0,
+        c: 1,
+      }
+      const bytes = encodeJob(this.#settings.codec, msg, ref.exportName)
+      const max = this.#nc.info?.max_payload ?? 1024 * 1024
+      if (bytes.length > max) {
+        throw new RangeError(
+          `a map chunk of ${ref.exportName} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
+        )
+      }
+      return this.#track(id, ref.exportName, bytes, id) as JobFuture<Awaited<R>[]>
+    }
+    return mapChunks(submit, items, settings)
   }
 
   /** @internal JobOwner: a cancelled job settles at once; its worker, if any, is asked to stop it. */

@@ -27,6 +27,8 @@ export interface JobMessage {
   readonly bo: readonly number[]
   /** Run time limit in ms of each attempt; 0 for none. */
   readonly t: number
+  /** A chunk of a `map`: `a[0]` holds the items, and the result is the array of their results. */
+  readonly c?: 1
 }
 
 /** A job's end as it is reported to its submitter. @internal */

@@ -28,7 +28,8 @@ import { checkCount, checkOptions, describe, typeError } from '../errors.js'
 import type { Executor } from '../executor/executor.js'
 import { Histogram, type Quantiles } from '../executor/histogram.js'
 import type { JobFuture } from '../executor/job-future.js'
-import { taskRef } from '../executor/task-ref.js'
+import { type TaskRef, taskRef, type WorkerFn } from '../executor/task-ref.js'
+import { Future } from '../core/future.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './cluster-executor.js'
 import { noRefs } from './codec.js'
@@ -259,9 +260,11 @@ export class JobServer {
     let future: JobFuture<unknown>
     try {
       future =
-        job.t > 0
-          ? this.#executor.submit({ timeout: job.t }, fn, ...job.a)
-          : this.#executor.submit(fn, ...job.a)
+        job.c === 1
+          ? this.#runChunk(fn, job)
+          : job.t > 0
+            ? this.#executor.submit({ timeout: job.t }, fn, ...job.a)
+            : this.#executor.submit(fn, ...job.a)
     } catch (err) {
       keeper.end(m)
       await this.#fail(m, job, attempt, err, true)
@@ -282,6 +285,29 @@ export class JobServer {
       keeper.end(m)
       this.#running.delete(job.id)
     }
+  }
+
+  /**
+   * A `map` chunk: its items through the pool's own `map`, collected in order, as one future the
+   * job can be cancelled through.
+   */
+  #runChunk(fn: TaskRef<WorkerFn>, job: JobMessage): JobFuture<unknown> {
+    const items = job.a[0]
+    if (!Array.isArray(items)) throw new TypeError('a map chunk without its items')
+    const controller = new AbortController()
+    const chunk = new ChunkFuture(controller)
+    const run = async (): Promise<unknown[]> => {
+      const out: unknown[] = []
+      const opts = job.t > 0 ? { signal: controller.signal, timeout: job.t } : { signal: controller.signal }
+      for await (const r of this.#executor.map(fn as TaskRef<(item: unknown) => unknown>, items, opts))
+        out.push(r)
+      return out
+    }
+    run().then(
+      (v) => chunk._settle('succeeded', v),
+      (e: unknown) => chunk._settle(controller.signal.aborted ? 'cancelled' : 'failed', e),
+    )
+    return chunk as unknown as JobFuture<unknown>
   }
 
   /** Records an attempt's time on this worker; returns it in µs. */
@@ -387,5 +413,20 @@ export class JobServer {
       await this.#nc.drain().catch(() => this.#nc.close())
     })()
     return this.#stopped
+  }
+}
+
+/** The future of a `map` chunk on this worker: cancelling it aborts the pool's `map`. */
+class ChunkFuture extends Future<unknown> {
+  readonly #controller: AbortController
+  constructor(controller: AbortController) {
+    super()
+    this.#controller = controller
+  }
+
+  override cancel(msg?: string): boolean {
+    if (this.done) return false
+    this.#controller.abort(msg)
+    return this._settle('cancelled', msg ?? 'cancelled')
   }
 }

@@ -355,4 +355,39 @@ describeNats('a distributed executor on JetStream', () => {
       await cluster.shutdown()
     }
   })
+
+  it('map runs items across the workers in chunks, in input order, and stops at the first failure', async () => {
+    const w1 = await worker('map', 'w1')
+    const w2 = await worker('map', 'w2')
+    const cluster = await connectExecutor({ servers: server.url, name: 'map', maxAttempts: 1 })
+    try {
+      const out: unknown[] = []
+      for await (const v of cluster.map(
+        echoRef,
+        Array.from({ length: 50 }, (_, i) => i),
+        { chunksize: 4 },
+      ))
+        out.push(v)
+      expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i))
+      // 13 chunks of up to 4 items, over both workers.
+      const s1 = (await w1.send({ cmd: 'stats' }))['stats'] as { completed: number }
+      const s2 = (await w2.send({ cmd: 'stats' }))['stats'] as { completed: number }
+      expect(s1.completed + s2.completed).toBe(13)
+      const unordered: unknown[] = []
+      for await (const v of cluster.map(echoRef, [1, 2, 3], { ordered: false })) unordered.push(v)
+      expect(unordered.sort()).toEqual([1, 2, 3])
+      const failing = async (): Promise<void> => {
+        for await (const _ of cluster.map(failRef, ['first', 'second'])) void _
+      }
+      await expect(failing()).rejects.toBeInstanceOf(JobFailedError)
+      expect(() => cluster.map(echoRef, 5 as never)).toThrow(TypeError)
+      expect(() => cluster.map(echoRef, [1], { chunksize: 0 })).toThrow(RangeError)
+    } finally {
+      await cluster.shutdown()
+      await w1.send({ cmd: 'stop' })
+      await w2.send({ cmd: 'stop' })
+      await w1.exited
+      await w2.exited
+    }
+  })
 })
