@@ -377,7 +377,8 @@ describeNats('a distributed executor on JetStream', () => {
       for await (const v of cluster.map(echoRef, [1, 2, 3], { ordered: false })) unordered.push(v)
       expect(unordered.sort()).toEqual([1, 2, 3])
       const failing = async (): Promise<void> => {
-        for await (const _ of cluster.map(failRef, ['first', 'second'])) _
+        const seen: unknown[] = []
+        for await (const v of cluster.map(failRef, ['first', 'second'])) seen.push(v)
       }
       await expect(failing()).rejects.toBeInstanceOf(JobFailedError)
       expect(() => cluster.map(echoRef, 5 as never)).toThrow(TypeError)
