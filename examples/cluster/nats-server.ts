@@ -20,9 +20,10 @@ export function findNatsServer(): string | undefined {
   return undefined
 }
 
-/** One nats-server process on 127.0.0.1. */
+/** One nats-server process on 127.0.0.1; with `jetstream`, its store in `<dir>/js`. */
 export class NatsServer {
   readonly #bin: string
+  readonly #jetstream: boolean
   /** The temp folder holding the config and the ports file. */
   readonly dir: string
   #child: ChildProcess | undefined
@@ -30,9 +31,10 @@ export class NatsServer {
   #port = 0
   #version = 'unknown'
 
-  constructor(bin: string) {
+  constructor(bin: string, opts: { readonly jetstream?: boolean; readonly folder?: string } = {}) {
     this.#bin = bin
-    this.dir = mkdtempSync(join(tmpdir(), 'verdant-demo-cluster-'))
+    this.#jetstream = opts.jetstream === true
+    this.dir = mkdtempSync(join(tmpdir(), opts.folder ?? 'verdant-demo-cluster-'))
   }
 
   get url(): string {
@@ -48,7 +50,8 @@ export class NatsServer {
   /** Starts the server; resolves once it accepts clients. */
   async start(): Promise<void> {
     const conf = join(this.dir, 'server.conf')
-    writeFileSync(conf, `host: 127.0.0.1\nport: -1\nports_file_dir: ${JSON.stringify(this.dir)}\n`)
+    const js = this.#jetstream ? `jetstream { store_dir: ${JSON.stringify(join(this.dir, 'js'))} }\n` : ''
+    writeFileSync(conf, `host: 127.0.0.1\nport: -1\nports_file_dir: ${JSON.stringify(this.dir)}\n${js}`)
     const child = spawn(this.#bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
     this.#child = child
     let failed: Error | undefined

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { run, type TaskContext, TaskKilled } from 'verdant'
 import { connectExecutor, type ClusterExecutor, type JobServerStats } from 'verdant/remote'
-import { findNatsServer, JetStreamServer } from './nats-server.js'
+import { findNatsServer, NatsServer } from '../cluster/nats-server.js'
 import { CONCURRENCY, EXECUTOR, LEASE_MS, type Command, type Report, THREADS } from './protocol.js'
 import { expectedSum, SPIN_MS, sumRange } from './tasks.js'
 
@@ -145,7 +145,7 @@ async function main(ctx: TaskContext): Promise<void> {
     return
   }
   const began = Date.now()
-  const server = new JetStreamServer(bin)
+  const server = new NatsServer(bin, { jetstream: true, folder: 'verdant-demo-jobs-' })
   const workers: WorkerProcess[] = []
   const pids: number[] = []
   let cluster: ClusterExecutor | undefined
