@@ -23,6 +23,7 @@ import {
   checkCount,
   checkMs,
   checkOptions,
+  checkSignal,
   describe,
   typeError,
   VerdantError,
@@ -86,6 +87,8 @@ export interface ClusterSubmitOptions {
   readonly backoffMs?: readonly number[] | undefined
   /** Each attempt fails with `TimeoutError` if it runs this long (on its worker's pool). */
   readonly timeout?: number | undefined
+  /** Aborting it cancels the job, as `cancel()` does; already aborted, nothing is sent. */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**
@@ -308,6 +311,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         ? this.#settings.maxAttempts
         : checkCount('maxAttempts', opts.maxAttempts, 1)
     const backoff = opts?.backoffMs === undefined ? this.#settings.backoffMs : checkBackoff(opts.backoffMs)
+    const signal = checkSignal(opts?.signal)
     const timeout = opts?.timeout === undefined ? 0 : checkMs('timeout', opts.timeout)
     const label = ref.exportName
     const msg: JobMessage = {
@@ -328,7 +332,23 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         `job ${label} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
       )
     }
-    return this.#track(id, label, bytes, id)
+    if (signal?.aborted === true) {
+      // Never sent, so nothing to withdraw.
+      const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
+      job._settle('cancelled', new CancelledError(`job ${label} was cancelled`, signal.reason))
+      return job
+    }
+    const job = this.#track(id, label, bytes, id)
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        job.cancel(describe(signal.reason))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      job._listen(() => {
+        signal.removeEventListener('abort', onAbort)
+      })
+    }
+    return job
   }
 
   #track(id: string, label: string, bytes: Uint8Array, msgID: string): JobFuture<unknown> {

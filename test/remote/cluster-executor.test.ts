@@ -255,7 +255,19 @@ describeNats('a distributed executor on JetStream', () => {
         .toMatchObject({ running: 0, completed: 0, failed: 0 })
       expect(await cluster.submit(add, 2, 3)).toBe(5)
       expect((await w.send({ cmd: 'stats' }))['stats']).toMatchObject({ completed: 1 })
-      expect(cluster.stats()).toMatchObject({ cancelled: 2, completed: 1, pending: 0 })
+      // A signal cancels as cancel() does; one already aborted sends nothing.
+      const controller = new AbortController()
+      const bySignal = cluster.submit({ signal: controller.signal }, untilCancelledRef)
+      await expect
+        .poll(async () => ((await w.send({ cmd: 'stats' }))['stats'] as { running: number }).running)
+        .toBe(1)
+      controller.abort(new Error('enough'))
+      expect(bySignal.state).toBe('cancelled')
+      await expect.poll(async () => (await w.send({ cmd: 'stats' }))['stats']).toMatchObject({ running: 0 })
+      const never = cluster.submit({ signal: AbortSignal.abort('no') }, add, 1, 1)
+      expect(never.state).toBe('cancelled')
+      expect(() => cluster.submit({ signal: 5 as never }, add, 1, 1)).toThrow(/signal/)
+      expect(cluster.stats()).toMatchObject({ cancelled: 3, completed: 1, pending: 0 })
     } finally {
       await cluster.shutdown()
       await w.send({ cmd: 'stop' })
