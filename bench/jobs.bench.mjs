@@ -24,7 +24,7 @@ import { connect } from '@nats-io/transport-node'
 import { connectExecutor } from '../dist/remote/index.js'
 import { taskRef } from '../dist/worker.js'
 import { machineLine } from './harness.mjs'
-import { natsServerVersion, startJetStreamServer } from './jobs/nats-server.mjs'
+import { natsServerVersion, startNatsServer } from './remote/nats-server.mjs'
 
 const gc = globalThis.gc ?? (() => undefined)
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
@@ -64,7 +64,7 @@ console.log(
 if (natsServerVersion() === 'not installed') {
   console.log('nats-server is not on the PATH (nor NATS_SERVER_BIN): skipped\n')
 } else {
-  const server = await startJetStreamServer()
+  const server = await startNatsServer({ jetstream: true })
   const children = []
   try {
     if (parts.has('throughput') || parts.has('roundtrip')) await addParts(server.url, children)

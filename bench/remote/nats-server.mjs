@@ -24,14 +24,16 @@ export function natsServerVersion() {
 
 /**
  * Starts nats-server and resolves once it accepts clients. `log()` returns what it wrote to
- * stderr (slow-consumer notices among it), `stop()` ends it.
+ * stderr (slow-consumer notices among it), `stop()` ends it. With `jetstream`, JetStream is on,
+ * its store in the server's temp folder.
  */
-export async function startNatsServer() {
+export async function startNatsServer({ jetstream = false } = {}) {
   const bin = findBin()
   if (bin === undefined) throw new Error('nats-server is not on the PATH (or NATS_SERVER_BIN)')
   const dir = mkdtempSync(join(tmpdir(), 'verdant-bench-nats-'))
   const conf = join(dir, 'server.conf')
-  writeFileSync(conf, `host: 127.0.0.1\nport: -1\nports_file_dir: ${JSON.stringify(dir)}\n`)
+  const js = jetstream ? `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))} }\n` : ''
+  writeFileSync(conf, `host: 127.0.0.1\nport: -1\nports_file_dir: ${JSON.stringify(dir)}\n${js}`)
   const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   child.stderr.setEncoding('utf8')

@@ -31,7 +31,7 @@ import {
 import { Future } from '../core/future.js'
 import { type ExecutorMapOptions, mapSettings } from '../executor/executor-options.js'
 import { mapChunks } from '../executor/executor-map.js'
-import { Histogram, type Quantiles } from '../executor/histogram.js'
+import { Histogram } from '../executor/histogram.js'
 import { JobFuture, type JobOwner } from '../executor/job-future.js'
 import {
   checkTaskRef,
@@ -40,56 +40,20 @@ import {
   type TaskReturn,
   type WorkerFn,
 } from '../executor/task-ref.js'
-import type { NatsConnectOptions } from './cluster-options.js'
-import { type Codec, jsonCodec, noRefs } from './codec.js'
+import { type NatsConnectOptions, randomToken } from './cluster-options.js'
+import { noRefs } from './codec.js'
 import {
-  ensureStream,
-  jobNames,
-  type JobNames,
-  openDead,
-  openResults,
-  type StreamSettings,
-} from './job-stream.js'
+  checkBackoff,
+  type ClusterExecutorOptions,
+  type ClusterExecutorStats,
+  type ClusterSubmitOptions,
+  type DeadJob,
+  executorSettings,
+  type ExecutorSettings,
+  JOB_ID,
+} from './job-options.js'
+import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
 import { type DeadRecord, decodeResult, encodeJob, type JobMessage } from './job-wire.js'
-import type { TypeRegistry } from './type-registry.js'
-
-/** Options of `connectExecutor`. @since 0.3.0 */
-export interface ClusterExecutorOptions {
-  /** NATS server URLs (default `nats://127.0.0.1:4222`). */
-  readonly servers?: string | readonly string[] | undefined
-  /** Passed to the NATS client's `connect` (credentials, TLS, reconnect settings). */
-  readonly nats?: NatsConnectOptions | undefined
-  /** The executor's name: submitters and workers of one name share one stream (default `default`). */
-  readonly name?: string | undefined
-  /** Runs a job may have in all, the first included (default 3). */
-  readonly maxAttempts?: number | undefined
-  /** Delay before each retry, in ms; the last one repeats (default `[1000]`). */
-  readonly backoffMs?: readonly number[] | undefined
-  /** The lease of a running job, renewed while it runs (default 30000 ms). */
-  readonly leaseMs?: number | undefined
-  /** How long a resubmitted job id counts as the same job (default 120000 ms). */
-  readonly dedupWindowMs?: number | undefined
-  /** How long a job's final result is kept for `getResult` (default 3600000 ms). */
-  readonly resultTtlMs?: number | undefined
-  /** User classes the default codec may send in arguments and results. */
-  readonly types?: TypeRegistry | undefined
-  /** How arguments and results are written (default `jsonCodec({ types })`); workers use the same. */
-  readonly codec?: Codec | undefined
-}
-
-/** Per-job options, `submit(opts, fn, ...args)`. @since 0.3.0 */
-export interface ClusterSubmitOptions {
-  /** The job's id (default: a random one). The same id within the dedup window is the same job. */
-  readonly id?: string | undefined
-  /** Overrides the executor's `maxAttempts`. */
-  readonly maxAttempts?: number | undefined
-  /** Overrides the executor's `backoffMs`. */
-  readonly backoffMs?: readonly number[] | undefined
-  /** Each attempt fails with `TimeoutError` if it runs this long (on its worker's pool). */
-  readonly timeout?: number | undefined
-  /** Aborting it cancels the job, as `cancel()` does; already aborted, nothing is sent. */
-  readonly signal?: AbortSignal | undefined
-}
 
 /**
  * A distributed job failed for good: it had all its attempts, or its last one failed in a way a
@@ -114,40 +78,6 @@ export class JobFailedError extends VerdantError {
   }
 }
 
-/** A job that failed for good, or a message on the job subject that was not a job. @since 0.3.0 */
-export interface DeadJob {
-  /** Its key: the job id, or `bad-<sequence>` for a message that was not a job. */
-  readonly key: string
-  /** The function's module URL and export name, for a job. */
-  readonly task?: { readonly moduleUrl: string; readonly exportName: string } | undefined
-  /** Why it is here: `out of attempts`, `could not start`, or `not a job: ...`. */
-  readonly reason: string
-  /** The last attempt's error. */
-  readonly error?: unknown
-  readonly attempts: number
-  /** When (epoch ms). */
-  readonly at: number
-  /** The worker that put it here. */
-  readonly worker: string
-}
-
-/** What `ClusterExecutor.stats()` reports, counted by this submitter. @since 0.3.0 */
-export interface ClusterExecutorStats {
-  /** Submitted and not settled yet. */
-  readonly pending: number
-  readonly completed: number
-  readonly failed: number
-  readonly cancelled: number
-  /** Failed attempts that were retried. */
-  readonly retried: number
-  /** Time the successful attempts took on their workers, in µs. */
-  readonly runTime: Quantiles
-  /** Time from `submit` to the result, less the run time: queued, in transit and retried, in µs. */
-  readonly waitTime: Quantiles
-  /** Jobs each worker completed or failed for good, by worker id. */
-  readonly workers: Readonly<Record<string, { readonly completed: number; readonly failed: number }>>
-}
-
 interface Pending {
   readonly job: JobFuture<unknown>
   readonly id: string
@@ -157,9 +87,6 @@ interface Pending {
 }
 
 let nextLocalId = 0
-
-/** A job id is also the key of its result in the results bucket. */
-const JOB_ID = /^[A-Za-z0-9_=-](?:[A-Za-z0-9_=.-]{0,254}[A-Za-z0-9_=-])?$/
 
 /**
  * Connects a submitter to the distributed executor `opts.name` and resolves once it can submit.
@@ -181,36 +108,6 @@ export function connectExecutor(opts?: ClusterExecutorOptions): Promise<ClusterE
     name,
     settings,
   )
-}
-
-/** @internal */
-export interface ExecutorSettings extends StreamSettings {
-  readonly maxAttempts: number
-  readonly backoffMs: readonly number[]
-  readonly codec: Codec
-}
-
-/** @internal */
-export function executorSettings(o: ClusterExecutorOptions | undefined): ExecutorSettings {
-  const maxAttempts = checkCount('maxAttempts', o?.maxAttempts ?? 3, 1)
-  const backoffMs = checkBackoff(o?.backoffMs ?? [1000])
-  const leaseMs = checkMs('leaseMs', o?.leaseMs ?? 30_000)
-  if (leaseMs < 100 || leaseMs === Infinity)
-    throw new RangeError(`Expected \`leaseMs\` to be finite and at least 100, got ${String(leaseMs)}`)
-  const dedupWindowMs = checkMs('dedupWindowMs', o?.dedupWindowMs ?? 120_000)
-  const resultTtlMs = checkMs('resultTtlMs', o?.resultTtlMs ?? 3_600_000)
-  if (resultTtlMs === 0 || resultTtlMs === Infinity) {
-    throw new RangeError(`Expected \`resultTtlMs\` to be finite and over 0, got ${String(resultTtlMs)}`)
-  }
-  const codec = o?.codec ?? jsonCodec(o?.types === undefined ? {} : { types: o.types })
-  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, resultTtlMs, codec }
-}
-
-function checkBackoff(b: unknown): readonly number[] {
-  if (!Array.isArray(b) || b.length === 0)
-    throw typeError('backoffMs', 'a non-empty array of delays in ms', b)
-  for (const [i, ms] of b.entries()) checkMs(`backoffMs[${String(i)}]`, ms)
-  return [...(b as number[])]
 }
 
 /**
@@ -245,7 +142,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.#kv = kv
     this.#dead = dead
     this.name = name
-    this.id = `s${randomToken()}`
+    this.id = `s${randomToken(12)}`
     this.#nc = nc
     this.#js = jetstream(nc)
     this.#names = jobNames(name)
@@ -302,7 +199,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const args = withOpts ? rest.slice(1) : rest
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
     const ref = checkTaskRef(fn, 'fn')
-    const id = opts?.id ?? `j${randomToken()}`
+    const id = opts?.id ?? `j${randomToken(12)}`
     if (typeof id !== 'string' || !JOB_ID.test(id)) {
       throw typeError('opts.id', 'letters, digits, `-`, `_`, `=` and inner `.` (a KV key)', id)
     }
@@ -314,7 +211,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const signal = checkSignal(opts?.signal)
     const timeout = opts?.timeout === undefined ? 0 : checkMs('timeout', opts.timeout)
     const label = ref.exportName
-    const msg: JobMessage = {
+    const bytes = this.#encode({
       v: 1,
       id,
       m: ref.moduleUrl,
@@ -324,14 +221,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       max: maxAttempts,
       bo: backoff,
       t: timeout === Infinity ? 0 : timeout,
-    }
-    const bytes = encodeJob(this.#settings.codec, msg, label)
-    const max = this.#nc.info?.max_payload ?? 1024 * 1024
-    if (bytes.length > max) {
-      throw new RangeError(
-        `job ${label} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
-      )
-    }
+    })
     if (signal?.aborted === true) {
       // Never sent, so nothing to withdraw.
       const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
@@ -407,8 +297,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const settings = mapSettings(items, opts, 8)
     const submit = (chunk: T[]): JobFuture<Awaited<R>[]> => {
       if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
-      const id = `j${randomToken()}`
-      const msg: JobMessage = {
+      const id = `j${randomToken(12)}`
+      const bytes = this.#encode({
         v: 1,
         id,
         m: ref.moduleUrl,
@@ -419,17 +309,21 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         bo: this.#settings.backoffMs,
         t: 0,
         c: 1,
-      }
-      const bytes = encodeJob(this.#settings.codec, msg, ref.exportName)
-      const max = this.#nc.info?.max_payload ?? 1024 * 1024
-      if (bytes.length > max) {
-        throw new RangeError(
-          `a map chunk of ${ref.exportName} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`,
-        )
-      }
+      })
       return this.#track(id, ref.exportName, bytes, id) as JobFuture<Awaited<R>[]>
     }
     return mapChunks(submit, items, settings)
+  }
+
+  /** A job's bytes; one over the server's `max_payload` is refused here, before anything is sent. */
+  #encode(msg: JobMessage): Uint8Array {
+    const what = msg.c === 1 ? `a map chunk of ${msg.e}` : `job ${msg.e}`
+    const bytes = encodeJob(this.#settings.codec, msg, msg.e)
+    const max = this.#nc.info?.max_payload ?? 1024 * 1024
+    if (bytes.length > max) {
+      throw new RangeError(`${what} is ${String(bytes.length)} bytes, over the limit of ${String(max)} bytes`)
+    }
+    return bytes
   }
 
   /** @internal JobOwner: a cancelled job settles at once; its worker, if any, is asked to stop it. */
@@ -632,10 +526,4 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown()
   }
-}
-
-function randomToken(): string {
-  const b = new Uint8Array(12)
-  crypto.getRandomValues(b)
-  return Buffer.from(b).toString('base64url')
 }

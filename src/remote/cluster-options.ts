@@ -110,16 +110,7 @@ export function clusterSettings(opts: ClusterOptions | undefined): ClusterSettin
     )
   }
   const askTimeoutMs = positive('askTimeoutMs', opts?.askTimeoutMs ?? 5000)
-  const codec = opts?.codec ?? jsonCodec(opts?.types === undefined ? {} : { types: opts.types })
-  if (
-    typeof codec !== 'object' ||
-    codec === null ||
-    typeof codec.encode !== 'function' ||
-    typeof codec.decode !== 'function' ||
-    typeof codec.id !== 'string'
-  ) {
-    throw typeError('codec', 'a codec ({ id, encode, decode })', codec)
-  }
+  const codec = codecOf(opts)
   const validate = new Map<string, (message: unknown) => boolean>()
   for (const [type, check] of Object.entries(checkOptions(opts?.validate, 'validate') ?? {})) {
     if (typeof check !== 'function') throw typeError(`validate.${type}`, 'a function', check)
@@ -137,7 +128,25 @@ export function clusterSettings(opts: ClusterOptions | undefined): ClusterSettin
 }
 
 /** A finite duration over 0. */
-function positive(name: string, ms: unknown): number {
+/** The `codec` option, checked, or the default codec of the `types` option. @internal */
+export function codecOf(
+  opts: { readonly codec?: Codec | undefined; readonly types?: TypeRegistry | undefined } | undefined,
+): Codec {
+  const codec = opts?.codec ?? jsonCodec(opts?.types === undefined ? {} : { types: opts.types })
+  if (
+    typeof codec !== 'object' ||
+    codec === null ||
+    typeof codec.encode !== 'function' ||
+    typeof codec.decode !== 'function' ||
+    typeof codec.id !== 'string'
+  ) {
+    throw typeError('codec', 'a codec ({ id, encode, decode })', codec)
+  }
+  return codec
+}
+
+/** A duration option that must be finite and over 0. @internal */
+export function positive(name: string, ms: unknown): number {
   const v = checkMs(name, ms)
   if (v === 0 || v === Infinity)
     throw new RangeError(`Expected \`${name}\` to be finite and over 0, got ${String(v)}`)
@@ -145,7 +154,12 @@ function positive(name: string, ms: unknown): number {
 }
 
 function randomId(): string {
-  const bytes = new Uint8Array(9)
-  crypto.getRandomValues(bytes)
-  return `n${Buffer.from(bytes).toString('base64url')}`
+  return `n${randomToken(9)}`
+}
+
+/** `bytes` random bytes as base64url: letters, digits, `-` and `_`, fit for a subject token. @internal */
+export function randomToken(bytes: number): string {
+  const b = new Uint8Array(bytes)
+  crypto.getRandomValues(b)
+  return Buffer.from(b).toString('base64url')
 }

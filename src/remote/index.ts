@@ -12,15 +12,13 @@ export type { Member, MemberEvent, MemberStatus } from './membership.js'
 export { RemoteActorRef, ServiceRef } from './remote-ref.js'
 export { RemoteChildLost, type RemoteChildOptions } from './remote-child.js'
 export type { Provided } from './provided.js'
-export {
-  ClusterExecutor,
-  connectExecutor,
-  JobFailedError,
-  type ClusterExecutorOptions,
-  type ClusterExecutorStats,
-  type ClusterSubmitOptions,
-  type DeadJob,
-} from './cluster-executor.js'
+export { ClusterExecutor, connectExecutor, JobFailedError } from './cluster-executor.js'
+export type {
+  ClusterExecutorOptions,
+  ClusterExecutorStats,
+  ClusterSubmitOptions,
+  DeadJob,
+} from './job-options.js'
 export { JobServer, serveJobs, type JobServerStats, type ServeJobsOptions } from './job-worker.js'
 export {
   CodecError,
