@@ -15,6 +15,7 @@ export {
   type WorkerFn,
 } from './executor/task-ref.js'
 export { insideWorker, jobSignal, submitFromJob } from './executor/worker-runtime.js'
+export { jobInfo, type JobInfo } from './executor/job-info.js'
 export {
   float64Records,
   SharedQueue,

@@ -34,7 +34,7 @@ import {
   type SerializedError,
   type ThrownValue,
 } from './protocol.js'
-import { checkTaskRef, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
+import { checkTaskRef, labelOf, taskRef, type TaskRef, type WorkerFn } from './task-ref.js'
 import type { SpawnSettings, WorkerExit } from './worker-handle.js'
 import type { WorkerSlot } from './worker-slot.js'
 import { TaskIndex } from './task-index.js'
@@ -166,7 +166,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       opts === undefined
         ? taskJobOptions(ref, this.#killAfterMs)
         : jobOptions(opts, what, ref, this.#killAfterMs)
-    return this.#enqueue(this.#tasks.indexOf(ref), ref.exportName, args, o)
+    return this.#enqueue(this.#tasks.indexOf(ref), labelOf(ref), args, o)
   }
 
   /**
@@ -196,7 +196,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     const chunkIndex = -this.#tasks.indexOf(ref) - 1
     const submit = (chunk: T[], first: number): JobFuture<Awaited<R>[]> => {
       this.#checkOpen('map')
-      const job = this.#enqueue(chunkIndex, ref.exportName, chunk, undefined) as JobFuture<Awaited<R>[]>
+      const job = this.#enqueue(chunkIndex, labelOf(ref), chunk, undefined) as JobFuture<Awaited<R>[]>
       job._first = first
       // Its outcome reaches the caller through the iteration, or is cancelled with it.
       job._observed = true

@@ -32,6 +32,18 @@ export interface TaskRef<F extends WorkerFn> {
   readonly [fnType]?: F
 }
 
+/**
+ * A ref may carry, under this symbol, the name its jobs go by in errors and stats when it is not
+ * its export's: a distributed job runs through a wrapper but is named after its own function.
+ * @internal
+ */
+export const JOB_LABEL = Symbol('verdant.jobLabel')
+
+/** The name a ref's jobs go by. @internal */
+export function labelOf(ref: TaskRef<WorkerFn>): string {
+  return (ref as { [JOB_LABEL]?: string })[JOB_LABEL] ?? ref.exportName
+}
+
 /** What `defineTask` and `taskRef` may declare about a task. @since 0.2.0 */
 export interface TaskOptions {
   /**

@@ -96,6 +96,7 @@ installRuntime({
       post([SUBMIT, id, current, ref.moduleUrl, ref.exportName, args])
     })
   },
+  load,
 })
 
 async function start(init: WorkerInit): Promise<void> {

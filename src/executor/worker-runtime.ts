@@ -11,6 +11,8 @@ import { checkTaskRef, type TaskArgs, type TaskRef, type TaskReturn, type Worker
 export interface WorkerRuntime {
   signal(): AbortSignal
   submit(ref: TaskRef<WorkerFn>, args: unknown[]): Promise<unknown>
+  /** The function a ref names, loaded as the worker loads its jobs' functions. */
+  load(ref: TaskRef<WorkerFn>): Promise<WorkerFn>
 }
 
 // The runtime lives on the global object, not in this module: a worker may hold a second copy of
@@ -24,7 +26,8 @@ export function installRuntime(r: WorkerRuntime): void {
   slot[SLOT] = r
 }
 
-function need(what: string): WorkerRuntime {
+/** @internal */
+export function need(what: string): WorkerRuntime {
   const runtime = slot[SLOT]
   if (runtime === undefined) {
     throw new InvalidStateError(`${what} can only be called inside a job running in an executor's worker`)

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import {
   connect,
@@ -25,13 +25,12 @@ import {
   checkOptions,
   checkSignal,
   describe,
+  TimeoutError,
   typeError,
-  VerdantError,
 } from '../errors.js'
 import { Future } from '../core/future.js'
 import { type ExecutorMapOptions, mapSettings } from '../executor/executor-options.js'
 import { mapChunks } from '../executor/executor-map.js'
-import { Histogram } from '../executor/histogram.js'
 import { JobFuture, type JobOwner } from '../executor/job-future.js'
 import {
   checkTaskRef,
@@ -53,30 +52,10 @@ import {
   JOB_ID,
 } from './job-options.js'
 import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
-import { type DeadRecord, decodeResult, encodeJob, type JobMessage } from './job-wire.js'
-
-/**
- * A distributed job failed for good: it had all its attempts, or its last one failed in a way a
- * retry cannot help. `cause` is the last attempt's error.
- * @since 0.3.0
- */
-export class JobFailedError extends VerdantError {
-  override readonly code: string = 'ERR_VERDANT_JOB_FAILED'
-  /** The job id. */
-  readonly jobId: string
-  /** How many times it ran. */
-  readonly attempts: number
-  constructor(jobId: string, name: string, attempts: number, cause: unknown) {
-    super(
-      `job ${name} (${jobId}) failed after ${String(attempts)} attempt${attempts === 1 ? '' : 's'}: ${describe(cause)}`,
-      {
-        cause,
-      },
-    )
-    this.jobId = jobId
-    this.attempts = attempts
-  }
-}
+import { listDead, readDead } from './dead-letters.js'
+import { JobFailedError } from './job-failed-error.js'
+import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
+import { SubmitterStats } from './submitter-stats.js'
 
 interface Pending {
   readonly job: JobFuture<unknown>
@@ -84,6 +63,14 @@ interface Pending {
   readonly name: string
   /** `performance.now()` at submit. */
   readonly at: number
+  /** Its sequence in the stream, once the server has it (undefined if it refused it). */
+  seq: Promise<number | undefined>
+  /** A worker said it started it (sent only for a job with a queue timeout). */
+  started: boolean
+  /** Failed attempts reported. */
+  retries: number
+  /** Its queue timeout. */
+  timer: NodeJS.Timeout | undefined
 }
 
 let nextLocalId = 0
@@ -121,25 +108,31 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   readonly id: string
   readonly #nc: NatsConnection
   readonly #js: JetStreamClient
+  readonly #jsm: JetStreamManager
   readonly #names: JobNames
   readonly #settings: ExecutorSettings
   readonly #pending = new Map<string, Pending>()
   readonly #byJob = new Map<JobFuture<unknown>, Pending>()
+  readonly #ids = new WeakMap<JobFuture<unknown>, string>()
   readonly #sub: Subscription
   readonly #kv: KV
   readonly #dead: KV
-  #completed = 0
-  #failed = 0
-  #cancelled = 0
-  #retried = 0
-  readonly #runTime = new Histogram()
-  readonly #waitTime = new Histogram()
-  readonly #workers = new Map<string, { completed: number; failed: number }>()
+  readonly #stats: SubmitterStats
+  /** Cancelled or timed-out jobs being taken out of the stream. */
+  readonly #withdrawing = new Set<Promise<void>>()
   #shutDown = false
   readonly #idle = new Future<void>()
 
-  private constructor(nc: NatsConnection, name: string, settings: ExecutorSettings, kv: KV, dead: KV) {
+  private constructor(
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    name: string,
+    settings: ExecutorSettings,
+    kv: KV,
+    dead: KV,
+  ) {
     this.#kv = kv
+    this.#jsm = jsm
     this.#dead = dead
     this.name = name
     this.id = `s${randomToken(12)}`
@@ -150,8 +143,11 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.#sub = nc.subscribe(this.#names.resultsOf(this.id), {
       callback: (_err, msg) => {
         this.#onResult(msg.data)
+        // A result sent as a request is taken: its worker need not keep it.
+        if (msg.reply !== undefined && msg.reply !== '') msg.respond()
       },
     })
+    this.#stats = new SubmitterStats(nc, jsm, this.#names, () => this.#pending.size > 0)
   }
 
   /** @internal */
@@ -163,9 +159,11 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const nc = await connect(nats as ConnectionOptions)
     try {
       const names = jobNames(name)
-      await ensureStream(await jetstreamManager(nc), names, settings)
+      const jsm = await jetstreamManager(nc)
+      await ensureStream(jsm, names, settings)
       const ex = new ClusterExecutor(
         nc,
+        jsm,
         name,
         settings,
         await openResults(nc, names, settings),
@@ -209,7 +207,15 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         : checkCount('maxAttempts', opts.maxAttempts, 1)
     const backoff = opts?.backoffMs === undefined ? this.#settings.backoffMs : checkBackoff(opts.backoffMs)
     const signal = checkSignal(opts?.signal)
-    const timeout = opts?.timeout === undefined ? 0 : checkMs('timeout', opts.timeout)
+    if (opts?.timeout !== undefined && opts.runTimeoutMs !== undefined) {
+      throw new TypeError('give `timeout` or `runTimeoutMs`, not both')
+    }
+    const runLimit = opts?.timeout ?? opts?.runTimeoutMs
+    const timeout =
+      runLimit === undefined ? 0 : checkMs(opts?.timeout === undefined ? 'runTimeoutMs' : 'timeout', runLimit)
+    const queueTimeout =
+      opts?.queueTimeoutMs === undefined ? Infinity : checkMs('queueTimeoutMs', opts.queueTimeoutMs)
+    const killAfter = opts?.killAfterMs === undefined ? undefined : checkMs('killAfterMs', opts.killAfterMs)
     const label = ref.exportName
     const bytes = this.#encode({
       v: 1,
@@ -221,6 +227,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       max: maxAttempts,
       bo: backoff,
       t: timeout === Infinity ? 0 : timeout,
+      ...((opts?.id !== undefined || this.#settings.keepAll) && { k: 1 as const }),
+      ...(queueTimeout !== Infinity && { qd: Date.now() + queueTimeout }),
+      ...(killAfter !== undefined && killAfter !== Infinity && { ka: killAfter }),
     })
     if (signal?.aborted === true) {
       // Never sent, so nothing to withdraw.
@@ -228,7 +237,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       job._settle('cancelled', new CancelledError(`job ${label} was cancelled`, signal.reason))
       return job
     }
-    const job = this.#track(id, label, bytes, id)
+    const job = this.#track(id, label, bytes, id, queueTimeout)
     if (signal !== undefined) {
       const onAbort = (): void => {
         job.cancel(describe(signal.reason))
@@ -241,20 +250,48 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     return job
   }
 
-  #track(id: string, label: string, bytes: Uint8Array, msgID: string): JobFuture<unknown> {
+  #track(
+    id: string,
+    label: string,
+    bytes: Uint8Array,
+    msgID: string,
+    queueTimeout = Infinity,
+  ): JobFuture<unknown> {
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
-    const pending: Pending = { job, id, name: label, at: performance.now() }
+    const pending: Pending = {
+      job,
+      id,
+      name: label,
+      at: performance.now(),
+      seq: Promise.resolve(undefined),
+      started: false,
+      retries: 0,
+      timer: undefined,
+    }
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
-    this.#js.publish(this.#names.jobs, bytes, { msgID }).then(
+    this.#ids.set(job, id)
+    pending.seq = this.#js.publish(this.#names.jobs, bytes, { msgID }).then(
       (ack) => {
         // The same id within the dedup window: the stream kept the first; its end is ours too.
         if (ack.duplicate) void this.#awaitKept(pending)
+        return ack.seq
       },
       (err: unknown) => {
         this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
+        return undefined
       },
     )
+    if (queueTimeout !== Infinity) {
+      pending.timer = setTimeout(() => {
+        if (pending.started) return
+        const error = new TimeoutError(
+          `job ${label} (${id}) was not started within ${String(queueTimeout)} ms`,
+        )
+        this.#withdraw(pending, { ok: false, error, final: true })
+        this.#settle(pending, 'failed', error)
+      }, queueTimeout)
+    }
     return job
   }
 
@@ -330,24 +367,57 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   _cancel(job: JobFuture<unknown>, message: string): void {
     const p = this.#byJob.get(job)
     if (p === undefined) return
-    // Kept as the job's end, so a worker that pulls it later, even one started after now, skips
-    // it; and told at once, so a worker running it stops it.
-    const end = { v: 1, id: p.id, ok: false, cancelled: true, final: true, n: job.attempts, w: this.id }
-    // `create`, not `put`: a job that already ended keeps its result.
-    this.#kv.create(p.id, this.#settings.codec.encode(end, noRefs)).catch(() => undefined)
-    try {
-      this.#nc.publish(this.#names.cancel, p.id)
-    } catch {
-      // Closed: no worker will hear of it, nor send its result anywhere.
-    }
+    this.#withdraw(p, { ok: false, cancelled: true, final: true })
     this.#settle(p, 'cancelled', message)
+  }
+
+  /**
+   * Makes sure a cancelled or timed-out job does not run: its end is kept (a redelivery finds
+   * it), it is deleted from the stream (no worker gets it any more), and the workers are told
+   * before and after (one running it stops it; one that has it and has not started skips it).
+   */
+  #withdraw(p: Pending, end: Record<string, unknown>): void {
+    const tell = (): void => {
+      try {
+        this.#nc.publish(this.#names.cancel, p.id)
+      } catch {
+        // Closed: no worker will hear of it, nor send its result anywhere.
+      }
+    }
+    tell()
+    const record = { v: 1, id: p.id, n: p.job.attempts, w: this.id, ...end }
+    let bytes: Uint8Array
+    try {
+      bytes = this.#settings.codec.encode(record, noRefs)
+    } catch {
+      bytes = this.#settings.codec.encode({ ...record, error: new Error(describe(end['error'])) }, noRefs)
+    }
+    const work = (async () => {
+      // `create`, not `put`: a job that already ended keeps its result.
+      await this.#kv.create(p.id, bytes).catch(() => undefined)
+      const seq = await p.seq
+      if (seq !== undefined) {
+        await this.#jsm.streams.deleteMessage(this.#names.stream, seq, false).catch(() => undefined)
+      }
+      tell()
+    })()
+    this.#withdrawing.add(work)
+    void work.finally(() => this.#withdrawing.delete(work))
+  }
+
+  /**
+   * The job id of a future this submitter returned (given at `submit`, or generated): the key of
+   * its result for `getResult`, and what its function reads as `jobInfo().id`.
+   */
+  jobId(job: JobFuture<unknown>): string | undefined {
+    return this.#ids.get(job)
   }
 
   /**
    * The final result of job `jobId`, kept for `resultTtlMs` after it ended: `{ value }` for a
    * job that succeeded, a rejection with `JobFailedError` for one that failed, `undefined` if no
-   * result is kept (still running, never submitted, or expired). Any process of the executor's
-   * name may ask, the submitter or another.
+   * result is kept (still running, never submitted, expired, or taken by its submitter: see
+   * `keepResults`). Any process of the executor's name may ask, the submitter or another.
    */
   getResult(jobId: string): Promise<{ readonly value: unknown } | undefined> {
     // Not async: a bad id throws at the call.
@@ -359,28 +429,15 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const entry = await this.#kv.get(jobId)
     if (entry === null || entry.operation !== 'PUT') return undefined
     const r = decodeResult(this.#settings.codec, entry.value)
+    if ('started' in r) return undefined
     if (r.ok) return { value: r.value }
     if (r.cancelled === true) throw new CancelledError(`job ${jobId} was cancelled`)
     throw new JobFailedError(r.id, jobId, r.n, r.error)
   }
 
   /** The dead-letter records of this executor's name, oldest first (any submitter may list them). */
-  async deadJobs(): Promise<DeadJob[]> {
-    const out: DeadJob[] = []
-    for await (const key of await this.#dead.keys()) {
-      const record = await this.#deadRecord(key)
-      if (record === undefined) continue
-      out.push({
-        key,
-        ...(record.job !== undefined && { task: { moduleUrl: record.job.m, exportName: record.job.e } }),
-        reason: record.reason,
-        ...(record.error !== undefined && { error: record.error }),
-        attempts: record.attempts,
-        at: record.at,
-        worker: record.w,
-      })
-    }
-    return out.sort((a, b) => a.at - b.at)
+  deadJobs(): Promise<DeadJob[]> {
+    return listDead(this.#dead, this.#settings.codec)
   }
 
   /**
@@ -393,20 +450,32 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, key, [], undefined, 0)
-    const pending: Pending = { job, id: key, name: key, at: performance.now() }
+    let published!: (seq: number | undefined) => void
+    const pending: Pending = {
+      job,
+      id: key,
+      name: key,
+      at: performance.now(),
+      seq: new Promise((resolve) => (published = resolve)),
+      started: false,
+      retries: 0,
+      timer: undefined,
+    }
     this.#pending.set(key, pending)
     this.#byJob.set(job, pending)
     void (async () => {
-      const record = await this.#deadRecord(key)
+      const record = await readDead(this.#dead, this.#settings.codec, key)
       if (record?.job === undefined) throw new Error(`no dead job ${JSON.stringify(key)} to requeue`)
       await this.#dead.delete(key)
       // Its kept failure would make workers skip it as ended.
       await this.#kv.delete(key)
       const msg: JobMessage = { ...record.job, to: this.#names.result(this.id) }
-      await this.#js.publish(this.#names.jobs, encodeJob(this.#settings.codec, msg, msg.e), {
+      const ack = await this.#js.publish(this.#names.jobs, encodeJob(this.#settings.codec, msg, msg.e), {
         msgID: `${key}.requeue.${String(Date.now())}`,
       })
+      published(ack.seq)
     })().catch((err: unknown) => {
+      published(undefined)
       this.#settle(pending, 'failed', err)
     })
     return job
@@ -415,19 +484,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   /** Drops a dead-letter record; false if there was none. */
   async dropDead(key: string): Promise<boolean> {
     if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
-    if ((await this.#deadRecord(key)) === undefined) return false
+    if ((await readDead(this.#dead, this.#settings.codec, key)) === undefined) return false
     await this.#dead.delete(key)
     return true
-  }
-
-  async #deadRecord(key: string): Promise<DeadRecord | undefined> {
-    const entry = await this.#dead.get(key)
-    if (entry === null || entry.operation !== 'PUT') return undefined
-    try {
-      return this.#settings.codec.decode(entry.value, noRefs) as DeadRecord
-    } catch {
-      return undefined
-    }
   }
 
   /** After a reconnect, the results that came while this submitter was away are read from the bucket. */
@@ -450,30 +509,32 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     }
     const p = this.#pending.get(r.id)
     if (p === undefined) return
+    if ('started' in r) {
+      p.started = true
+      return
+    }
     p.job._attempts = r.n
+    const stats = this.#stats
     if (!r.ok && r.cancelled === true) {
       // Cancelled by another process while this one waited for it.
       this.#settle(p, 'cancelled', `job ${p.name} was cancelled`)
       return
     }
     if (!r.ok && !r.final) {
-      this.#retried++
+      p.retries++
+      stats.retried++
       return
     }
-    let w = this.#workers.get(r.w)
-    if (w === undefined) {
-      w = { completed: 0, failed: 0 }
-      this.#workers.set(r.w, w)
-    }
+    // Deliveries beyond its first and its retries: workers lost it.
+    stats.redelivered += Math.max(0, r.n - 1 - p.retries)
     if (r.ok) {
-      w.completed++
       const rt = typeof r.rt === 'number' ? r.rt : 0
-      this.#runTime.record(rt)
-      this.#waitTime.record(Math.max(0, (performance.now() - p.at) * 1000 - rt))
+      stats.runTime.record(rt)
+      stats.waitTime.record(Math.max(0, (performance.now() - p.at) * 1000 - rt))
       this.#settle(p, 'succeeded', r.value)
     } else {
-      w.failed++
-      this.#settle(p, 'failed', new JobFailedError(r.id, p.name, r.n, r.error))
+      if (r.dl === 1) stats.deadLettered++
+      this.#settle(p, 'failed', r.q === 1 ? r.error : new JobFailedError(r.id, p.name, r.n, r.error))
     }
   }
 
@@ -481,25 +542,20 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (this.#pending.get(p.id) !== p) return
     this.#pending.delete(p.id)
     this.#byJob.delete(p.job)
-    if (outcome === 'succeeded') this.#completed++
-    else if (outcome === 'failed') this.#failed++
-    else this.#cancelled++
+    clearTimeout(p.timer)
+    if (outcome === 'succeeded') this.#stats.completed++
+    else if (outcome === 'failed') this.#stats.failed++
+    else this.#stats.cancelled++
     p.job._settle(outcome, value)
     if (this.#pending.size === 0 && this.#shutDown) this.#idle.setResult(undefined)
   }
 
-  /** Counts of this submitter's jobs. */
+  /**
+   * The cluster's queue and job servers as they last reported, and this submitter's own jobs, in
+   * the shape of the local pools' stats.
+   */
   stats(): ClusterExecutorStats {
-    return {
-      pending: this.#pending.size,
-      completed: this.#completed,
-      failed: this.#failed,
-      cancelled: this.#cancelled,
-      retried: this.#retried,
-      runTime: this.#runTime.snapshot(),
-      waitTime: this.#waitTime.snapshot(),
-      workers: Object.fromEntries([...this.#workers].map(([id, c]) => [id, { ...c }])),
-    }
+    return this.#stats.snapshot(this.#pending.size)
   }
 
   /**
@@ -517,6 +573,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (this.#pending.size === 0 && !this.#idle.done) this.#idle.setResult(undefined)
     if (o?.wait !== false) await this.#idle
     if (alreadyDown && this.#nc.isClosed()) return
+    while (this.#withdrawing.size > 0) await Promise.all(this.#withdrawing)
+    this.#stats.close()
     this.#sub.unsubscribe()
     if (!this.#nc.isClosed()) await this.#nc.drain().catch(() => this.#nc.close())
     for (const p of [...this.#pending.values()])

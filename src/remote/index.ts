@@ -12,11 +12,13 @@ export type { Member, MemberEvent, MemberStatus } from './membership.js'
 export { RemoteActorRef, ServiceRef } from './remote-ref.js'
 export { RemoteChildLost, type RemoteChildOptions } from './remote-child.js'
 export type { Provided } from './provided.js'
-export { ClusterExecutor, connectExecutor, JobFailedError } from './cluster-executor.js'
+export { ClusterExecutor, connectExecutor } from './cluster-executor.js'
+export { JobFailedError } from './job-failed-error.js'
 export type {
   ClusterExecutorOptions,
   ClusterExecutorStats,
   ClusterSubmitOptions,
+  ClusterWorkerStats,
   DeadJob,
 } from './job-options.js'
 export { JobServer, serveJobs, type JobServerStats, type ServeJobsOptions } from './job-worker.js'

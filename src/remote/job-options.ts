@@ -30,6 +30,12 @@ export interface ClusterExecutorOptions {
   readonly dedupWindowMs?: number | undefined
   /** How long a job's final result is kept for `getResult` (default 3600000 ms). */
   readonly resultTtlMs?: number | undefined
+  /**
+   * Which results are kept in the results bucket for `getResult`: `unclaimed` (default) keeps
+   * failures, the results of jobs submitted with an `id`, and any result its submitter was not
+   * there to take; `always` keeps every result, at the cost of one more stored write per job.
+   */
+  readonly keepResults?: 'unclaimed' | 'always' | undefined
   /** User classes the default codec may send in arguments and results. */
   readonly types?: TypeRegistry | undefined
   /** How arguments and results are written (default `jsonCodec({ types })`); workers use the same. */
@@ -44,8 +50,21 @@ export interface ClusterSubmitOptions {
   readonly maxAttempts?: number | undefined
   /** Overrides the executor's `backoffMs`. */
   readonly backoffMs?: readonly number[] | undefined
-  /** Each attempt fails with `TimeoutError` if it runs this long (on its worker's pool). */
+  /** Each attempt fails with `TimeoutError` if it runs this long (on its worker's pool); not retried. */
   readonly timeout?: number | undefined
+  /** The same limit as `timeout`, named as the local pools name it; give one of the two. */
+  readonly runTimeoutMs?: number | undefined
+  /**
+   * The job fails with `TimeoutError` if no worker has started it this many ms after `submit`;
+   * it is withdrawn from the stream and never starts. A worker that took it in the last moment
+   * before the deadline sees it cancelled as it starts.
+   */
+  readonly queueTimeoutMs?: number | undefined
+  /**
+   * A cancelled or timed-out attempt that has not stopped this many ms later has its pool worker
+   * killed on its job server (the pool's `killAfterMs`, which is the default).
+   */
+  readonly killAfterMs?: number | undefined
   /** Aborting it cancels the job, as `cancel()` does; already aborted, nothing is sent. */
   readonly signal?: AbortSignal | undefined
 }
@@ -67,21 +86,49 @@ export interface DeadJob {
   readonly worker: string
 }
 
-/** What `ClusterExecutor.stats()` reports, counted by this submitter. @since 0.3.0 */
+/** One job server in `ClusterExecutor.stats().workers`, as it last reported itself. @since 0.3.0 */
+export interface ClusterWorkerStats {
+  /** Its id (`serveJobs`' `workerId`). */
+  readonly id: string
+  /** Jobs it runs at once at most (its `concurrency`). */
+  readonly lanes: number
+  /** Jobs it runs now, for any submitter. */
+  readonly running: number
+  /** Jobs it completed, and failed for good, since it started. */
+  readonly completed: number
+  readonly failed: number
+  /** Jobs it was delivered again after a worker lost them. */
+  readonly redelivered: number
+  /** Since its last report (reports come every second; a worker silent for 3 s is left out). */
+  readonly lastSeenMs: number
+}
+
+/**
+ * What `ClusterExecutor.stats()` reports: the cluster's queue and workers as they last reported,
+ * and this submitter's own jobs. @since 0.3.0
+ */
 export interface ClusterExecutorStats {
-  /** Submitted and not settled yet. */
+  /** Jobs in the stream no worker has taken yet (any submitter's), sampled every second while this submitter has jobs pending. */
+  readonly queued: number
+  /** Jobs running on the workers (any submitter's): the sum of `workers[].running`. */
+  readonly running: number
+  /** This submitter's jobs submitted and not settled yet. */
   readonly pending: number
   readonly completed: number
   readonly failed: number
   readonly cancelled: number
   /** Failed attempts that were retried. */
   readonly retried: number
+  /** Deliveries of this submitter's jobs beyond their retries: a worker lost them (died or lost its lease). */
+  readonly redelivered: number
+  /** This submitter's jobs that failed for good and left a dead-letter record. */
+  readonly deadLettered: number
   /** Time the successful attempts took on their workers, in µs. */
   readonly runTime: Quantiles
   /** Time from `submit` to the result, less the run time: queued, in transit and retried, in µs. */
   readonly waitTime: Quantiles
-  /** Jobs each worker completed or failed for good, by worker id. */
-  readonly workers: Readonly<Record<string, { readonly completed: number; readonly failed: number }>>
+  /** The job servers heard from in the last 3 s, by id. */
+  readonly workers: readonly ClusterWorkerStats[]
 }
 
 /** @internal A job id is also the key of its result in the results bucket. */
@@ -92,6 +139,7 @@ export interface ExecutorSettings extends StreamSettings {
   readonly maxAttempts: number
   readonly backoffMs: readonly number[]
   readonly codec: Codec
+  readonly keepAll: boolean
 }
 
 /** @internal */
@@ -103,7 +151,10 @@ export function executorSettings(o: ClusterExecutorOptions | undefined): Executo
   const dedupWindowMs = checkMs('dedupWindowMs', o?.dedupWindowMs ?? 120_000)
   const resultTtlMs = positive('resultTtlMs', o?.resultTtlMs ?? 3_600_000)
   const codec = codecOf(o)
-  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, resultTtlMs, codec }
+  const keep = o?.keepResults ?? 'unclaimed'
+  if (keep !== 'unclaimed' && keep !== 'always')
+    throw typeError('keepResults', "'unclaimed' or 'always'", keep)
+  return { maxAttempts, backoffMs, leaseMs, dedupWindowMs, resultTtlMs, codec, keepAll: keep === 'always' }
 }
 
 export function checkBackoff(b: unknown): readonly number[] {

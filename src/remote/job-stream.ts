@@ -31,6 +31,8 @@ export interface JobNames {
   resultsOf(id: string): string
   /** Cancellations of running jobs, heard by every worker. */
   readonly cancel: string
+  /** Where each worker reports itself every second. */
+  readonly workers: string
   /** The KV bucket that keeps each job's final result for a while, by job id. */
   readonly results: string
   /** The KV bucket of jobs that failed for good, and of messages that were not jobs. */
@@ -48,6 +50,7 @@ export function jobNames(name: string): JobNames {
     result: (id) => `${prefix}.result.${id}`,
     resultsOf: (id) => `${prefix}.result.${id}`,
     cancel: `${prefix}.cancel`,
+    workers: `${prefix}.workers`,
     results: `VERDANT_RESULTS_${token}`,
     dead: `VERDANT_DEAD_${token}`,
   }

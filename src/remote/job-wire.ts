@@ -29,10 +29,23 @@ export interface JobMessage {
   readonly t: number
   /** A chunk of a `map`: `a[0]` holds the items, and the result is the array of their results. */
   readonly c?: 1
+  /** Keep the result in the results bucket even when its submitter takes it (a job id given at `submit`). */
+  readonly k?: 1
+  /** Not started by then (epoch ms, the submitter's clock), it never starts: its queue timeout. */
+  readonly qd?: number
+  /** A cancelled or timed-out attempt still running this many ms later has its pool worker killed. */
+  readonly ka?: number
 }
 
-/** A job's end as it is reported to its submitter. @internal */
+/** A job's end as it is reported to its submitter, or (for a job with a queue timeout) its start. @internal */
 export type ResultMessage =
+  | {
+      readonly v: 1
+      readonly id: string
+      readonly started: true
+      readonly n: number
+      readonly w: string
+    }
   | {
       readonly v: 1
       readonly id: string
@@ -53,6 +66,10 @@ export type ResultMessage =
       readonly final: boolean
       /** The job was cancelled (kept by its submitter as the job's end). */
       readonly cancelled?: boolean
+      /** It left a dead-letter record. */
+      readonly dl?: 1
+      /** It was not started within its queue timeout (`error` is the `TimeoutError`). */
+      readonly q?: 1
     }
 
 /** A dead-letter record: the job as it was published (or the raw bytes of a non-job) and why. @internal */
@@ -106,7 +123,9 @@ export function decodeJob(codec: Codec, bytes: Uint8Array): JobMessage {
     typeof job.to !== 'string' ||
     !Number.isInteger(job.max) ||
     !Array.isArray(job.bo) ||
-    typeof job.t !== 'number'
+    typeof job.t !== 'number' ||
+    (job.qd !== undefined && typeof job.qd !== 'number') ||
+    (job.ka !== undefined && typeof job.ka !== 'number')
   ) {
     throw new Error('not a job message')
   }
@@ -115,13 +134,18 @@ export function decodeJob(codec: Codec, bytes: Uint8Array): JobMessage {
 
 /** A result read back; throws naming what is wrong with it. @internal */
 export function decodeResult(codec: Codec, bytes: Uint8Array): ResultMessage {
-  const r = codec.decode(bytes, noRefs) as Partial<{ v: number; id: string; ok: boolean }> | null
+  const r = codec.decode(bytes, noRefs) as Partial<{
+    v: number
+    id: string
+    ok: boolean
+    started: boolean
+  }> | null
   if (
     typeof r !== 'object' ||
     r === null ||
     r.v !== 1 ||
     typeof r.id !== 'string' ||
-    typeof r.ok !== 'boolean'
+    (typeof r.ok !== 'boolean' && r.started !== true)
   ) {
     throw new Error('not a job result')
   }

@@ -2,21 +2,24 @@
  * `serveJobs`: the worker side of a distributed executor. A process pulls jobs from the stream
  * into a local thread or process pool of its own, and sends each result to its submitter.
  *
- * It pulls only as many jobs as it has lanes (one per pool worker by default), one at a time per
- * lane, so a slow machine takes fewer jobs and a dying one holds few. A lane whose pull fails (the
- * server restarted, the consumer's heartbeats stopped) gets the consumer again and goes on: pull
- * consumers can otherwise stall silently after a restart.
+ * It holds only as many jobs as it has lanes (one per pool worker by default): a lane asks for a
+ * job when it is free, so a slow machine takes fewer jobs and a dying one holds few. The pulls'
+ * heartbeats are watched, and pulls lost in a server restart are sent again (job-puller.ts).
  *
  * While a job runs, its lease is renewed every third of the lease by a thread of its own (the lease
  * keeper), so a main thread blocked by the program around it does not lose the jobs it runs; the
- * job itself runs in the pool. A job that fails is
- * retried after its backoff (`nak(delay)`) until it has had its attempts, then fails for good
- * (`term()`) and its submitter gets the last error. A job delivered more times than its attempts
- * (its workers kept dying) fails for good without running again.
+ * job itself runs in the pool. A job that fails is retried after its backoff (a delayed nak) until
+ * it has had its attempts, then fails for good (a term) and its submitter gets the last error. A
+ * job delivered more times than its attempts (its workers kept dying) fails for good without
+ * running again.
+ *
+ * A result goes to its submitter as a request: a submitter that is there answers that it has it,
+ * and the job is acknowledged; one that is gone (no responders) or silent has the result kept in the
+ * results bucket for `getResult`. A job with an id given at `submit` always has its result kept.
  *
  * @module
  */
-import { type Consumer, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { KV } from '@nats-io/kv'
 import {
   connect,
@@ -24,19 +27,22 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node'
-import { checkCount, checkOptions, describe, typeError } from '../errors.js'
+import { checkCount, checkOptions, describe, TimeoutError, typeError } from '../errors.js'
 import type { Executor } from '../executor/executor.js'
 import { Histogram, type Quantiles } from '../executor/histogram.js'
+import type { JobInfo } from '../executor/job-info.js'
 import type { JobFuture } from '../executor/job-future.js'
-import { type TaskRef, taskRef, type WorkerFn } from '../executor/task-ref.js'
+import { JOB_LABEL, type TaskRef, taskRef, type WorkerFn } from '../executor/task-ref.js'
 import { Future } from '../core/future.js'
+import { builtModule } from './built-module.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './job-options.js'
 import { noRefs } from './codec.js'
+import { type Delivery, JobPuller } from './job-puller.js'
 import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
 import { type LeaseKeeper, startLeaseKeeper } from './lease-keeper.js'
-
+import { jetstreamManager } from '@nats-io/jetstream'
 /** Options of `serveJobs`. @since 0.3.0 */
 export interface ServeJobsOptions extends Pick<
   ClusterExecutorOptions,
@@ -100,6 +106,21 @@ export function serveJobs(opts: ServeJobsOptions): Promise<JobServer> {
   return JobServer._start(nats, name, o.executor, lanes, settings, workerId)
 }
 
+/** What a job server says about itself every second, heard by the submitters' `stats()`. @internal */
+export interface WorkerReport {
+  readonly id: string
+  readonly lanes: number
+  readonly running: number
+  readonly completed: number
+  readonly failed: number
+  readonly redelivered: number
+  /** Set in the last report of a server that stops. */
+  readonly stopped?: true
+}
+
+/** How often a job server reports itself, in ms. */
+export const REPORT_MS = 1000
+
 /** A running job server (see `serveJobs`). @since 0.3.0 */
 export class JobServer {
   /** This worker's id. */
@@ -108,15 +129,23 @@ export class JobServer {
   readonly #names: JobNames
   readonly #executor: Executor
   readonly #settings: ExecutorSettings
+  readonly #lanes: number
   readonly #running = new Map<string, JobFuture<unknown>>()
   /** Ids cancelled by their submitters, not running here: skipped if they come. Bounded by clearing. */
   readonly #cancelled = new Set<string>()
-  readonly #lanes: Promise<void>[] = []
-  #kv: KV | undefined
-  #dead: KV | undefined
-  #keeper: LeaseKeeper | undefined
-  #consumer: Consumer | undefined
+  /** Every delivery being handled, until its ack. */
+  readonly #handling = new Set<Promise<void>>()
+  readonly #runTime = new Histogram()
+  /** The wrapper refs, labelled with each job's function name (for the pool's errors and stats). */
+  readonly #refs = new Map<string, { run: TaskRef<WorkerFn>; item: TaskRef<WorkerFn> }>()
+  /** Deliveries holding a lane: taken, and not done in the pool yet. */
+  #busy = 0
+  #puller!: JobPuller
+  #kv!: KV
+  #dead!: KV
+  #keeper!: LeaseKeeper
   #cancelSub: Subscription | undefined
+  #reportTimer: NodeJS.Timeout | undefined
   #stopping = false
   #stopped: Promise<void> | undefined
   #completed = 0
@@ -125,12 +154,12 @@ export class JobServer {
   #redelivered = 0
   #rejected = 0
   #skipped = 0
-  readonly #runTime = new Histogram()
 
   private constructor(
     nc: NatsConnection,
     name: string,
     executor: Executor,
+    lanes: number,
     settings: ExecutorSettings,
     id: string,
   ) {
@@ -138,6 +167,7 @@ export class JobServer {
     this.#nc = nc
     this.#names = jobNames(name)
     this.#executor = executor
+    this.#lanes = lanes
     this.#settings = settings
   }
 
@@ -154,19 +184,41 @@ export class JobServer {
     try {
       const names = jobNames(name)
       await ensureStream(await jetstreamManager(nc), names, settings)
-      const server = new JobServer(nc, name, executor, settings, id)
-      server.#consumer = await jetstream(nc).consumers.get(names.stream, names.consumer)
-      server.#kv = await openResults(nc, names, settings)
-      server.#dead = await openDead(nc, names)
-      server.#keeper = await startLeaseKeeper(nats, Math.max(50, settings.leaseMs / 3))
-      server.#cancelSub = nc.subscribe(names.cancel, {
+      const s = new JobServer(nc, name, executor, lanes, settings, id)
+      s.#kv = await openResults(nc, names, settings)
+      s.#dead = await openDead(nc, names)
+      s.#keeper = await startLeaseKeeper(nc, nats, Math.max(50, settings.leaseMs / 3))
+      // Heard before the first pull: a job cancelled after it reached this server is known here.
+      s.#cancelSub = nc.subscribe(names.cancel, {
         callback: (_err, msg) => {
-          server.#onCancel(msg.string())
+          s.#onCancel(msg.string())
         },
       })
+      s.#puller = new JobPuller(
+        nc,
+        (nats as { inboxPrefix?: string }).inboxPrefix ?? '_INBOX',
+        names.stream,
+        names.consumer,
+        () => s.#lanes - s.#busy,
+        (d) => {
+          s.#take(d)
+        },
+        () => {
+          // The consumer may be gone with a server that lost its state: made again if so.
+          void jetstreamManager(nc)
+            .then((jsm) => ensureStream(jsm, names, settings))
+            .catch(() => undefined)
+        },
+      )
       await nc.flush()
-      for (let i = 0; i < lanes; i++) server.#lanes.push(server.#lane())
-      return server
+      s.#puller.topUp()
+      s.#reportTimer = setInterval(() => {
+        s.#sendReport()
+      }, REPORT_MS)
+      s.#reportTimer.unref()
+      s.#sendReport()
+      void s.#followStatus()
+      return s
     } catch (err) {
       await nc.close()
       throw err
@@ -176,7 +228,7 @@ export class JobServer {
   /** Counts of this server's jobs. */
   stats(): JobServerStats {
     return {
-      running: this.#running.size,
+      running: this.#busy,
       completed: this.#completed,
       retried: this.#retried,
       failed: this.#failed,
@@ -187,120 +239,166 @@ export class JobServer {
     }
   }
 
-  async #lane(): Promise<void> {
-    while (!this.#stopping) {
-      let m: JsMsg | null
-      try {
-        m = await (this.#consumer as Consumer).next({ expires: 1000 })
-      } catch {
-        if (this.#stopping) return
-        // The server restarted or the consumer's heartbeats stopped: get it again and go on.
-        await new Promise((r) => setTimeout(r, 250))
-        try {
-          this.#consumer = await jetstream(this.#nc).consumers.get(this.#names.stream, this.#names.consumer)
-        } catch {
-          // Still away; the next turn tries again.
-        }
-        continue
-      }
-      if (m === null) continue
-      await this.#run(m)
+  #sendReport(stopped = false): void {
+    const r: WorkerReport = {
+      id: this.id,
+      lanes: this.#lanes,
+      running: this.#busy,
+      completed: this.#completed,
+      failed: this.#failed,
+      redelivered: this.#redelivered,
+      ...(stopped && { stopped: true }),
+    }
+    try {
+      this.#nc.publish(this.#names.workers, JSON.stringify(r))
+    } catch {
+      // Closed or reconnecting: the next report says it.
     }
   }
 
-  async #run(m: JsMsg): Promise<void> {
+  /** After a reconnect the server has forgotten this server's pulls: they are sent again. */
+  async #followStatus(): Promise<void> {
+    for await (const s of this.#nc.status()) {
+      if (s.type !== 'reconnect' || this.#stopping) continue
+      this.#puller.forget()
+      this.#puller.topUp()
+    }
+  }
+
+  /** A delivery holds a lane from here until its job is done in the pool. */
+  #take(d: Delivery): void {
+    this.#busy++
+    let held = true
+    const release = (): void => {
+      if (!held) return
+      held = false
+      this.#busy--
+      this.#puller.topUp()
+    }
+    const handled = this.#handle(d, release)
+      .catch((err: unknown) => {
+        process.emitWarning(`verdant: job server ${this.id} failed on a delivery: ${describe(err)}`)
+      })
+      .finally(() => {
+        release()
+        this.#handling.delete(handled)
+      })
+    this.#handling.add(handled)
+  }
+
+  async #handle(d: Delivery, release: () => void): Promise<void> {
     let job: JobMessage
     try {
-      job = decodeJob(this.#settings.codec, m.data)
+      job = decodeJob(this.#settings.codec, d.data)
     } catch (err) {
       // Not a job: dead-lettered with why, never retried, never a crash.
       this.#rejected++
-      process.emitWarning(
-        `verdant: job server ${this.id} rejected a message on ${m.subject}: ${describe(err)}`,
-      )
-      await this.#deadLetter(`bad-${String(m.seq)}`, {
-        raw: m.data,
+      process.emitWarning(`verdant: job server ${this.id} rejected a message: ${describe(err)}`)
+      await this.#deadLetter(`bad-${String(d.seq)}`, {
+        raw: d.data,
         reason: `not a job: ${describe(err)}`,
-        attempts: m.info.deliveryCount,
+        attempts: d.deliveryCount,
       })
-      m.term()
+      this.#answer(d, '+TERM')
       return
     }
-    const attempt = m.info.deliveryCount
+    const attempt = d.deliveryCount
     if (attempt > 1) this.#redelivered++
-    if (this.#cancelled.delete(job.id)) {
-      m.ack()
-      return
-    }
-    // A job with an end kept (cancelled, or run to its end by a worker that died before its ack)
-    // is not run again; its submitter gets what is kept.
-    const kept = await this.#kv?.get(job.id).catch(() => null)
-    if (kept !== null && kept !== undefined && kept.operation === 'PUT') {
+    // A redelivery looks for a kept end first; a cancel may be heard meanwhile.
+    const kept = attempt > 1 && (await this.#sentKept(job))
+    if (this.#cancelled.delete(job.id) || kept) {
+      // Cancelled, or run to its end by a worker that died before its ack: not run again.
       this.#skipped++
-      try {
-        this.#nc.publish(job.to, kept.value)
-      } catch {
-        // Closed: the submitter reads it from the bucket.
-      }
-      m.ack()
+      this.#answer(d, '+ACK')
       return
     }
     if (attempt > job.max) {
       this.#failed++
       const error = new Error('its workers died while running it')
       await this.#deadLetter(job.id, { job, reason: 'out of attempts', error, attempts: attempt - 1 })
-      await this.#report(job, { ok: false, error, n: attempt - 1, final: true })
-      m.term()
+      if (await this.#report(job, { ok: false, error, n: attempt - 1, final: true, dl: 1 })) {
+        this.#answer(d, '+TERM')
+      }
       return
     }
-    const keeper = this.#keeper as LeaseKeeper
-    keeper.start(m)
-    const fn = taskRef(job.m, job.e)
+    if (job.qd !== undefined) {
+      if (Date.now() > job.qd) {
+        this.#skipped++
+        const error = new TimeoutError(`job ${job.e} (${job.id}) was not started within its queue timeout`)
+        if (await this.#report(job, { ok: false, error, n: attempt - 1, final: true, q: 1 })) {
+          this.#answer(d, '+ACK')
+        }
+        return
+      }
+      // Its submitter times it out only if it has not started.
+      this.#publish(job.to, { v: 1, id: job.id, started: true, n: attempt, w: this.id })
+    }
+    this.#keeper.start(d.ackSubject)
+    try {
+      await this.#attempt(d, job, attempt, release)
+    } finally {
+      this.#keeper.end(d.ackSubject)
+    }
+  }
+
+  async #attempt(d: Delivery, job: JobMessage, attempt: number, release: () => void): Promise<void> {
     const started = performance.now()
+    const info: JobInfo = {
+      id: job.id,
+      attempt,
+      maxAttempts: job.max,
+      deadline: job.t > 0 ? Date.now() + job.t : undefined,
+      worker: this.id,
+    }
+    const opts = {
+      ...(job.t > 0 && { timeout: job.t }),
+      ...(job.ka !== undefined && { killAfterMs: job.ka }),
+    }
     let future: JobFuture<unknown>
     try {
       future =
         job.c === 1
-          ? this.#runChunk(fn, job)
-          : job.t > 0
-            ? this.#executor.submit({ timeout: job.t }, fn, ...job.a)
-            : this.#executor.submit(fn, ...job.a)
+          ? this.#runChunk(job, info, opts)
+          : this.#executor.submit(opts, this.#refsOf(job.e).run, info, job.m, job.e, job.a)
     } catch (err) {
-      keeper.end(m)
-      await this.#fail(m, job, attempt, err, true)
+      release()
+      await this.#fail(d, job, attempt, err, true)
       return
     }
     this.#running.set(job.id, future)
+    let value: unknown
     try {
-      const value = await future
-      const rt = this.#took(started)
-      this.#completed++
-      await this.#report(job, { ok: true, value, n: attempt, rt })
-      m.ack()
+      value = await future
     } catch (err) {
       this.#took(started)
-      if (future.cancelled) m.ack()
-      else await this.#fail(m, job, attempt, err, false)
+      release()
+      if (future.cancelled) this.#answer(d, '+ACK')
+      else await this.#fail(d, job, attempt, err, false)
+      return
     } finally {
-      keeper.end(m)
       this.#running.delete(job.id)
     }
+    const rt = this.#took(started)
+    release()
+    this.#completed++
+    if (await this.#report(job, { ok: true, value, n: attempt, rt })) this.#answer(d, '+ACK')
   }
 
   /**
    * A `map` chunk: its items through the pool's own `map`, collected in order, as one future the
    * job can be cancelled through.
    */
-  #runChunk(fn: TaskRef<WorkerFn>, job: JobMessage): JobFuture<unknown> {
+  #runChunk(job: JobMessage, info: JobInfo, opts: { timeout?: number }): JobFuture<unknown> {
     const items = job.a[0]
     if (!Array.isArray(items)) throw new TypeError('a map chunk without its items')
     const controller = new AbortController()
     const chunk = new ChunkFuture(controller)
     const run = async (): Promise<unknown[]> => {
       const out: unknown[] = []
-      const opts = job.t > 0 ? { signal: controller.signal, timeout: job.t } : { signal: controller.signal }
-      for await (const r of this.#executor.map(fn as TaskRef<(item: unknown) => unknown>, items, opts))
-        out.push(r)
+      const tuples = items.map((item: unknown) => [info, job.m, job.e, item] as const)
+      const mapOpts = { ...opts, signal: controller.signal }
+      const ref = this.#refsOf(job.e).item as TaskRef<(t: (typeof tuples)[number]) => unknown>
+      for await (const r of this.#executor.map(ref, tuples, mapOpts)) out.push(r)
       return out
     }
     run().then(
@@ -308,6 +406,19 @@ export class JobServer {
       (e: unknown) => chunk._settle(controller.signal.aborted ? 'cancelled' : 'failed', e),
     )
     return chunk as unknown as JobFuture<unknown>
+  }
+
+  #refsOf(label: string): { run: TaskRef<WorkerFn>; item: TaskRef<WorkerFn> } {
+    const known = this.#refs.get(label)
+    if (known !== undefined) return known
+    const url = builtModule('../executor/job-info.js', import.meta.url)
+    const labelled = (name: string): TaskRef<WorkerFn> =>
+      Object.assign(taskRef(url, name), { [JOB_LABEL]: label })
+    const refs = { run: labelled('runDistributed'), item: labelled('runDistributedItem') }
+    // Bounded by the names of the functions jobs come for; a flood of made-up names is cut.
+    if (this.#refs.size >= 1000) this.#refs.clear()
+    this.#refs.set(label, refs)
+    return refs
   }
 
   /** Records an attempt's time on this worker; returns it in µs. */
@@ -318,12 +429,12 @@ export class JobServer {
   }
 
   /** An attempt failed: retried after its backoff, or, out of attempts (or hopeless), failed for good. */
-  async #fail(m: JsMsg, job: JobMessage, attempt: number, err: unknown, hopeless: boolean): Promise<void> {
+  async #fail(d: Delivery, job: JobMessage, attempt: number, err: unknown, hopeless: boolean): Promise<void> {
     if (!hopeless && attempt < job.max) {
       this.#retried++
       await this.#report(job, { ok: false, error: err, n: attempt, final: false })
       const delay = job.bo[Math.min(attempt - 1, job.bo.length - 1)] ?? 0
-      m.nak(delay)
+      this.#answer(d, delay > 0 ? `-NAK ${JSON.stringify({ delay: delay * 1_000_000 })}` : '-NAK')
       return
     }
     this.#failed++
@@ -333,8 +444,26 @@ export class JobServer {
       error: err,
       attempts: attempt,
     })
-    await this.#report(job, { ok: false, error: err, n: attempt, final: true })
-    m.term()
+    if (await this.#report(job, { ok: false, error: err, n: attempt, final: true, dl: 1 })) {
+      this.#answer(d, '+TERM')
+    }
+  }
+
+  /** Acks, naks or terms a delivery. */
+  #answer(d: Delivery, what: string): void {
+    try {
+      this.#nc.publish(d.ackSubject, what)
+    } catch {
+      // Closed: the lease runs out and the job goes to another worker.
+    }
+  }
+
+  /** If `job` has an end kept, sends it to its submitter and says so. */
+  async #sentKept(job: JobMessage): Promise<boolean> {
+    const kept = await this.#kv.get(job.id).catch(() => null)
+    if (kept === null || kept.operation !== 'PUT') return false
+    this.#publish(job.to, kept.value)
+    return true
   }
 
   /** Keeps a dead-letter record for an operator to list and requeue (`ClusterExecutor.deadJobs`). */
@@ -352,41 +481,71 @@ export class JobServer {
         noRefs,
       )
     }
-    await this.#dead?.put(key, bytes).catch(() => undefined)
+    await this.#dead.put(key, bytes).catch(() => undefined)
   }
 
   /**
-   * Sends a job's result to its submitter; a final one is first kept in the results bucket, so a
-   * submitter that was away (or another process) reads it there. It is kept before the job's
-   * message is acknowledged: a worker that dies in between leaves the job to run again.
+   * Sends a job's result to its submitter. A final failure, and the result of a job whose id was
+   * given, is kept in the results bucket first; any other result is a request its submitter
+   * answers, kept only if nobody does. A result neither taken nor kept (the server is away) is
+   * tried again until it is, while the lease is renewed, so the job is not run again for it.
+   * Resolves false only if this server stops first: the job is then left unacknowledged, to be
+   * delivered again.
    */
-  async #report(job: JobMessage, r: Record<string, unknown>): Promise<void> {
-    const result = { v: 1, id: job.id, w: this.id, ...r } as ResultMessage
-    let bytes: Uint8Array
+  async #report(job: JobMessage, r: Record<string, unknown>): Promise<boolean> {
+    const bytes = this.#encodeResult(job, r)
+    if (r['ok'] !== true && r['final'] !== true) {
+      this.#publish(job.to, bytes)
+      return true
+    }
+    const keep = r['ok'] !== true || job.k === 1
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      if (await this.#handOver(job, bytes, keep)) return true
+      if (this.#stopping) return false
+      await sleep(wait)
+    }
+  }
+
+  async #handOver(job: JobMessage, bytes: Uint8Array, keep: boolean): Promise<boolean> {
+    if (!keep) {
+      try {
+        await this.#nc.request(job.to, bytes, { timeout: CLAIM_MS })
+        return true
+      } catch {
+        // No responders (its submitter is gone or away) or no answer: kept for `getResult`.
+      }
+    }
     try {
-      bytes = this.#settings.codec.encode(result, noRefs)
+      await this.#kv.put(job.id, bytes)
+    } catch {
+      return false
+    }
+    this.#publish(job.to, bytes)
+    return true
+  }
+
+  #encodeResult(job: JobMessage, r: Record<string, unknown>): Uint8Array {
+    const result = { v: 1, id: job.id, w: this.id, ...r } as ResultMessage
+    try {
+      return this.#settings.codec.encode(result, noRefs)
     } catch (err) {
       // A result the codec cannot send fails the job with why, rather than never answering.
-      bytes = this.#settings.codec.encode(
-        {
-          v: 1,
-          id: job.id,
-          w: this.id,
-          ok: false,
-          error: new Error(`its result cannot be sent: ${describe(err)}`),
-          n: r['n'],
-          final: true,
-        },
+      const error = new Error(`its result cannot be sent: ${describe(err)}`)
+      return this.#settings.codec.encode(
+        { v: 1, id: job.id, w: this.id, ok: false, error, n: r['n'], final: true },
         noRefs,
       )
     }
-    if (r['ok'] === true || r['final'] === true) {
-      await this.#kv?.put(job.id, bytes).catch(() => undefined)
-    }
+  }
+
+  #publish(subject: string, message: Uint8Array | ResultMessage): void {
     try {
-      this.#nc.publish(job.to, bytes)
+      this.#nc.publish(
+        subject,
+        message instanceof Uint8Array ? message : this.#settings.codec.encode(message, noRefs),
+      )
     } catch {
-      // Closed: the submitter will not hear; the job's message is acked or retried all the same.
+      // Closed: the submitter reads what is kept from the bucket.
     }
   }
 
@@ -407,14 +566,21 @@ export class JobServer {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#stopping = true
-      await Promise.all(this.#lanes)
-      await this.#keeper?.close()
+      // No more pulls, and none answered: the server drops the pulls of a subject nobody hears.
+      this.#puller.close()
+      clearInterval(this.#reportTimer)
+      while (this.#handling.size > 0) await Promise.all(this.#handling)
+      this.#sendReport(true)
+      await this.#keeper.close()
       this.#cancelSub?.unsubscribe()
       await this.#nc.drain().catch(() => this.#nc.close())
     })()
     return this.#stopped
   }
 }
+
+/** How long a worker waits for a submitter to take a result before it keeps it in the bucket. */
+const CLAIM_MS = 2000
 
 /** The future of a `map` chunk on this worker: cancelling it aborts the pool's `map`. */
 class ChunkFuture extends Future<unknown> {

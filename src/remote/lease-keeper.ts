@@ -9,14 +9,15 @@
  * @module
  */
 import { Worker } from 'node:worker_threads'
-import type { JsMsg } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { builtModule } from './built-module.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 
 /** Renews running jobs' leases. @internal */
 export interface LeaseKeeper {
-  /** Renews `m`'s lease until `end(m)`. */
-  start(m: JsMsg): void
-  end(m: JsMsg): void
+  /** Renews the lease of the job whose ack subject is `subject` until `end(subject)`. */
+  start(subject: string): void
+  end(subject: string): void
   /** Stops the thread (or the timers). */
   close(): Promise<void>
   /** True when the renewals come from a thread of their own. */
@@ -24,25 +25,29 @@ export interface LeaseKeeper {
 }
 
 /** Starts a lease keeper renewing every `everyMs`. @internal */
-export async function startLeaseKeeper(nats: NatsConnectOptions, everyMs: number): Promise<LeaseKeeper> {
+export async function startLeaseKeeper(
+  nc: NatsConnection,
+  nats: NatsConnectOptions,
+  everyMs: number,
+): Promise<LeaseKeeper> {
   let cloneable = true
   try {
     structuredClone(nats)
   } catch {
     cloneable = false
   }
-  return cloneable ? threadKeeper(nats, everyMs) : timerKeeper(everyMs)
+  return cloneable ? threadKeeper(nc, nats, everyMs) : timerKeeper(nc, everyMs)
 }
 
-function entry(): URL {
-  const here = new URL(import.meta.url)
-  // From the TypeScript sources (this project's tests), the thread runs the built copy.
-  if (here.pathname.endsWith('.ts')) return new URL('../../dist/remote/lease-keeper-main.js', here)
-  return new URL('./lease-keeper-main.js', here)
-}
-
-async function threadKeeper(nats: NatsConnectOptions, everyMs: number): Promise<LeaseKeeper> {
-  const worker = new Worker(entry(), { workerData: { nats, everyMs }, name: 'verdant-lease-keeper' })
+async function threadKeeper(
+  nc: NatsConnection,
+  nats: NatsConnectOptions,
+  everyMs: number,
+): Promise<LeaseKeeper> {
+  const worker = new Worker(builtModule('./lease-keeper-main.js', import.meta.url), {
+    workerData: { nats, everyMs },
+    name: 'verdant-lease-keeper',
+  })
   await new Promise<void>((resolve, reject) => {
     const onError = (err: unknown): void => {
       reject(err instanceof Error ? err : new Error(String(err)))
@@ -59,18 +64,16 @@ async function threadKeeper(nats: NatsConnectOptions, everyMs: number): Promise<
     alive = false
   })
   worker.unref()
-  const fallback = timerKeeper(everyMs)
+  const fallback = timerKeeper(nc, everyMs)
   return {
     offThread: true,
-    start(m) {
-      const subject = ackSubject(m)
-      if (alive && subject !== undefined) worker.postMessage({ add: subject })
-      else fallback.start(m)
+    start(subject) {
+      if (alive) worker.postMessage({ add: subject })
+      else fallback.start(subject)
     },
-    end(m) {
-      const subject = ackSubject(m)
-      if (subject !== undefined && alive) worker.postMessage({ remove: subject })
-      fallback.end(m)
+    end(subject) {
+      if (alive) worker.postMessage({ remove: subject })
+      fallback.end(subject)
     },
     async close() {
       await fallback.close()
@@ -84,27 +87,25 @@ async function threadKeeper(nats: NatsConnectOptions, everyMs: number): Promise<
   }
 }
 
-/** The subject a message's acks and renewals go to (the client's `JsMsg` keeps it as `reply`). */
-function ackSubject(m: JsMsg): string | undefined {
-  const reply = (m as unknown as { readonly reply?: unknown }).reply
-  return typeof reply === 'string' && reply !== '' ? reply : undefined
-}
-
-function timerKeeper(everyMs: number): LeaseKeeper {
-  const timers = new Map<JsMsg, NodeJS.Timeout>()
+function timerKeeper(nc: NatsConnection, everyMs: number): LeaseKeeper {
+  const timers = new Map<string, NodeJS.Timeout>()
   return {
     offThread: false,
-    start(m) {
+    start(subject) {
       timers.set(
-        m,
+        subject,
         setInterval(() => {
-          m.working()
+          try {
+            nc.publish(subject, '+WPI')
+          } catch {
+            // Closed: the lease runs out, as it should for a worker that is going.
+          }
         }, everyMs),
       )
     },
-    end(m) {
-      clearInterval(timers.get(m))
-      timers.delete(m)
+    end(subject) {
+      clearInterval(timers.get(subject))
+      timers.delete(subject)
     },
     close() {
       for (const t of timers.values()) clearInterval(t)

@@ -1608,6 +1608,7 @@ const noRow: Readonly<Record<string, string>> = {
   getClock: 'takes no argument',
   implicitContextEnabled: 'takes no argument',
   insideWorker: 'takes no argument',
+  jobInfo: 'takes no argument',
   jobSignal: 'takes no argument',
   shutdownDefaultExecutor: 'takes no argument',
   assertNoLeaks: 'takes no argument',
