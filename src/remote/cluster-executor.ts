@@ -10,10 +10,11 @@
  *
  * @module
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import {
   connect,
+  headers,
   type ConnectionOptions,
   type NatsConnection,
   type Subscription,
@@ -55,7 +56,18 @@ import { ensureStream, jobNames, type JobNames, openDead, openResults } from './
 import { listDead, readDead } from './dead-letters.js'
 import { JobFailedError } from './job-failed-error.js'
 import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
+import { InboxRequests } from './inbox-requests.js'
 import { SubmitterStats } from './submitter-stats.js'
+
+/** How long a job's publish waits for the stream's answer before it is sent again. */
+const PUBLISH_ACK_MS = 5000
+
+/** The stream's answer to a publish. */
+interface PubAck {
+  readonly seq?: number
+  readonly duplicate?: boolean
+  readonly error?: { readonly description?: string }
+}
 
 interface Pending {
   readonly job: JobFuture<unknown>
@@ -64,7 +76,11 @@ interface Pending {
   /** `performance.now()` at submit. */
   readonly at: number
   /** Its sequence in the stream, once the server has it (undefined if it refused it). */
-  seq: Promise<number | undefined>
+  seq: number | undefined
+  /** The server answered its publish (or it failed for good). */
+  acked: boolean
+  /** Waiting for that answer (a cancel before it came). */
+  whenAcked: (() => void)[] | undefined
   /** A worker said it started it (sent only for a job with a queue timeout). */
   started: boolean
   /** Failed attempts reported. */
@@ -107,7 +123,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   /** This submitter's id: its results come to a subject of its own. */
   readonly id: string
   readonly #nc: NatsConnection
-  readonly #js: JetStreamClient
+  /** Job publishes waiting for the stream's answer, and nothing else. */
+  readonly #requests: InboxRequests
   readonly #jsm: JetStreamManager
   readonly #names: JobNames
   readonly #settings: ExecutorSettings
@@ -130,6 +147,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     settings: ExecutorSettings,
     kv: KV,
     dead: KV,
+    inboxPrefix: string,
   ) {
     this.#kv = kv
     this.#jsm = jsm
@@ -137,7 +155,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.name = name
     this.id = `s${randomToken(12)}`
     this.#nc = nc
-    this.#js = jetstream(nc)
+    this.#requests = new InboxRequests(nc, inboxPrefix, PUBLISH_ACK_MS)
     this.#names = jobNames(name)
     this.#settings = settings
     this.#sub = nc.subscribe(this.#names.resultsOf(this.id), {
@@ -168,6 +186,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
         settings,
         await openResults(nc, names, settings),
         await openDead(nc, names),
+        (nats as { inboxPrefix?: string }).inboxPrefix ?? '_INBOX',
       )
       await nc.flush()
       void ex.#followStatus()
@@ -263,7 +282,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       id,
       name: label,
       at: performance.now(),
-      seq: Promise.resolve(undefined),
+      seq: undefined,
+      acked: false,
+      whenAcked: undefined,
       started: false,
       retries: 0,
       timer: undefined,
@@ -271,17 +292,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
     this.#ids.set(job, id)
-    pending.seq = this.#js.publish(this.#names.jobs, bytes, { msgID }).then(
-      (ack) => {
-        // The same id within the dedup window: the stream kept the first; its end is ours too.
-        if (ack.duplicate) void this.#awaitKept(pending)
-        return ack.seq
-      },
-      (err: unknown) => {
-        this.#settle(pending, 'failed', new JobFailedError(id, label, 0, err))
-        return undefined
-      },
-    )
+    this.#publish(pending, bytes, msgID)
     if (queueTimeout !== Infinity) {
       pending.timer = setTimeout(() => {
         if (pending.started) return
@@ -293,6 +304,74 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       }, queueTimeout)
     }
     return job
+  }
+
+  /**
+   * Publishes a job into the stream and reads the server's answer. One that does not come (the
+   * server is away) is sent again under the same `Nats-Msg-Id`, which the stream keeps once, until
+   * it comes or the dedup window is over; no stream for the subject, or a refusal, fails the job.
+   */
+  #publish(p: Pending, bytes: Uint8Array, msgID: string, since = performance.now()): void {
+    const h = headers()
+    h.set('Nats-Msg-Id', msgID)
+    this.#requests.send(
+      this.#names.jobs,
+      bytes,
+      (reply, why) => {
+        // Settled meanwhile (cancelled, timed out): the answer still gives its sequence.
+        const live = this.#pending.get(p.id) === p
+        let failure: unknown
+        if (reply !== undefined) {
+          let ack: PubAck
+          try {
+            ack = reply.json<PubAck>()
+          } catch (err) {
+            ack = { error: { description: describe(err) } }
+          }
+          if (ack.error === undefined) {
+            this.#acked(p, ack.seq)
+            // The same id within the dedup window: the stream kept the first; its end is ours too.
+            if (live && ack.duplicate === true) void this.#awaitKept(p)
+            return
+          }
+          failure = new Error(`the server refused the job: ${ack.error.description ?? 'no reason given'}`)
+        } else if (
+          live &&
+          why === 'timeout' &&
+          performance.now() - since < this.#settings.dedupWindowMs / 2
+        ) {
+          this.#publish(p, bytes, msgID, since)
+          return
+        } else {
+          failure = new Error(
+            why === 'no-responders'
+              ? `no stream takes ${this.#names.jobs}`
+              : `the server did not acknowledge the job (${why ?? 'no answer'})`,
+          )
+        }
+        this.#acked(p, undefined)
+        if (live) this.#settle(p, 'failed', new JobFailedError(p.id, p.name, 0, failure))
+      },
+      h,
+    )
+  }
+
+  #acked(p: Pending, seq: number | undefined): void {
+    p.seq = seq
+    p.acked = true
+    const waiting = p.whenAcked
+    p.whenAcked = undefined
+    if (waiting !== undefined) for (const f of waiting) f()
+  }
+
+  /** The job's sequence in the stream, once the server has answered its publish. */
+  #stored(p: Pending): Promise<number | undefined> {
+    if (p.acked) return Promise.resolve(p.seq)
+    return new Promise((resolve) => {
+      ;(p.whenAcked ??= []).push(() => {
+        resolve(p.seq)
+      })
+    })
   }
 
   /** Settles `p` from the end kept for its id, now or when it is kept. */
@@ -395,7 +474,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const work = (async () => {
       // `create`, not `put`: a job that already ended keeps its result.
       await this.#kv.create(p.id, bytes).catch(() => undefined)
-      const seq = await p.seq
+      const seq = await this.#stored(p)
       if (seq !== undefined) {
         await this.#jsm.streams.deleteMessage(this.#names.stream, seq, false).catch(() => undefined)
       }
@@ -450,13 +529,14 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, key, [], undefined, 0)
-    let published!: (seq: number | undefined) => void
     const pending: Pending = {
       job,
       id: key,
       name: key,
       at: performance.now(),
-      seq: new Promise((resolve) => (published = resolve)),
+      seq: undefined,
+      acked: false,
+      whenAcked: undefined,
       started: false,
       retries: 0,
       timer: undefined,
@@ -470,12 +550,10 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       // Its kept failure would make workers skip it as ended.
       await this.#kv.delete(key)
       const msg: JobMessage = { ...record.job, to: this.#names.result(this.id) }
-      const ack = await this.#js.publish(this.#names.jobs, encodeJob(this.#settings.codec, msg, msg.e), {
-        msgID: `${key}.requeue.${String(Date.now())}`,
-      })
-      published(ack.seq)
+      const bytes = encodeJob(this.#settings.codec, msg, msg.e)
+      this.#publish(pending, bytes, `${key}.requeue.${String(Date.now())}`)
     })().catch((err: unknown) => {
-      published(undefined)
+      this.#acked(pending, undefined)
       this.#settle(pending, 'failed', err)
     })
     return job
@@ -579,6 +657,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     if (!this.#nc.isClosed()) await this.#nc.drain().catch(() => this.#nc.close())
     for (const p of [...this.#pending.values()])
       this.#settle(p, 'cancelled', `executor ${this.name} was shut down`)
+    this.#requests.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -38,6 +38,7 @@ import { builtModule } from './built-module.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './job-options.js'
 import { noRefs } from './codec.js'
+import { InboxRequests } from './inbox-requests.js'
 import { type Delivery, JobPuller } from './job-puller.js'
 import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
@@ -141,6 +142,8 @@ export class JobServer {
   /** Deliveries holding a lane: taken, and not done in the pool yet. */
   #busy = 0
   #puller!: JobPuller
+  /** Results waiting for their submitters to take them. */
+  #claims!: InboxRequests
   #kv!: KV
   #dead!: KV
   #keeper!: LeaseKeeper
@@ -194,9 +197,11 @@ export class JobServer {
           s.#onCancel(msg.string())
         },
       })
+      const inboxPrefix = (nats as { inboxPrefix?: string }).inboxPrefix ?? '_INBOX'
+      s.#claims = new InboxRequests(nc, inboxPrefix, CLAIM_MS)
       s.#puller = new JobPuller(
         nc,
-        (nats as { inboxPrefix?: string }).inboxPrefix ?? '_INBOX',
+        inboxPrefix,
         names.stream,
         names.consumer,
         () => s.#lanes - s.#busy,
@@ -508,12 +513,13 @@ export class JobServer {
 
   async #handOver(job: JobMessage, bytes: Uint8Array, keep: boolean): Promise<boolean> {
     if (!keep) {
-      try {
-        await this.#nc.request(job.to, bytes, { timeout: CLAIM_MS })
-        return true
-      } catch {
-        // No responders (its submitter is gone or away) or no answer: kept for `getResult`.
-      }
+      const taken = await new Promise<boolean>((resolve) => {
+        this.#claims.send(job.to, bytes, (reply) => {
+          resolve(reply !== undefined)
+        })
+      })
+      // Else no responders (its submitter is gone or away) or no answer: kept for `getResult`.
+      if (taken) return true
     }
     try {
       await this.#kv.put(job.id, bytes)
@@ -571,6 +577,7 @@ export class JobServer {
       clearInterval(this.#reportTimer)
       while (this.#handling.size > 0) await Promise.all(this.#handling)
       this.#sendReport(true)
+      this.#claims.close()
       await this.#keeper.close()
       this.#cancelSub?.unsubscribe()
       await this.#nc.drain().catch(() => this.#nc.close())

@@ -20,8 +20,9 @@ interface KeeperData {
   readonly everyMs: number
 }
 
-/** What the main thread sends: a job started or ended (its ack subject), or stop. */
-type KeeperMessage = { readonly add: string } | { readonly remove: string } | { readonly stop: true }
+/** What the main thread sends: the jobs started and ended since the last time (their ack subjects), or stop. */
+type KeeperMessage =
+  { readonly add: readonly string[]; readonly remove: readonly string[] } | { readonly stop: true }
 
 const port = parentPort
 if (port === null) throw new Error('the lease keeper must run as a worker thread')
@@ -38,9 +39,10 @@ const timer = setInterval(() => {
   }
 }, data.everyMs)
 port.on('message', (m: KeeperMessage) => {
-  if ('add' in m) subjects.add(m.add)
-  else if ('remove' in m) subjects.delete(m.remove)
-  else {
+  if ('add' in m) {
+    for (const s of m.add) subjects.add(s)
+    for (const s of m.remove) subjects.delete(s)
+  } else {
     clearInterval(timer)
     void nc.drain().finally(() => {
       port.close()

@@ -160,6 +160,32 @@ describeNats('a distributed executor: job options, job info, stats', () => {
     }
   })
 
+  it('a worker that stops leaves no pull behind: the next job goes at once to a worker started later', async () => {
+    const cluster = await connectExecutor({ servers: server.url, name: 'handover' })
+    const first = await worker('handover', 'w-first', { concurrency: 4 })
+    try {
+      expect(await cluster.submit(add, 1, 1)).toBe(2)
+      await first.send({ cmd: 'stop' })
+      await first.exited
+      const job = cluster.submit(add, 2, 2)
+      await new Promise((r) => setTimeout(r, 300))
+      const t0 = performance.now()
+      const second = await worker('handover', 'w-second')
+      try {
+        expect(await job).toBe(4)
+        // Not held by a pull of the stopped worker until a lease ran out (30 s by default).
+        expect(performance.now() - t0).toBeLessThan(5000)
+        expect(job.attempts).toBe(1)
+        expect((await statsOf(second)).stats).toMatchObject({ completed: 1 })
+      } finally {
+        await second.send({ cmd: 'stop' })
+        await second.exited
+      }
+    } finally {
+      await cluster.shutdown()
+    }
+  })
+
   it('results its submitter took are not kept unless asked; given ids and keepResults: always keep them', async () => {
     const w = await worker('keep', 'w-keep')
     const taker = await connectExecutor({ servers: server.url, name: 'keep' })

@@ -206,10 +206,17 @@ describeNats('a distributed executor on JetStream', () => {
       // Accepted: the stream has them all before the server goes.
       await new Promise((r) => setTimeout(r, 300))
       await own.stop()
+      // Submitted while the server is away: sent again under the same id until it answers.
+      const whileDown = Array.from({ length: 10 }, (_, i) => cluster.submit(slowEchoRef, 100 + i, 1))
+      await new Promise((r) => setTimeout(r, 200))
       await own.restart()
-      const results = await Promise.all(jobs)
-      expect(results).toEqual(Array.from({ length: 60 }, (_, i) => i))
-      expect(jobs.every((j) => j.state === 'succeeded')).toBe(true)
+      const results = await Promise.all([...jobs, ...whileDown])
+      expect(results).toEqual([
+        ...Array.from({ length: 60 }, (_, i) => i),
+        ...Array.from({ length: 10 }, (_, i) => 100 + i),
+      ])
+      expect([...jobs, ...whileDown].every((j) => j.state === 'succeeded')).toBe(true)
+      expect(whileDown.every((j) => j.attempts === 1)).toBe(true)
     } finally {
       await cluster.shutdown()
       await w.send({ cmd: 'stop' }).catch(() => undefined)
