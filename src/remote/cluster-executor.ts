@@ -276,6 +276,24 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     msgID: string,
     queueTimeout = Infinity,
   ): JobFuture<unknown> {
+    const pending = this.#newPending(id, label)
+    const job = pending.job
+    this.#publish(pending, bytes, msgID)
+    if (queueTimeout !== Infinity) {
+      pending.timer = setTimeout(() => {
+        if (pending.started) return
+        const error = new TimeoutError(
+          `job ${label} (${id}) was not started within ${String(queueTimeout)} ms`,
+        )
+        this.#withdraw(pending, { ok: false, error, final: true })
+        this.#settle(pending, 'failed', error)
+      }, queueTimeout)
+    }
+    return job
+  }
+
+  /** A future for job `id`, pending until its end comes. */
+  #newPending(id: string, label: string): Pending {
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
     const pending: Pending = {
       job,
@@ -292,18 +310,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.#pending.set(id, pending)
     this.#byJob.set(job, pending)
     this.#ids.set(job, id)
-    this.#publish(pending, bytes, msgID)
-    if (queueTimeout !== Infinity) {
-      pending.timer = setTimeout(() => {
-        if (pending.started) return
-        const error = new TimeoutError(
-          `job ${label} (${id}) was not started within ${String(queueTimeout)} ms`,
-        )
-        this.#withdraw(pending, { ok: false, error, final: true })
-        this.#settle(pending, 'failed', error)
-      }, queueTimeout)
-    }
-    return job
+    return pending
   }
 
   /**
@@ -528,21 +535,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   requeue(key: string): JobFuture<unknown> {
     if (typeof key !== 'string' || !JOB_ID.test(key)) throw typeError('key', 'a dead-letter key', key)
     if (this.#shutDown) throw new Error(`executor ${this.name} is shut down`)
-    const job = new JobFuture<unknown>(this, ++nextLocalId, 0, key, [], undefined, 0)
-    const pending: Pending = {
-      job,
-      id: key,
-      name: key,
-      at: performance.now(),
-      seq: undefined,
-      acked: false,
-      whenAcked: undefined,
-      started: false,
-      retries: 0,
-      timer: undefined,
-    }
-    this.#pending.set(key, pending)
-    this.#byJob.set(job, pending)
+    const pending = this.#newPending(key, key)
+    const job = pending.job
     void (async () => {
       const record = await readDead(this.#dead, this.#settings.codec, key)
       if (record?.job === undefined) throw new Error(`no dead job ${JSON.stringify(key)} to requeue`)

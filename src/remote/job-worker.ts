@@ -36,7 +36,12 @@ import { JOB_LABEL, type TaskRef, taskRef, type WorkerFn } from '../executor/tas
 import { Future } from '../core/future.js'
 import { builtModule } from './built-module.js'
 import type { NatsConnectOptions } from './cluster-options.js'
-import { type ClusterExecutorOptions, executorSettings, type ExecutorSettings } from './job-options.js'
+import {
+  type ClusterExecutorOptions,
+  type ClusterWorkerStats,
+  executorSettings,
+  type ExecutorSettings,
+} from './job-options.js'
 import { noRefs } from './codec.js'
 import { InboxRequests } from './inbox-requests.js'
 import { type Delivery, JobPuller } from './job-puller.js'
@@ -108,13 +113,7 @@ export function serveJobs(opts: ServeJobsOptions): Promise<JobServer> {
 }
 
 /** What a job server says about itself every second, heard by the submitters' `stats()`. @internal */
-export interface WorkerReport {
-  readonly id: string
-  readonly lanes: number
-  readonly running: number
-  readonly completed: number
-  readonly failed: number
-  readonly redelivered: number
+export interface WorkerReport extends Omit<ClusterWorkerStats, 'lastSeenMs'> {
   /** Set in the last report of a server that stops. */
   readonly stopped?: true
 }

@@ -1,21 +1,18 @@
 // The distributed executor's per-job options and what a job and its submitter can read: the
 // delivery a job function sees (`jobInfo`), queue and run time limits with a kill grace, the
 // cluster's queue and workers in `stats()`, and which results are kept for `getResult`.
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import { ThreadPoolExecutor, TimeoutError } from 'verdant'
+import { asCompleted, ThreadPoolExecutor, TimeoutError } from 'verdant'
 import { jobInfo, taskRef } from 'verdant/worker'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
 import type { busyForever, deliveryInfo, slowEcho } from '../fixtures/executor-tasks.mjs'
 import { add } from '../fixtures/executor-tasks.mjs'
-import { type NatsServer, startNatsServer } from '../helpers/nats-server.js'
-import { startChild } from './child-node.js'
 import { describeNats } from './fixture.js'
+import { useJobCluster } from './job-workers.js'
 
 const tasks = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
-const workerScript = fileURLToPath(new URL('../fixtures/job-worker.mjs', import.meta.url))
 const infoRef = taskRef<typeof deliveryInfo>(tasks, 'deliveryInfo')
 const slowEchoRef = taskRef<typeof slowEcho>(tasks, 'slowEcho')
 const busyForeverRef = taskRef<typeof busyForever>(tasks, 'busyForever')
@@ -26,22 +23,13 @@ interface WorkerStats {
 }
 
 describeNats('a distributed executor: job options, job info, stats', () => {
-  let server: NatsServer
-  beforeAll(async () => {
-    server = await startNatsServer({ jetstream: true })
-  })
-  afterAll(async () => {
-    await server.dispose()
-  })
-
-  const worker = (name: string, id: string, opts: Record<string, unknown> = {}) =>
-    startChild(workerScript, [server.url, name, JSON.stringify({ workerId: id, ...opts })], id)
+  const { url, worker } = useJobCluster()
   const statsOf = async (w: Awaited<ReturnType<typeof worker>>) =>
     (await w.send({ cmd: 'stats' })) as unknown as WorkerStats
 
   it('a job function reads its id, attempt, attempts and deadline with jobInfo(); a local job reads undefined', async () => {
     const w = await worker('info', 'w-info')
-    const cluster = await connectExecutor({ servers: server.url, name: 'info', backoffMs: [10] })
+    const cluster = await connectExecutor({ servers: url(), name: 'info', backoffMs: [10] })
     try {
       const before = Date.now()
       const first = cluster.submit({ id: 'info-1', timeout: 5000 }, infoRef, 0)
@@ -76,8 +64,8 @@ describeNats('a distributed executor: job options, job info, stats', () => {
   })
 
   it('queueTimeoutMs: a job no worker started in time fails with TimeoutError and never runs', async () => {
-    const cluster = await connectExecutor({ servers: server.url, name: 'queued' })
-    const nc = await connect({ servers: server.url })
+    const cluster = await connectExecutor({ servers: url(), name: 'queued' })
+    const nc = await connect({ servers: url() })
     try {
       const t0 = performance.now()
       const late = cluster.submit({ id: 'late-q', queueTimeoutMs: 200 }, add, 1, 1)
@@ -112,7 +100,7 @@ describeNats('a distributed executor: job options, job info, stats', () => {
 
   it('a run timeout with killAfterMs kills the pool worker of a job that ignores it, and the server serves on', async () => {
     const w = await worker('kill', 'w-kill', { concurrency: 1, maxWorkers: 1 })
-    const cluster = await connectExecutor({ servers: server.url, name: 'kill' })
+    const cluster = await connectExecutor({ servers: url(), name: 'kill' })
     try {
       const stuck = cluster.submit({ timeout: 100, killAfterMs: 50, maxAttempts: 1 }, busyForeverRef)
       const err: unknown = await stuck.catch((e: unknown) => e)
@@ -130,7 +118,7 @@ describeNats('a distributed executor: job options, job info, stats', () => {
   it('stats() shows the queue and what runs on each worker node while jobs run', async () => {
     const w1 = await worker('load', 'n1', { concurrency: 2 })
     const w2 = await worker('load', 'n2', { concurrency: 1 })
-    const cluster = await connectExecutor({ servers: server.url, name: 'load' })
+    const cluster = await connectExecutor({ servers: url(), name: 'load' })
     try {
       const jobs = Array.from({ length: 12 }, (_, i) => cluster.submit(slowEchoRef, i, 400))
       await expect
@@ -160,8 +148,42 @@ describeNats('a distributed executor: job options, job info, stats', () => {
     }
   })
 
+  it('asCompleted, await using and shutdown({ cancelFutures }) work on its futures as on the local pools', async () => {
+    const w = await worker('iface', 'w-iface', { concurrency: 2 })
+    try {
+      let last: { readonly state: string } | undefined
+      {
+        await using cluster = await connectExecutor({ servers: url(), name: 'iface' })
+        const jobs = [cluster.submit(slowEchoRef, 'slow', 600), cluster.submit(slowEchoRef, 'fast', 10)]
+        const order: string[] = []
+        for await (const f of asCompleted(jobs)) order.push(String(f.value))
+        expect(order).toEqual(['fast', 'slow'])
+        // Left pending when the block ends: `await using` waits for it.
+        last = cluster.submit(add, 5, 6)
+      }
+      expect(last?.state).toBe('succeeded')
+      const cluster = await connectExecutor({ servers: url(), name: 'iface' })
+      const running = cluster.submit(slowEchoRef, 'never', 5000)
+      const queued = [1, 2, 3].map((i) => cluster.submit(slowEchoRef, i, 5000))
+      await expect.poll(async () => (await statsOf(w)).stats.running).toBe(2)
+      await cluster.shutdown({ cancelFutures: true })
+      expect([running, ...queued].map((j) => j.state)).toEqual([
+        'cancelled',
+        'cancelled',
+        'cancelled',
+        'cancelled',
+      ])
+      // The worker was told: nothing left running there, nothing left to run.
+      await expect.poll(async () => (await statsOf(w)).stats.running).toBe(0)
+      expect(() => cluster.submit(add, 1, 1)).toThrow(/shut down/)
+    } finally {
+      await w.send({ cmd: 'stop' })
+      await w.exited
+    }
+  })
+
   it('a worker that stops leaves no pull behind: the next job goes at once to a worker started later', async () => {
-    const cluster = await connectExecutor({ servers: server.url, name: 'handover' })
+    const cluster = await connectExecutor({ servers: url(), name: 'handover' })
     const first = await worker('handover', 'w-first', { concurrency: 4 })
     try {
       expect(await cluster.submit(add, 1, 1)).toBe(2)
@@ -188,8 +210,8 @@ describeNats('a distributed executor: job options, job info, stats', () => {
 
   it('results its submitter took are not kept unless asked; given ids and keepResults: always keep them', async () => {
     const w = await worker('keep', 'w-keep')
-    const taker = await connectExecutor({ servers: server.url, name: 'keep' })
-    const keeper = await connectExecutor({ servers: server.url, name: 'keep', keepResults: 'always' })
+    const taker = await connectExecutor({ servers: url(), name: 'keep' })
+    const keeper = await connectExecutor({ servers: url(), name: 'keep', keepResults: 'always' })
     try {
       const taken = taker.submit(add, 1, 2)
       const named = taker.submit({ id: 'keep-named' }, add, 2, 2)

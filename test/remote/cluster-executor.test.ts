@@ -1,41 +1,42 @@
 // The distributed executor on JetStream: jobs submitted here run in worker processes and come
 // back as JobFutures; failures are retried with backoff, then fail typed; bad input fails at submit.
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, it } from 'vitest'
 import { connect } from '@nats-io/transport-node'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { CancelledError } from 'verdant'
 import { taskRef } from 'verdant/worker'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
-import { add, type echo, type fail, type slowEcho, type untilCancelled } from '../fixtures/executor-tasks.mjs'
-import { type NatsServer, startNatsServer } from '../helpers/nats-server.js'
+import {
+  add,
+  type echo,
+  type fail,
+  type recordSlow,
+  type slowEcho,
+  type untilCancelled,
+} from '../fixtures/executor-tasks.mjs'
+import { startNatsServer } from '../helpers/nats-server.js'
 import { alive } from '../helpers/processes.js'
 import { startChild } from './child-node.js'
 import { describeNats } from './fixture.js'
+import { jobWorkerScript, useJobCluster } from './job-workers.js'
 
 const tasks = new URL('../fixtures/executor-tasks.mjs', import.meta.url)
-const workerScript = fileURLToPath(new URL('../fixtures/job-worker.mjs', import.meta.url))
 const echoRef = taskRef<typeof echo>(tasks, 'echo')
 const failRef = taskRef<typeof fail>(tasks, 'fail')
 const slowEchoRef = taskRef<typeof slowEcho>(tasks, 'slowEcho')
 const untilCancelledRef = taskRef<typeof untilCancelled>(tasks, 'untilCancelled')
+const recordSlowRef = taskRef<typeof recordSlow>(tasks, 'recordSlow')
 
 describeNats('a distributed executor on JetStream', () => {
-  let server: NatsServer
-  beforeAll(async () => {
-    server = await startNatsServer({ jetstream: true })
-  })
-  afterAll(async () => {
-    await server.dispose()
-  })
-
-  const worker = (name: string, id: string, opts: Record<string, unknown> = {}) =>
-    startChild(workerScript, [server.url, name, JSON.stringify({ workerId: id, ...opts })], id)
+  const { url, worker } = useJobCluster()
 
   it('jobs submitted here run on worker processes and settle their futures with the results', async () => {
     const w1 = await worker('basic', 'w1')
     const w2 = await worker('basic', 'w2')
-    const cluster = await connectExecutor({ servers: server.url, name: 'basic' })
+    const cluster = await connectExecutor({ servers: url(), name: 'basic' })
     try {
       const jobs = Array.from({ length: 60 }, (_, i) => cluster.submit(add, i, 1000))
       expect(await Promise.all(jobs)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1000))
@@ -74,7 +75,7 @@ describeNats('a distributed executor on JetStream', () => {
   it('a job that always throws runs exactly maxAttempts times with backoff, then fails typed', async () => {
     const w = await worker('failing', 'w1')
     const cluster = await connectExecutor({
-      servers: server.url,
+      servers: url(),
       name: 'failing',
       maxAttempts: 3,
       backoffMs: [100, 200],
@@ -101,7 +102,7 @@ describeNats('a distributed executor on JetStream', () => {
   })
 
   it('bad input fails at submit: an argument the codec cannot send, a payload over max_payload, a non-task', async () => {
-    const cluster = await connectExecutor({ servers: server.url, name: 'bad' })
+    const cluster = await connectExecutor({ servers: url(), name: 'bad' })
     try {
       expect(() => cluster.submit(echoRef, (() => 1) as never)).toThrow(
         /argument 0 of job echo cannot be sent \(function\)/,
@@ -119,7 +120,7 @@ describeNats('a distributed executor on JetStream', () => {
 
   it('a resubmitted job id within the dedup window runs once', async () => {
     const w = await worker('dedup', 'w1')
-    const cluster = await connectExecutor({ servers: server.url, name: 'dedup' })
+    const cluster = await connectExecutor({ servers: url(), name: 'dedup' })
     try {
       const first = cluster.submit({ id: 'order-42' }, add, 1, 2)
       expect(await first).toBe(3)
@@ -136,39 +137,53 @@ describeNats('a distributed executor on JetStream', () => {
     }
   })
 
-  it('kill -9 of a worker in the middle of a run: its jobs are redelivered after the lease, every future settles', async () => {
+  it('kill -9 of a worker in the middle of 200 jobs: its jobs are redelivered after the lease, every future settles from a completed run', async () => {
     const opts = { leaseMs: 1000 }
-    const cluster = await connectExecutor({ servers: server.url, name: 'crash', ...opts })
+    const dir = mkdtempSync(join(tmpdir(), 'verdant-jobs-'))
+    const log = join(dir, 'effects.log')
+    const cluster = await connectExecutor({ servers: url(), name: 'crash', ...opts })
     const doomed = await worker('crash', 'doomed', opts)
     const survivor = await worker('crash', 'survivor', opts)
     try {
-      const jobs = Array.from({ length: 40 }, (_, i) => cluster.submit(slowEchoRef, i, 100))
+      const jobs = Array.from({ length: 200 }, (_, i) => cluster.submit(recordSlowRef, log, i, 20))
       // Let both workers hold jobs, then kill one while it runs two.
       await new Promise((r) => setTimeout(r, 350))
       await doomed.kill('SIGKILL')
       const t0 = performance.now()
-      expect(await Promise.all(jobs)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+      expect(await Promise.all(jobs)).toEqual(Array.from({ length: 200 }, (_, i) => i))
       const stats = (await survivor.send({ cmd: 'stats' }))['stats'] as { redelivered: number }
       // The jobs the dead worker held came back, each once more, after its lease ran out.
       expect(stats.redelivered).toBeGreaterThanOrEqual(1)
       expect(jobs.filter((j) => j.attempts === 2).length).toBe(stats.redelivered)
       expect(jobs.every((j) => j.attempts === 1 || j.attempts === 2)).toBe(true)
+      expect(cluster.stats().redelivered).toBe(stats.redelivered)
       expect(performance.now() - t0).toBeGreaterThanOrEqual(500)
+      // Every job's effect is there at least once, and every job ran to its end at least once:
+      // what each future got is from a completed run.
+      const lines = readFileSync(log, 'utf8').trim().split('\n')
+      const ended = new Set(lines.filter((l) => l.startsWith('end ')).map((l) => Number(l.slice(4))))
+      expect(ended.size).toBe(200)
+      // A second start only for a job that was redelivered.
+      const starts = new Map<number, number>()
+      for (const l of lines.filter((x) => x.startsWith('start ')))
+        starts.set(Number(l.slice(6)), (starts.get(Number(l.slice(6))) ?? 0) + 1)
+      for (const [id, n] of starts) if (n > 1) expect(jobs[id]?.attempts).toBe(2)
     } finally {
       await cluster.shutdown()
       await survivor.send({ cmd: 'stop' })
       await survivor.exited
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 
   it('a submitter that disconnects before its results arrive fetches them later by job id', async () => {
     const w = await worker('away', 'w1')
-    const first = await connectExecutor({ servers: server.url, name: 'away' })
+    const first = await connectExecutor({ servers: url(), name: 'away' })
     const ids = Array.from({ length: 5 }, (_, i) => `away-${String(i)}`)
     for (const [i, id] of ids.entries()) void first.submit({ id }, slowEchoRef, i, 150).catch(() => undefined)
     // Gone before any result: its futures are cancelled, the jobs run on.
     await first.shutdown({ wait: false })
-    const later = await connectExecutor({ servers: server.url, name: 'away' })
+    const later = await connectExecutor({ servers: url(), name: 'away' })
     try {
       await expect
         .poll(async () => (await later.getResult(ids[4] as string))?.value, { timeout: 5000 })
@@ -191,7 +206,7 @@ describeNats('a distributed executor on JetStream', () => {
     const own = await startNatsServer({ jetstream: true })
     const reconnecting = { maxReconnectAttempts: -1, reconnectTimeWait: 100 }
     const w = await startChild(
-      workerScript,
+      jobWorkerScript,
       [own.url, 'restart', JSON.stringify({ workerId: 'w1', leaseMs: 2000 })],
       'w1',
     )
@@ -228,7 +243,7 @@ describeNats('a distributed executor on JetStream', () => {
   it('10,000 tiny jobs over two worker processes: every future settles, and no job runs twice', async () => {
     const w1 = await worker('tiny', 'w1', { concurrency: 8 })
     const w2 = await worker('tiny', 'w2', { concurrency: 8 })
-    const cluster = await connectExecutor({ servers: server.url, name: 'tiny' })
+    const cluster = await connectExecutor({ servers: url(), name: 'tiny' })
     try {
       const jobs = Array.from({ length: 10_000 }, (_, i) => cluster.submit(add, i, 0))
       const values = await Promise.all(jobs)
@@ -251,7 +266,7 @@ describeNats('a distributed executor on JetStream', () => {
 
   it('cancelling a running job stops it on its worker; a cancelled queued job is never run', async () => {
     const w = await worker('cancel', 'w1', { concurrency: 1 })
-    const cluster = await connectExecutor({ servers: server.url, name: 'cancel' })
+    const cluster = await connectExecutor({ servers: url(), name: 'cancel' })
     try {
       const running = cluster.submit(untilCancelledRef)
       const queued = cluster.submit(add, 1, 2)
@@ -290,7 +305,7 @@ describeNats('a distributed executor on JetStream', () => {
 
   it('a worker whose main thread is blocked longer than the lease keeps the job it runs', async () => {
     const opts = { leaseMs: 1000 }
-    const cluster = await connectExecutor({ servers: server.url, name: 'blocked', ...opts })
+    const cluster = await connectExecutor({ servers: url(), name: 'blocked', ...opts })
     const busy = await worker('blocked', 'busy', { ...opts, concurrency: 1 })
     try {
       const job = cluster.submit(slowEchoRef, 'kept', 2500)
@@ -316,12 +331,12 @@ describeNats('a distributed executor on JetStream', () => {
   it('jobs that failed for good and messages that were not jobs are dead letters an operator lists, requeues, drops', async () => {
     const w = await worker('dead', 'w1')
     const cluster = await connectExecutor({
-      servers: server.url,
+      servers: url(),
       name: 'dead',
       maxAttempts: 2,
       backoffMs: [20],
     })
-    const nc = await connect({ servers: server.url })
+    const nc = await connect({ servers: url() })
     try {
       await cluster.submit({ id: 'doomed-1' }, failRef, 'broken').catch(() => undefined)
       // Garbage on the job subject: dead-lettered with its reason, and the worker serves on.
@@ -360,8 +375,8 @@ describeNats('a distributed executor on JetStream', () => {
   })
 
   it('a job cancelled while no worker was up is withdrawn: a worker that starts later never runs it', async () => {
-    const cluster = await connectExecutor({ servers: server.url, name: 'late' })
-    const nc = await connect({ servers: server.url })
+    const cluster = await connectExecutor({ servers: url(), name: 'late' })
+    const nc = await connect({ servers: url() })
     try {
       const job = cluster.submit({ id: 'late-1' }, add, 1, 1)
       await new Promise((r) => setTimeout(r, 100))
@@ -386,7 +401,7 @@ describeNats('a distributed executor on JetStream', () => {
   it('map runs items across the workers in chunks, in input order, and stops at the first failure', async () => {
     const w1 = await worker('map', 'w1')
     const w2 = await worker('map', 'w2')
-    const cluster = await connectExecutor({ servers: server.url, name: 'map', maxAttempts: 1 })
+    const cluster = await connectExecutor({ servers: url(), name: 'map', maxAttempts: 1 })
     try {
       const out: unknown[] = []
       for await (const v of cluster.map(
