@@ -121,6 +121,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     clearTimeout(force)
   }
 
+  // A test that timed out never reaches its `dispose()`: whatever is left goes with the test
+  // process, so no server outlives the run.
+  const onExit = (): void => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('exit', onExit)
+
   await launch()
   return {
     get url() {
@@ -140,6 +148,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     restart: launch,
     async dispose() {
       await end('SIGTERM')
+      process.off('exit', onExit)
       rmSync(dir, { recursive: true, force: true })
     },
   }
