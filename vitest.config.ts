@@ -9,6 +9,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
       },
       {
+        find: /^verdant\/observer$/,
+        replacement: fileURLToPath(new URL('./src/observer/index.ts', import.meta.url)),
+      },
+      {
         find: /^verdant\/remote$/,
         replacement: fileURLToPath(new URL('./src/remote/index.ts', import.meta.url)),
       },

@@ -32,10 +32,12 @@ const LAYERS: readonly (readonly string[])[] = [
   ['queue/'],
   ['pool/'],
   ['executor/', 'actor/'],
-  // Actor refs (and, to come, jobs) across processes, over both actor/ and executor/; `observer/`
-  // (which watches remote systems) will sit on its own row above it.
+  // Actor refs and jobs across processes, over both actor/ and executor/.
   ['remote/'],
   ['debug/'],
+  // The page and metrics: it reads what the layers below registered, and never loads remote/ (a
+  // cluster node registers itself), so `verdant/observer` needs no NATS client.
+  ['observer/'],
   ['testing/'],
   ['run.ts', 'worker.ts'],
   ['index.ts'],

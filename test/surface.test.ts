@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import * as verdant from 'verdant'
 import * as testing from 'verdant/testing'
+import * as observer from 'verdant/observer'
 import * as remote from 'verdant/remote'
 import * as worker from 'verdant/worker'
 
@@ -155,4 +156,8 @@ it('verdant/remote exports the cluster, its refs and its codec', () => {
       "serveJobs",
     ]
   `)
+})
+
+it('verdant/observer exports the page and its data, nothing that changes the program', () => {
+  expect(Object.keys(observer).sort()).toEqual(['startObserver'])
 })

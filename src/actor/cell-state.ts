@@ -45,6 +45,8 @@ export class CellExt {
   watching: Map<WatchTarget, unknown> | null = null
   /** Stashed messages and their sender slots, alternating, oldest first. */
   stash: unknown[] | null = null
+  /** Its last failure (the observer shows it): when, epoch ms, and the error. */
+  lastFailure: { readonly at: number; readonly error: unknown } | null = null
   /** `ctx.timers`, made on first read. */
   timers: TimerScheduler<unknown> | null = null
   /** `ctx.log`, made on first read. */

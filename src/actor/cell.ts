@@ -16,6 +16,7 @@
  * @module
  */
 import { CancelledError, describe, InvalidStateError, typeError } from '../errors.js'
+import { hooks } from '../core/hooks.js'
 import { isThenable, type Wait } from '../core/op.js'
 import { Actor } from './actor.js'
 import {
@@ -99,6 +100,8 @@ export class ActorCell
   _children: Map<string | number, ActorCell> | null = null
   /** What most actors never need (cell-state.ts); null until first used. */
   _ext: CellExt | null = null
+  /** Messages handled since it started, counted once per turn (the observer's rate). */
+  _handled = 0
 
   constructor(
     system: ActorSystem | null,
@@ -211,6 +214,7 @@ export class ActorCell
       }
     } finally {
       setRunning(prev)
+      this._handled += n
     }
     if (this._hasMail()) {
       this._flags |= SCHEDULED
@@ -236,6 +240,8 @@ export class ActorCell
     turnCell = this
     turnMsg = msg
     turnSender = sender
+    const debug = hooks.debug
+    const t0 = debug === undefined ? 0 : debug.stepStart()
     let r: unknown
     try {
       r =
@@ -244,10 +250,12 @@ export class ActorCell
           : (this._instance as Actor<unknown>).receive(msg, this)
     } catch (err) {
       turnCell = null
+      debug?.actorStepEnd(() => this._path(), msg, t0)
       this._fail(err, msg, sender, true)
       return
     }
     turnCell = null
+    debug?.actorStepEnd(() => this._path(), msg, t0)
     if (r !== undefined) this._next(r, msg, sender)
   }
 

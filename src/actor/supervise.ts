@@ -43,6 +43,7 @@ export function fail(
   fromTurn: boolean,
 ): void {
   if (fromTurn) cell._flags &= ~BUSY
+  extOf(cell).lastFailure = { at: Date.now(), error: err }
   if (snd !== undefined && snd._kind === 1) (snd as ReplySlot)._fail(err)
   if (msg !== NO_MSG) cell._system._deadLetter(msg, cell._path(), snd, 'failed', err)
   const f = cell._flags

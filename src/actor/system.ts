@@ -9,6 +9,7 @@
  * @module
  */
 import { ActorStoppedError, checkMs, checkOptions, describe, MailboxFullError, typeError } from '../errors.js'
+import { observe, unobserve } from '../platform/observed.js'
 import { currentTask } from '../core/registry.js'
 import { spawnUnder } from '../core/spawn.js'
 import type { Task } from '../core/task.js'
@@ -67,6 +68,22 @@ export interface ActorInfo {
   readonly restarts: number
   /** How many live children it has. */
   readonly children: number
+}
+
+/** What an actor is doing, from its flags. @internal */
+export function statusOf(cell: ActorCell): ActorInfo['status'] {
+  const f = cell._flags
+  return (f & DEAD) !== 0
+    ? 'stopped'
+    : (f & STOPPING) !== 0
+      ? 'stopping'
+      : (f & NEW) !== 0
+        ? 'starting'
+        : (f & SUSPENDED) !== 0
+          ? 'suspended'
+          : (f & BUSY) !== 0
+            ? 'busy'
+            : 'running'
 }
 
 const LEVELS: readonly (LogLevel | 'off')[] = ['debug', 'info', 'warn', 'error', 'off']
@@ -140,12 +157,19 @@ export class ActorSystem implements AsyncDisposable {
         } finally {
           await this.#guardian._stop()
           this.#report = this.#makeReport()
+          unobserve('actor-system', this)
         }
         if (this.#hasEscalated) throw this.#escalated
         return this.#report
       },
       { name: `actor-system:${this.name}` },
     )
+    observe('actor-system', this)
+  }
+
+  /** @internal The guardian, root of the actor tree, for the observer's walk. */
+  get _guardian(): ActorCell {
+    return this.#guardian
   }
 
   /**
@@ -197,19 +221,7 @@ export class ActorSystem implements AsyncDisposable {
   inspect(ref: AnyActorRef): ActorInfo {
     const cell = cellOf(ref)
     if (cell === undefined) throw typeError('ref', 'an actor ref', ref)
-    const f = cell._flags
-    const status: ActorInfo['status'] =
-      (f & DEAD) !== 0
-        ? 'stopped'
-        : (f & STOPPING) !== 0
-          ? 'stopping'
-          : (f & NEW) !== 0
-            ? 'starting'
-            : (f & SUSPENDED) !== 0
-              ? 'suspended'
-              : (f & BUSY) !== 0
-                ? 'busy'
-                : 'running'
+    const status = statusOf(cell)
     return {
       path: cell._path(),
       status,

@@ -13,6 +13,8 @@ export interface DebugHooks {
   /** Called around every synchronous step verdant runs for a task. */
   stepStart(): number
   stepEnd(task: Task<unknown>, startedAt: number): void
+  /** Called after an actor handled a message synchronously (`path` is only made if it was slow). */
+  actorStepEnd(path: () => string, message: unknown, startedAt: number): void
 }
 
 /** The opt-in implicit context: runs a task's body so later continuations know their task. @internal */

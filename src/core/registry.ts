@@ -16,9 +16,12 @@ export const registry: {
   nextId: number
   /** How many tasks are live. */
   live: number
+  /** Tasks that ended failed, and cancelled, since the process started (the observer shows them). */
+  failed: number
+  cancelled: number
   /** The task whose synchronous step is running right now, if verdant started that step. */
   current: Task<unknown> | undefined
-} = { nextId: 1, live: 0, current: undefined }
+} = { nextId: 1, live: 0, failed: 0, cancelled: 0, current: undefined }
 
 let startQueue: Task<unknown>[] = []
 let startScheduled = false

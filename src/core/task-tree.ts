@@ -124,8 +124,10 @@ function finish(task: Task<unknown>): void {
       errors.length === 1
         ? errors[0]
         : new AggregateError(errors, `${errors.length} errors in task ${task.name}`, { cause: errors[0] })
+    registry.failed++
     task._settle('failed', error)
   } else if ((task._flags & BODY_CANCELLED) !== 0) {
+    registry.cancelled++
     task._settle('cancelled', task._result)
   } else {
     task._settle('succeeded', task._result)

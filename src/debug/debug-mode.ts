@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { messageKind, recordSlowStep } from './slow-steps.js'
 import { createHook, type AsyncHook } from 'node:async_hooks'
 import { checkMs, checkOptions, typeError } from '../errors.js'
 import { hooks } from '../core/hooks.js'
@@ -72,8 +73,18 @@ export function enableDebug(opts?: DebugOptions): void {
       const took = performance.now() - t0
       if (took > slow) {
         reported = true
+        recordSlowStep({ at: Date.now(), ms: took, task: task.name, actor: undefined, message: undefined })
         log(`verdant: a step of ${label(task)} held the event loop for ${Math.round(took)} ms`)
       }
+    },
+    actorStepEnd: (path, message, t0) => {
+      const took = performance.now() - t0
+      if (took <= slow) return
+      reported = true
+      const actor = path()
+      const kind = messageKind(message)
+      recordSlowStep({ at: Date.now(), ms: took, task: undefined, actor, message: kind })
+      log(`verdant: actor ${actor} held the event loop for ${Math.round(took)} ms handling a ${kind} message`)
     },
   }
   if (!implicitContextEnabled()) {
@@ -94,6 +105,7 @@ export function enableDebug(opts?: DebugOptions): void {
       const task = hooks.implicit?.current()
       if (task === undefined || task.done) return
       reported = true
+      recordSlowStep({ at: Date.now(), ms: took, task: task.name, actor: undefined, message: undefined })
       log(`verdant: a step of ${label(task)} held the event loop for ${Math.round(took)} ms`)
     },
   }).enable()

@@ -22,6 +22,7 @@
  * @module
  */
 import { CancelledError, describe, ExecutorShutDownError, WorkerCrashedError } from '../errors.js'
+import { observe, unobserve } from '../platform/observed.js'
 import { GONE, type JobOwner, JobFuture, OUTBOX, QUEUED, SENT } from './job-future.js'
 import {
   CANCEL,
@@ -72,6 +73,10 @@ let nextJobId = 0
 export abstract class Executor implements JobOwner, AsyncDisposable {
   /** Most workers at once. */
   readonly maxWorkers: number
+  /** @internal The name in its options, or its class's. */
+  readonly _name: string
+  /** @internal What its workers are. */
+  readonly _kind: 'threads' | 'processes'
   readonly #maxTasks: number
   readonly #killAfterMs: number
   readonly #jobs = new JobLedger()
@@ -87,6 +92,8 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
   /** @internal */
   constructor(opts: ExecutorOptions, kind: string, spawn: Spawn, extra: Partial<SpawnSettings> = {}) {
     const c = executorConfig(opts, kind, extra)
+    this._name = c.settings.name
+    this._kind = kind === 'ProcessPoolExecutor' ? 'processes' : 'threads'
     this.maxWorkers = c.maxWorkers
     this.#maxTasks = c.maxTasks
     this.#killAfterMs = c.killAfterMs
@@ -99,6 +106,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
       },
     })
     this.#workers.refill()
+    observe('executor', this)
   }
 
   /** True once `shutdown()` was called. */
@@ -461,6 +469,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#workers.closeIdle()
     if (this.#workers.list.length === 0) {
       this.#state = 'closed'
+      unobserve('executor', this)
       this.#resolveClosed?.()
     }
   }

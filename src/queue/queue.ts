@@ -23,6 +23,7 @@ import {
 import type { WaitOptions } from '../core/future.js'
 import { ready, type Resume, type Wait } from '../core/op.js'
 import { mayFinishAtCall, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
+import { observe } from '../platform/observed.js'
 import { RingBuffer } from './ring-buffer.js'
 
 /** Options of a queue. @since 0.1.0 */
@@ -31,6 +32,8 @@ export interface QueueOptions<T> {
   readonly maxsize?: number | undefined
   /** Items to start with. */
   readonly items?: Iterable<T> | undefined
+  /** Names it for the observer page (`verdant/observer`), which shows named queues. @since 0.3.0 */
+  readonly name?: string | undefined
 }
 
 /** Options of `shutdown`. @since 0.1.0 */
@@ -102,6 +105,9 @@ class GetOp<T> extends ParkOp<T> {
 export function checkQueueOptions<T>(opts: QueueOptions<T> | undefined): Iterable<T> | undefined {
   if (opts === undefined) return undefined
   if (typeof opts !== 'object' || opts === null) throw typeError('opts', 'an options object', opts)
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name === '')) {
+    throw typeError('name', 'a non-empty string', opts.name)
+  }
   if (opts.items === undefined) return undefined
   return checkIterable('items', opts.items, 'an iterable of items', { strings: true }) as Iterable<T>
 }
@@ -125,6 +131,8 @@ export function checkQueueOptions<T>(opts: QueueOptions<T> | undefined): Iterabl
 export class Queue<T> implements AsyncIterable<T> {
   /** The most items it holds (`Infinity`: unbounded). */
   readonly maxsize: number
+  /** Its name, if it was given one (the observer page shows named queues). @since 0.3.0 */
+  readonly name: string | undefined = undefined
   /** @internal */ readonly _getters = new WaitList<T>()
   /** @internal */ readonly _putters = new WaitList<void>()
   /** @internal */ _closed = false
@@ -138,6 +146,11 @@ export class Queue<T> implements AsyncIterable<T> {
     })
     this.maxsize = this._capacity(maxsize)
     if (items !== undefined) for (const item of items) this.putNowait(item)
+    const name = opts?.name
+    if (name !== undefined) {
+      this.name = name
+      observe('queue', this)
+    }
   }
 
   /** Items queued now. */

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { observe, unobserve } from '../platform/observed.js'
 import { type ConnectionOptions, connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import {
   AskTimeoutError,
@@ -91,6 +92,7 @@ export class ClusterNode implements AsyncDisposable {
     this.system = core.system
     this.#core = core
     this.#directory = new Directory(core)
+    observe('cluster-node', this)
   }
 
   /** @internal */
@@ -299,6 +301,7 @@ export class ClusterNode implements AsyncDisposable {
     const core = this.#core
     if (core.nc.isClosed()) {
       core.closed()
+      unobserve('cluster-node', this)
       return
     }
     let timer: NodeJS.Timeout | undefined
@@ -325,6 +328,7 @@ export class ClusterNode implements AsyncDisposable {
     drained.catch(() => undefined)
     if (!core.nc.isClosed()) await core.nc.close()
     core.closed()
+    unobserve('cluster-node', this)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -72,6 +72,8 @@ import {
   yieldNow,
 } from 'verdant'
 import * as testing from 'verdant/testing'
+import * as observer from 'verdant/observer'
+import { startObserver } from 'verdant/observer'
 import { leakReport, TestClock, VirtualClock, withVirtualTime } from 'verdant/testing'
 import * as worker from 'verdant/worker'
 import { defineTask, submitFromJob, taskRef } from 'verdant/worker'
@@ -656,6 +658,7 @@ const rows: readonly Row[] = [
   row('Queue', 'new Queue({maxsize: 0})', () => new Queue({ maxsize: 0 }), R, /`maxsize`.*`0`.*Channel/),
   row('Queue', 'new Queue({items: 5})', () => new Queue({ items: 5 as never }), T, /`items`.*`5` \(number\)/),
   row('Queue', 'new Queue(5)', () => new Queue(5 as never), T, /`opts`.*`5`/),
+  row('Queue', 'new Queue({name: 5})', () => new Queue({ name: 5 as never }), T, /`name`.*`5` \(number\)/),
   row(
     'Queue',
     'queue.put(2, {timeout: NaN})',
@@ -1558,6 +1561,30 @@ const rows: readonly Row[] = [
       state: () => getClock(),
     },
   ),
+  // ---- the observer ----
+  row('startObserver', 'startObserver(5)', () => startObserver(5 as never), T, /`opts`.*`5` \(number\)/),
+  row('startObserver', 'startObserver({port: -1})', () => startObserver({ port: -1 }), R, /`port`.*-1/),
+  row(
+    'startObserver',
+    "startObserver({host: '0.0.0.0'})",
+    () => startObserver({ host: '0.0.0.0' }),
+    T,
+    /0\.0\.0\.0.*`token`/,
+  ),
+  row(
+    'startObserver',
+    "startObserver({token: 'x'})",
+    () => startObserver({ token: 'x' }),
+    T,
+    /`token`.*`"x"`/,
+  ),
+  row(
+    'startObserver',
+    'startObserver({intervalMs: 1})',
+    () => startObserver({ intervalMs: 1 }),
+    R,
+    /`intervalMs`.*1/,
+  ),
 ]
 
 /** A function `defineTask` rows must leave as it was. */
@@ -1623,7 +1650,12 @@ const noRow: Readonly<Record<string, string>> = {
  */
 const unchecked: Readonly<Record<string, string>> = {}
 
-const entries = { verdant, 'verdant/worker': worker, 'verdant/testing': testing }
+const entries = {
+  verdant,
+  'verdant/worker': worker,
+  'verdant/testing': testing,
+  'verdant/observer': observer,
+}
 
 /** The function and class exports of every entry, by name. */
 function callableExports(): Map<string, string> {

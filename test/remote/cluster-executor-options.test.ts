@@ -6,6 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { asCompleted, ThreadPoolExecutor, TimeoutError } from 'verdant'
 import { jobInfo, taskRef } from 'verdant/worker'
+import { startObserver } from 'verdant/observer'
 import { connectExecutor, JobFailedError } from 'verdant/remote'
 import type { busyForever, deliveryInfo, slowEcho } from '../fixtures/executor-tasks.mjs'
 import { add } from '../fixtures/executor-tasks.mjs'
@@ -137,6 +138,17 @@ describeNats('a distributed executor: job options, job info, stats', () => {
         .toMatchObject({ queued: 0, running: 0, pending: 0, completed: 12 })
       const s = cluster.stats()
       expect(s.workers.reduce((n, x) => n + x.completed, 0)).toBe(12)
+      // The observer shows it beside the local pools.
+      const observer = await startObserver()
+      try {
+        expect(observer.snapshot().executors.find((e) => e.kind === 'cluster')).toMatchObject({
+          name: 'load',
+          size: 3,
+          completed: 12,
+        })
+      } finally {
+        await observer.close()
+      }
       // A stopped worker says so and leaves the list.
       await w2.send({ cmd: 'stop' })
       await w2.exited

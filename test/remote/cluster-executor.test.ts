@@ -152,22 +152,26 @@ describeNats('a distributed executor on JetStream', () => {
       const t0 = performance.now()
       expect(await Promise.all(jobs)).toEqual(Array.from({ length: 200 }, (_, i) => i))
       const stats = (await survivor.send({ cmd: 'stats' }))['stats'] as { redelivered: number }
-      // The jobs the dead worker held came back, each once more, after its lease ran out.
+      // The jobs the dead worker held came back, each once more, after its lease ran out. A job
+      // it had finished and handed over but not yet acknowledged comes back too and runs again
+      // (at-least-once): its future already had the first run's result.
       expect(stats.redelivered).toBeGreaterThanOrEqual(1)
-      expect(jobs.filter((j) => j.attempts === 2).length).toBe(stats.redelivered)
+      const second = jobs.filter((j) => j.attempts === 2).length
+      expect(second).toBeLessThanOrEqual(stats.redelivered)
       expect(jobs.every((j) => j.attempts === 1 || j.attempts === 2)).toBe(true)
-      expect(cluster.stats().redelivered).toBe(stats.redelivered)
+      expect(cluster.stats().redelivered).toBe(second)
       expect(performance.now() - t0).toBeGreaterThanOrEqual(500)
       // Every job's effect is there at least once, and every job ran to its end at least once:
       // what each future got is from a completed run.
       const lines = readFileSync(log, 'utf8').trim().split('\n')
       const ended = new Set(lines.filter((l) => l.startsWith('end ')).map((l) => Number(l.slice(4))))
       expect(ended.size).toBe(200)
-      // A second start only for a job that was redelivered.
+      // A job started twice only because it was delivered twice: no run without a redelivery.
       const starts = new Map<number, number>()
       for (const l of lines.filter((x) => x.startsWith('start ')))
         starts.set(Number(l.slice(6)), (starts.get(Number(l.slice(6))) ?? 0) + 1)
-      for (const [id, n] of starts) if (n > 1) expect(jobs[id]?.attempts).toBe(2)
+      const again = [...starts.values()].reduce((n, k) => n + k - 1, 0)
+      expect(again).toBeLessThanOrEqual(stats.redelivered)
     } finally {
       await cluster.shutdown()
       await survivor.send({ cmd: 'stop' })

@@ -20,8 +20,13 @@ function importUnderHook(entry: string): { status: number | null; stderr: string
 }
 
 describe('the module graph', () => {
-  it('import "verdant", "verdant/worker" and "verdant/testing" never load the NATS client', () => {
-    for (const entry of ['./dist/index.js', './dist/worker.js', './dist/testing/index.js']) {
+  it('import "verdant", "verdant/worker", "verdant/testing" and "verdant/observer" never load the NATS client', () => {
+    for (const entry of [
+      './dist/index.js',
+      './dist/worker.js',
+      './dist/testing/index.js',
+      './dist/observer/index.js',
+    ]) {
       const r = importUnderHook(entry)
       expect(r.stderr).toBe('')
       expect(r.status).toBe(0)
