@@ -27,6 +27,13 @@ export { joinAll, killAll, type JoinAllOptions, type KillAllOptions } from './co
 export { Op, type Operation, type Wait } from './core/op.js'
 export { onUnobservedFailure, type UnobservedFailure } from './core/report.js'
 export { run, type RunOptions } from './run.js'
+export {
+  onShutdown,
+  type CoordinatedShutdownReport,
+  type ShutdownPhase,
+  type ShutdownPhaseReport,
+  type ShutdownResource,
+} from './shutdown/coordinated.js'
 export { Scope, scoped, type ScopeOptions } from './core/scope.js'
 export { allTasks, currentTask } from './core/registry.js'
 export { spawn, spawnLater } from './core/spawn.js'

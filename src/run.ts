@@ -23,7 +23,13 @@ import { getClock, type Timer } from './platform/clock.js'
 import { killAll } from './core/join.js'
 import { rootTasks } from './core/registry.js'
 import { spawn } from './core/spawn.js'
-import type { TaskFn, TaskResult } from './core/task.js'
+import type { Task, TaskFn, TaskResult } from './core/task.js'
+import { registrations } from './platform/observed.js'
+import {
+  type CoordinatedShutdownReport,
+  coordinatedShutdown,
+  describeReport,
+} from './shutdown/coordinated.js'
 
 /** Options of `run`. @since 0.1.0 */
 export interface RunOptions {
@@ -37,6 +43,12 @@ export interface RunOptions {
   readonly name?: string | undefined
   /** Exit the process when giving up on clean-up (default true). */
   readonly forceExit?: boolean | undefined
+  /**
+   * Called with the coordinated shutdown's report when it is done (its phases, what each left
+   * unfinished, the jobs cancelled and the dead letters). Anything to report is also printed.
+   * @since 0.3.0
+   */
+  readonly onShutdownReport?: ((report: CoordinatedShutdownReport) => void) | undefined
 }
 
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] =
@@ -73,11 +85,26 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
   const forceExit = opts?.forceExit !== false
   const name: unknown = opts?.name ?? 'main'
   if (typeof name !== 'string') throw typeError('name', 'a string', name)
+  const onReport = opts?.onShutdownReport
+  if (onReport !== undefined && typeof onReport !== 'function') {
+    throw typeError('onShutdownReport', 'a function', onReport)
+  }
   if (opts?.debug === true) enableDebug()
+  // What the program makes from here on is this run's to shut down.
+  const since = registrations()
   const task = spawn(main, { name, detached: true })
   let signalled: NodeJS.Signals | undefined
   let graceTimer: Timer | undefined
   let finished = false
+  let shutdown: Promise<CoordinatedShutdownReport> | undefined
+  const coordinate = (reason: string, tasks: () => Task<unknown>[]): Promise<CoordinatedShutdownReport> =>
+    (shutdown ??= coordinatedShutdown(reason, since, grace, tasks).then((report) => {
+      const lines = describeReport(report)
+      if (lines.length > 0)
+        process.stderr.write(lines.map((l) => `verdant: shutdown (${reason}): ${l}\n`).join(''))
+      onReport?.(report)
+      return report
+    }))
 
   const removeListeners = (): void => {
     for (const sig of signals) process.off(sig, onSignal)
@@ -101,21 +128,25 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
     graceTimer = getClock().setTimer(grace, () => {
       giveUp(`clean-up did not finish within ${grace} ms of ${sig}`)
     })
-    void killAll(rootTasks(), { reason: sig })
+    void coordinate(sig, rootTasks)
   }
   for (const sig of signals) process.on(sig, onSignal)
 
   const outcome = (async (): Promise<TaskResult<R>> => {
     try {
       await task.join()
-      // Only what was spawned during this run: a task that called run() must not be killed by it.
-      const rest = rootTasks().filter((t) => t.id > task.id)
-      if (rest.length > 0) {
+      if (shutdown === undefined) {
+        // Only what was spawned during this run: a task that called run() must not be killed by it.
         graceTimer ??= getClock().setTimer(grace, () => {
-          giveUp(`tasks left when main ended did not finish within ${grace} ms`)
+          giveUp(`the shutdown after main ended did not finish within ${grace} ms`)
         })
-        await killAll(rest, { reason: 'main ended' })
       }
+      const mine = (): Task<unknown>[] =>
+        signalled === undefined ? rootTasks().filter((t) => t.id > task.id) : rootTasks()
+      await coordinate('main ended', mine)
+      // Tasks that outlived their phase still get the rest of the grace period, then run() gives up.
+      const left = mine().filter((t) => t !== task)
+      if (left.length > 0) await killAll(left, { reason: signalled ?? 'main ended' })
     } finally {
       finished = true
       removeListeners()

@@ -38,6 +38,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // The page and metrics: it reads what the layers below registered, and never loads remote/ (a
   // cluster node registers itself), so `verdant/observer` needs no NATS client.
   ['observer/'],
+  // run()'s coordinated shutdown: over everything it closes, reading the registry, never observer/.
+  ['shutdown/'],
   ['testing/'],
   ['run.ts', 'worker.ts'],
   ['index.ts'],

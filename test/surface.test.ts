@@ -92,6 +92,7 @@ it('exports exactly the public surface', () => {
       "joinAll",
       "killAll",
       "moveOnAfter",
+      "onShutdown",
       "onUnobservedFailure",
       "poolRouter",
       "realClock",

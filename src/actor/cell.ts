@@ -16,7 +16,6 @@
  * @module
  */
 import { CancelledError, describe, InvalidStateError, typeError } from '../errors.js'
-import { hooks } from '../core/hooks.js'
 import { isThenable, type Wait } from '../core/op.js'
 import { Actor } from './actor.js'
 import {
@@ -100,7 +99,7 @@ export class ActorCell
   _children: Map<string | number, ActorCell> | null = null
   /** What most actors never need (cell-state.ts); null until first used. */
   _ext: CellExt | null = null
-  /** Messages handled since it started, counted once per turn (the observer's rate). */
+  /** Messages handled since it started, added by the dispatcher once per turn (the observer's rate). */
   _handled = 0
 
   constructor(
@@ -214,13 +213,17 @@ export class ActorCell
       }
     } finally {
       setRunning(prev)
-      this._handled += n
     }
     if (this._hasMail()) {
       this._flags |= SCHEDULED
       schedule(this)
     }
     return n
+  }
+
+  /** The message the last handled one (debug mode names it when a turn was slow). */
+  _turnMessage(): unknown {
+    return turnMsg
   }
 
   _handle(msg: unknown, sender: SenderSlot | undefined): void {
@@ -240,8 +243,6 @@ export class ActorCell
     turnCell = this
     turnMsg = msg
     turnSender = sender
-    const debug = hooks.debug
-    const t0 = debug === undefined ? 0 : debug.stepStart()
     let r: unknown
     try {
       r =
@@ -250,12 +251,10 @@ export class ActorCell
           : (this._instance as Actor<unknown>).receive(msg, this)
     } catch (err) {
       turnCell = null
-      debug?.actorStepEnd(() => this._path(), msg, t0)
       this._fail(err, msg, sender, true)
       return
     }
     turnCell = null
-    debug?.actorStepEnd(() => this._path(), msg, t0)
     if (r !== undefined) this._next(r, msg, sender)
   }
 

@@ -41,7 +41,7 @@ import type { WorkerSlot } from './worker-slot.js'
 import { TaskIndex } from './task-index.js'
 import { DispatchPolicy } from './dispatch-policy.js'
 import { cloneError } from './clone-error.js'
-import { exitReason } from './crash-blame.js'
+import { exitReason, fates } from './crash-blame.js'
 import { mapChunks } from './executor-map.js'
 import { jobBatch } from './job-batch.js'
 import { JobLedger } from './job-ledger.js'
@@ -319,6 +319,28 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
     this.#jobs.push(job)
     this.#dispatch()
     return job
+  }
+
+  /**
+   * @internal A coordinated shutdown's second phase: cancels the jobs no worker has started (the
+   * queue and what waits to be sent), and says how many.
+   */
+  _cancelQueued(msg: string): number {
+    let n = 0
+    const queue = this.#jobs.queue
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      if (job._place === QUEUED && job.cancel(msg)) n++
+    }
+    for (const slot of this.#workers.list) {
+      for (const job of [...slot.outbox]) if (job.cancel(msg)) n++
+      // Sent ahead to a busy worker: those after the one it runs never started.
+      const sent = inflightOf(slot)
+      const fate = fates(sent, slot.handle.progress())
+      sent.forEach((job, i) => {
+        if (fate[i] === 'unstarted' && !job.done && job.cancel(msg)) n++
+      })
+    }
+    return n
   }
 
   /** Cancels every job wherever it is, and gives each worker `killAfterMs` to be gone. */

@@ -9,6 +9,7 @@
  * @module
  */
 import { checkCount, checkMs, checkOptions, typeError } from '../errors.js'
+import { observe, unobserve } from '../platform/observed.js'
 import { Collector } from './collect.js'
 import { createObserverServer, type ObserverServer } from './http-server.js'
 import { observerPage } from './page.js'
@@ -128,6 +129,7 @@ async function start(
     close() {
       closed ??= server.close().finally(() => {
         collector.close()
+        unobserve('observer', observer)
       })
       return closed
     },
@@ -135,5 +137,7 @@ async function start(
       return observer.close()
     },
   }
+  // A coordinated shutdown (`run()`) closes it last, so it shows the shutdown while it lasts.
+  observe('observer', observer)
   return observer
 }

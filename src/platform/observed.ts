@@ -11,10 +11,24 @@
  */
 
 /** What kind of object it is: the observer reads each kind its own way. @internal */
-export type ObservedKind = 'executor' | 'actor-system' | 'cluster-executor' | 'cluster-node' | 'queue'
+export type ObservedKind =
+  'executor' | 'actor-system' | 'cluster-executor' | 'cluster-node' | 'queue' | 'observer'
 
 const live = new Map<ObservedKind, Set<WeakRef<object>>>()
 const refs = new WeakMap<object, WeakRef<object>>()
+/** When each was registered, on one count: a coordinated shutdown takes what its run made. */
+const born = new WeakMap<object, number>()
+let registered = 0
+
+/** The registration count now: objects registered later have a larger one. @internal */
+export function registrations(): number {
+  return registered
+}
+
+/** The count at which `obj` was registered (0 if it never was). @internal */
+export function registeredAt(obj: object): number {
+  return born.get(obj) ?? 0
+}
 
 /** Registers `obj` as a live object of `kind`. @internal */
 export function observe(kind: ObservedKind, obj: object): void {
@@ -22,6 +36,7 @@ export function observe(kind: ObservedKind, obj: object): void {
   if (set === undefined) live.set(kind, (set = new Set()))
   const ref = new WeakRef(obj)
   refs.set(obj, ref)
+  born.set(obj, ++registered)
   set.add(ref)
 }
 

@@ -41,6 +41,7 @@ import {
   LifoQueue,
   Lock,
   moveOnAfter,
+  onShutdown,
   onUnobservedFailure,
   Pool,
   poolRouter,
@@ -1560,6 +1561,16 @@ const rows: readonly Row[] = [
     {
       state: () => getClock(),
     },
+  ),
+  // ---- coordinated shutdown ----
+  row('onShutdown', 'onShutdown(5)', () => onShutdown(5 as never), T, /`resource`.*`5` \(number\)/),
+  row('onShutdown', 'onShutdown({})', () => onShutdown({} as never), T, /`resource`.*close/),
+  row(
+    'onShutdown',
+    'onShutdown(fn, {name: 5})',
+    () => onShutdown(noop, { name: 5 as never }),
+    T,
+    /`name`.*`5` \(number\)/,
   ),
   // ---- the observer ----
   row('startObserver', 'startObserver(5)', () => startObserver(5 as never), T, /`opts`.*`5` \(number\)/),
