@@ -110,50 +110,41 @@ function single(value: number, shift = 0): Sample[] {
  * an alert firing.
  */
 function mergeExecutors(executors: readonly ExecutorInfo[]): ExecutorInfo[] {
-  const byKey = new Map<string, ExecutorInfo>()
-  for (const e of executors) {
-    const key = JSON.stringify([e.name, e.kind])
-    const seen = byKey.get(key)
-    byKey.set(
-      key,
-      seen === undefined
-        ? e
-        : {
-            ...seen,
-            size: seen.size + e.size,
-            busy: seen.busy + e.busy,
-            queued: seen.queued + e.queued,
-            completed: seen.completed + e.completed,
-            failed: seen.failed + e.failed,
-            crashes: seen.crashes + e.crashes,
-            runMs: { p50: Math.max(seen.runMs.p50, e.runMs.p50), p99: Math.max(seen.runMs.p99, e.runMs.p99) },
-          },
-    )
-  }
-  return [...byKey.values()]
+  return mergeBy(
+    executors,
+    (e) => JSON.stringify([e.name, e.kind]),
+    (a, e) => ({
+      ...a,
+      size: a.size + e.size,
+      busy: a.busy + e.busy,
+      queued: a.queued + e.queued,
+      completed: a.completed + e.completed,
+      failed: a.failed + e.failed,
+      crashes: a.crashes + e.crashes,
+      runMs: { p50: Math.max(a.runMs.p50, e.runMs.p50), p99: Math.max(a.runMs.p99, e.runMs.p99) },
+    }),
+  )
 }
 
 /** Actor systems by name, merged for the same reason as executors (a system's name defaults to `verdant`). */
 function mergeSystems(
   systems: ObserverSnapshot['actorSystems'],
 ): { name: string; actors: number; mailboxes: number; deadLetters: number }[] {
-  const byName = new Map<string, { name: string; actors: number; mailboxes: number; deadLetters: number }>()
-  for (const s of systems) {
-    const seen = byName.get(s.name)
-    if (seen === undefined) {
-      byName.set(s.name, {
-        name: s.name,
-        actors: s.actors,
-        mailboxes: s.mailboxes,
-        deadLetters: s.deadLetters,
-      })
-    } else {
-      seen.actors += s.actors
-      seen.mailboxes += s.mailboxes
-      seen.deadLetters += s.deadLetters
-    }
-  }
-  return [...byName.values()]
+  return mergeBy(
+    systems.map((s) => ({
+      name: s.name,
+      actors: s.actors,
+      mailboxes: s.mailboxes,
+      deadLetters: s.deadLetters,
+    })),
+    (s) => s.name,
+    (a, s) => ({
+      name: a.name,
+      actors: a.actors + s.actors,
+      mailboxes: a.mailboxes + s.mailboxes,
+      deadLetters: a.deadLetters + s.deadLetters,
+    }),
+  )
 }
 
 /**
@@ -161,23 +152,28 @@ function mergeSystems(
  * unbounded one making the sum unbounded (and so left out).
  */
 function mergeQueues(queues: readonly QueueInfo[]): QueueInfo[] {
-  const byName = new Map<string, QueueInfo>()
-  for (const q of queues) {
-    const seen = byName.get(q.name)
-    byName.set(
-      q.name,
-      seen === undefined
-        ? q
-        : {
-            ...seen,
-            size: seen.size + q.size,
-            maxsize: seen.maxsize + q.maxsize,
-            getters: seen.getters + q.getters,
-            putters: seen.putters + q.putters,
-          },
-    )
+  return mergeBy(
+    queues,
+    (q) => q.name,
+    (a, q) => ({
+      ...a,
+      size: a.size + q.size,
+      maxsize: a.maxsize + q.maxsize,
+      getters: a.getters + q.getters,
+      putters: a.putters + q.putters,
+    }),
+  )
+}
+
+/** `items` with those of one key combined into one, in the order each key first came. */
+function mergeBy<T>(items: readonly T[], key: (t: T) => string, combine: (a: T, b: T) => T): T[] {
+  const byKey = new Map<string, T>()
+  for (const t of items) {
+    const k = key(t)
+    const seen = byKey.get(k)
+    byKey.set(k, seen === undefined ? t : combine(seen, t))
   }
-  return [...byName.values()]
+  return [...byKey.values()]
 }
 
 interface MemberSample {

@@ -10,7 +10,8 @@
  * kill them at the deadline (`workers`), close connections and resources (`connections`). A phase
  * that runs out of its share goes on to the next; what it left unfinished is named in the report.
  * Nothing is dropped without a word: cancelled jobs are counted by executor, messages left in
- * mailboxes are counted as each system's dead letters, and the report says both.
+ * mailboxes are counted as each system's dead letters, items left in named queues by queue, and
+ * the report says all three.
  *
  * Objects made before `run()` are the caller's: `onShutdown(obj)` puts them in the sequence.
  *
@@ -45,6 +46,8 @@ export interface CoordinatedShutdownReport {
   readonly cancelledJobs: Readonly<Record<string, number>>
   /** Dead letters each actor system had during the shutdown (messages left in mailboxes among them). */
   readonly deadLetters: Readonly<Record<string, number>>
+  /** Items left in named queues when it ended, by queue name: nobody will take them now. */
+  readonly queuedItems: Readonly<Record<string, number>>
 }
 
 /** Something `onShutdown` closes: a disposable, anything with `close()`, or a function. @since 0.3.0 */
@@ -204,7 +207,12 @@ export async function coordinatedShutdown(
     const n = s.deadLetters.count - (deadBefore.get(s) ?? 0)
     if (n > 0) deadLetters[s.name] = (deadLetters[s.name] ?? 0) + n
   }
-  return { reason, phases, cancelledJobs, deadLetters }
+  const queuedItems: Record<string, number> = {}
+  for (const q of mine<{ readonly name: string | undefined; readonly size: number }>('queue')) {
+    const name = q.name ?? ''
+    if (q.size > 0) queuedItems[name] = (queuedItems[name] ?? 0) + q.size
+  }
+  return { reason, phases, cancelledJobs, deadLetters, queuedItems }
 }
 
 /** One line per thing a report has to say; none when everything closed in time and nothing was dropped. @internal */
@@ -218,6 +226,9 @@ export function describeReport(r: CoordinatedShutdownReport): string[] {
   }
   for (const [name, n] of Object.entries(r.deadLetters)) {
     lines.push(`actor system ${name}: ${String(n)} dead letter${n === 1 ? '' : 's'} during the shutdown`)
+  }
+  for (const [name, n] of Object.entries(r.queuedItems)) {
+    lines.push(`queue ${name}: ${String(n)} item${n === 1 ? '' : 's'} left`)
   }
   return lines
 }

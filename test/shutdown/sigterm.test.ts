@@ -93,6 +93,8 @@ it('SIGTERM: every finalizer and postStop runs, no worker is left, queued jobs a
     expect(report.cancelledJobs).toEqual({ threads: 4, processes: 4 })
     expect(stderr).toContain('verdant: shutdown (SIGTERM): threads: 4 queued jobs cancelled before starting')
     expect(stderr).toContain('processes: 4 queued jobs cancelled before starting')
+    // The named queue's three items, which nobody will take now.
+    expect(stderr).toContain('queue orders: 3 items left')
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
     await exited
