@@ -7,6 +7,8 @@
 //   O2 with a page open: spawn + join of 100,000 tasks and 1,000,000-message actor ping-pong,
 //      with no observer, and with an observer and one client on /events (a snapshot every
 //      second), alternating.
+// BENCH_OBSERVER_PART=snapshot|page runs one part; BENCH_OBSERVER_INTERVAL=<ms> sets the page's
+// snapshot period (default 1000, the observer's own; 50 is its smallest, the worst case).
 // Run with `node --expose-gc`.
 import { performance } from 'node:perf_hooks'
 import { ActorSystem, receive, sleep, spawn } from '../dist/index.js'
@@ -23,13 +25,18 @@ const median = (xs) => {
 
 console.log(machineLine())
 
+const parts = new Set((process.env.BENCH_OBSERVER_PART ?? 'snapshot,page').split(','))
+const intervalMs = Number(process.env.BENCH_OBSERVER_INTERVAL ?? 1000)
+
 // ---- O1: one snapshot of 100,000 tasks and 100,000 actors ----
-{
+if (parts.has('snapshot')) {
   const N = 100_000
+  // BENCH_OBSERVER_ACTORS=1000000 for the million-actor case.
+  const A = Number(process.env.BENCH_OBSERVER_ACTORS ?? N)
   const tasks = Array.from({ length: N }, (_, i) => spawn((ctx) => ctx.sleep(3_600_000), { name: `t${i}` }))
   const system = new ActorSystem({ name: 'big', logLevel: 'off' })
   const idle = receive(() => undefined)
-  for (let i = 0; i < N; i++) system.spawn(idle)
+  for (let i = 0; i < A; i++) system.spawn(idle)
   await sleep(50)
   const observer = await startObserver()
   const walkFloor = () => {
@@ -57,7 +64,7 @@ console.log(machineLine())
     let t0 = performance.now()
     const s = observer.snapshot()
     const t1 = performance.now() - t0
-    if (s.tasks.rows.length !== 100 || s.actorSystems[0].actors !== N) throw new Error('bad snapshot')
+    if (s.tasks.rows.length !== 100 || s.actorSystems[0].actors !== A) throw new Error('bad snapshot')
     t0 = performance.now()
     observer.snapshot({ tasks: 'children' })
     const t2 = performance.now() - t0
@@ -75,7 +82,7 @@ console.log(machineLine())
     }
   }
   console.log(
-    `### O1: one snapshot of ${N.toLocaleString('en')} live tasks and ${N.toLocaleString('en')} actors (${rounds} rounds)\n`,
+    `### O1: one snapshot of ${N.toLocaleString('en')} live tasks and ${A.toLocaleString('en')} actors (${rounds} rounds)\n`,
   )
   console.log('| what | median (ms) | min–max |')
   console.log('|---|---|---|')
@@ -95,7 +102,7 @@ console.log(machineLine())
 }
 
 // ---- O2: spawn + join and ping-pong, observer off and on with a page open ----
-{
+if (parts.has('page')) {
   const N_TASKS = 100_000
   const N_MSGS = quick ? 200_000 : 1_000_000
   const system = new ActorSystem({ name: 'bench', logLevel: 'off' })
@@ -116,7 +123,7 @@ console.log(machineLine())
   }
   /** An observer with one page open on it: a client reading its event stream. */
   const openPage = async () => {
-    const observer = await startObserver({ intervalMs: 1000 })
+    const observer = await startObserver({ intervalMs })
     const abort = new AbortController()
     const res = await fetch(new URL('/events', observer.url), { signal: abort.signal })
     const reader = res.body.getReader()
@@ -172,7 +179,7 @@ console.log(machineLine())
     console.log('|---|---|---|---|')
     for (const [name, xs] of [
       ['no observer **(baseline)**', off],
-      ['observer, one page open (a snapshot every second)', on],
+      [`observer, one page open (a snapshot every ${intervalMs} ms)`, on],
     ]) {
       const rate = ((ops / median(xs)) * 1000) / 1e6
       console.log(

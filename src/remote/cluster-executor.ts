@@ -14,7 +14,6 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import {
   connect,
-  headers,
   type ConnectionOptions,
   type NatsConnection,
   type Subscription,
@@ -58,37 +57,13 @@ import { listDead, readDead } from './dead-letters.js'
 import { JobFailedError } from './job-failed-error.js'
 import { decodeResult, encodeJob, type JobMessage } from './job-wire.js'
 import { InboxRequests } from './inbox-requests.js'
+import { markStored, type PendingJob, publishJob, type PublishContext, storedAt } from './job-publish.js'
 import { SubmitterStats } from './submitter-stats.js'
 
 /** How long a job's publish waits for the stream's answer before it is sent again. */
 const PUBLISH_ACK_MS = 5000
 
-/** The stream's answer to a publish. */
-interface PubAck {
-  readonly seq?: number
-  readonly duplicate?: boolean
-  readonly error?: { readonly description?: string }
-}
-
-interface Pending {
-  readonly job: JobFuture<unknown>
-  readonly id: string
-  readonly name: string
-  /** `performance.now()` at submit. */
-  readonly at: number
-  /** Its sequence in the stream, once the server has it (undefined if it refused it). */
-  seq: number | undefined
-  /** The server answered its publish (or it failed for good). */
-  acked: boolean
-  /** Waiting for that answer (a cancel before it came). */
-  whenAcked: (() => void)[] | undefined
-  /** A worker said it started it (sent only for a job with a queue timeout). */
-  started: boolean
-  /** Failed attempts reported. */
-  retries: number
-  /** Its queue timeout. */
-  timer: NodeJS.Timeout | undefined
-}
+type Pending = PendingJob
 
 let nextLocalId = 0
 
@@ -126,6 +101,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   readonly #nc: NatsConnection
   /** Job publishes waiting for the stream's answer, and nothing else. */
   readonly #requests: InboxRequests
+  readonly #publishing: PublishContext
   readonly #jsm: JetStreamManager
   readonly #names: JobNames
   readonly #settings: ExecutorSettings
@@ -158,9 +134,19 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.name = name
     this.id = `s${randomToken(12)}`
     this.#nc = nc
-    this.#requests = new InboxRequests(nc, inboxPrefix, PUBLISH_ACK_MS)
     this.#names = jobNames(name)
     this.#settings = settings
+    this.#requests = new InboxRequests(nc, inboxPrefix, PUBLISH_ACK_MS)
+    this.#publishing = {
+      requests: this.#requests,
+      subject: this.#names.jobs,
+      dedupWindowMs: settings.dedupWindowMs,
+      live: (p) => this.#pending.get(p.id) === p,
+      duplicate: (p) => void this.#awaitKept(p),
+      failed: (p, error) => {
+        this.#settle(p, 'failed', new JobFailedError(p.id, p.name, 0, error))
+      },
+    }
     this.#sub = nc.subscribe(this.#names.resultsOf(this.id), {
       callback: (_err, msg) => {
         this.#onResult(msg.data)
@@ -282,7 +268,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   ): JobFuture<unknown> {
     const pending = this.#newPending(id, label)
     const job = pending.job
-    this.#publish(pending, bytes, msgID)
+    publishJob(this.#publishing, pending, bytes, msgID)
     if (queueTimeout !== Infinity) {
       pending.timer = setTimeout(() => {
         if (pending.started) return
@@ -323,74 +309,6 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     this.#byJob.set(job, pending)
     this.#ids.set(job, id)
     return pending
-  }
-
-  /**
-   * Publishes a job into the stream and reads the server's answer. One that does not come (the
-   * server is away) is sent again under the same `Nats-Msg-Id`, which the stream keeps once, until
-   * it comes or the dedup window is over; no stream for the subject, or a refusal, fails the job.
-   */
-  #publish(p: Pending, bytes: Uint8Array, msgID: string, since = performance.now()): void {
-    const h = headers()
-    h.set('Nats-Msg-Id', msgID)
-    this.#requests.send(
-      this.#names.jobs,
-      bytes,
-      (reply, why) => {
-        // Settled meanwhile (cancelled, timed out): the answer still gives its sequence.
-        const live = this.#pending.get(p.id) === p
-        let failure: unknown
-        if (reply !== undefined) {
-          let ack: PubAck
-          try {
-            ack = reply.json<PubAck>()
-          } catch (err) {
-            ack = { error: { description: describe(err) } }
-          }
-          if (ack.error === undefined) {
-            this.#acked(p, ack.seq)
-            // The same id within the dedup window: the stream kept the first; its end is ours too.
-            if (live && ack.duplicate === true) void this.#awaitKept(p)
-            return
-          }
-          failure = new Error(`the server refused the job: ${ack.error.description ?? 'no reason given'}`)
-        } else if (
-          live &&
-          why === 'timeout' &&
-          performance.now() - since < this.#settings.dedupWindowMs / 2
-        ) {
-          this.#publish(p, bytes, msgID, since)
-          return
-        } else {
-          failure = new Error(
-            why === 'no-responders'
-              ? `no stream takes ${this.#names.jobs}`
-              : `the server did not acknowledge the job (${why ?? 'no answer'})`,
-          )
-        }
-        this.#acked(p, undefined)
-        if (live) this.#settle(p, 'failed', new JobFailedError(p.id, p.name, 0, failure))
-      },
-      h,
-    )
-  }
-
-  #acked(p: Pending, seq: number | undefined): void {
-    p.seq = seq
-    p.acked = true
-    const waiting = p.whenAcked
-    p.whenAcked = undefined
-    if (waiting !== undefined) for (const f of waiting) f()
-  }
-
-  /** The job's sequence in the stream, once the server has answered its publish. */
-  #stored(p: Pending): Promise<number | undefined> {
-    if (p.acked) return Promise.resolve(p.seq)
-    return new Promise((resolve) => {
-      ;(p.whenAcked ??= []).push(() => {
-        resolve(p.seq)
-      })
-    })
   }
 
   /** Settles `p` from the end kept for its id, now or when it is kept. */
@@ -493,7 +411,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     const work = (async () => {
       // `create`, not `put`: a job that already ended keeps its result.
       await this.#kv.create(p.id, bytes).catch(() => undefined)
-      const seq = await this.#stored(p)
+      const seq = await storedAt(p)
       if (seq !== undefined) {
         await this.#jsm.streams.deleteMessage(this.#names.stream, seq, false).catch(() => undefined)
       }
@@ -557,9 +475,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       await this.#kv.delete(key)
       const msg: JobMessage = { ...record.job, to: this.#names.result(this.id) }
       const bytes = encodeJob(this.#settings.codec, msg, msg.e)
-      this.#publish(pending, bytes, `${key}.requeue.${String(Date.now())}`)
+      publishJob(this.#publishing, pending, bytes, `${key}.requeue.${String(Date.now())}`)
     })().catch((err: unknown) => {
-      this.#acked(pending, undefined)
+      markStored(pending, undefined)
       this.#settle(pending, 'failed', err)
     })
     return job

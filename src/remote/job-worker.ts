@@ -32,9 +32,6 @@ import type { Executor } from '../executor/executor.js'
 import { Histogram, type Quantiles } from '../executor/histogram.js'
 import type { JobInfo } from '../executor/job-info.js'
 import type { JobFuture } from '../executor/job-future.js'
-import { JOB_LABEL, type TaskRef, taskRef, type WorkerFn } from '../executor/task-ref.js'
-import { Future } from '../core/future.js'
-import { builtModule } from './built-module.js'
 import type { NatsConnectOptions } from './cluster-options.js'
 import {
   type ClusterExecutorOptions,
@@ -45,6 +42,7 @@ import {
 import { noRefs } from './codec.js'
 import { InboxRequests } from './inbox-requests.js'
 import { type Delivery, JobPuller } from './job-puller.js'
+import { LocalRuns } from './local-runs.js'
 import { ensureStream, jobNames, type JobNames, openDead, openResults } from './job-stream.js'
 import { decodeJob, type JobMessage, type ResultMessage } from './job-wire.js'
 import { type LeaseKeeper, startLeaseKeeper } from './lease-keeper.js'
@@ -127,7 +125,6 @@ export class JobServer {
   readonly id: string
   readonly #nc: NatsConnection
   readonly #names: JobNames
-  readonly #executor: Executor
   readonly #settings: ExecutorSettings
   readonly #lanes: number
   readonly #running = new Map<string, JobFuture<unknown>>()
@@ -136,8 +133,7 @@ export class JobServer {
   /** Every delivery being handled, until its ack. */
   readonly #handling = new Set<Promise<void>>()
   readonly #runTime = new Histogram()
-  /** The wrapper refs, labelled with each job's function name (for the pool's errors and stats). */
-  readonly #refs = new Map<string, { run: TaskRef<WorkerFn>; item: TaskRef<WorkerFn> }>()
+  readonly #runs: LocalRuns
   /** Deliveries holding a lane: taken, and not done in the pool yet. */
   #busy = 0
   #puller!: JobPuller
@@ -168,7 +164,7 @@ export class JobServer {
     this.id = id
     this.#nc = nc
     this.#names = jobNames(name)
-    this.#executor = executor
+    this.#runs = new LocalRuns(executor)
     this.#lanes = lanes
     this.#settings = settings
   }
@@ -360,10 +356,7 @@ export class JobServer {
     }
     let future: JobFuture<unknown>
     try {
-      future =
-        job.c === 1
-          ? this.#runChunk(job, info, opts)
-          : this.#executor.submit(opts, this.#refsOf(job.e).run, info, job.m, job.e, job.a)
+      future = job.c === 1 ? this.#runs.chunk(job, info, opts) : this.#runs.one(job, info, opts)
     } catch (err) {
       release()
       await this.#fail(d, job, attempt, err, true)
@@ -386,43 +379,6 @@ export class JobServer {
     release()
     this.#completed++
     if (await this.#report(job, { ok: true, value, n: attempt, rt })) this.#answer(d, '+ACK')
-  }
-
-  /**
-   * A `map` chunk: its items through the pool's own `map`, collected in order, as one future the
-   * job can be cancelled through.
-   */
-  #runChunk(job: JobMessage, info: JobInfo, opts: { timeout?: number }): JobFuture<unknown> {
-    const items = job.a[0]
-    if (!Array.isArray(items)) throw new TypeError('a map chunk without its items')
-    const controller = new AbortController()
-    const chunk = new ChunkFuture(controller)
-    const run = async (): Promise<unknown[]> => {
-      const out: unknown[] = []
-      const tuples = items.map((item: unknown) => [info, job.m, job.e, item] as const)
-      const mapOpts = { ...opts, signal: controller.signal }
-      const ref = this.#refsOf(job.e).item as TaskRef<(t: (typeof tuples)[number]) => unknown>
-      for await (const r of this.#executor.map(ref, tuples, mapOpts)) out.push(r)
-      return out
-    }
-    run().then(
-      (v) => chunk._settle('succeeded', v),
-      (e: unknown) => chunk._settle(controller.signal.aborted ? 'cancelled' : 'failed', e),
-    )
-    return chunk as unknown as JobFuture<unknown>
-  }
-
-  #refsOf(label: string): { run: TaskRef<WorkerFn>; item: TaskRef<WorkerFn> } {
-    const known = this.#refs.get(label)
-    if (known !== undefined) return known
-    const url = builtModule('../executor/job-info.js', import.meta.url)
-    const labelled = (name: string): TaskRef<WorkerFn> =>
-      Object.assign(taskRef(url, name), { [JOB_LABEL]: label })
-    const refs = { run: labelled('runDistributed'), item: labelled('runDistributedItem') }
-    // Bounded by the names of the functions jobs come for; a flood of made-up names is cut.
-    if (this.#refs.size >= 1000) this.#refs.clear()
-    this.#refs.set(label, refs)
-    return refs
   }
 
   /** Records an attempt's time on this worker; returns it in µs. */
@@ -587,18 +543,3 @@ export class JobServer {
 
 /** How long a worker waits for a submitter to take a result before it keeps it in the bucket. */
 const CLAIM_MS = 2000
-
-/** The future of a `map` chunk on this worker: cancelling it aborts the pool's `map`. */
-class ChunkFuture extends Future<unknown> {
-  readonly #controller: AbortController
-  constructor(controller: AbortController) {
-    super()
-    this.#controller = controller
-  }
-
-  override cancel(msg?: string): boolean {
-    if (this.done) return false
-    this.#controller.abort(msg)
-    return this._settle('cancelled', msg ?? 'cancelled')
-  }
-}
