@@ -20,10 +20,12 @@ import { BinaryHeap } from '../platform/binary-heap.js'
 import { observed } from '../platform/observed.js'
 import { describe } from '../errors.js'
 import { messageKind, slowSteps } from '../debug/slow-steps.js'
+import type { Pool } from '../pool/pool.js'
 import type { Queue } from '../queue/queue.js'
 import type {
   ActorRow,
   ClusterInfo,
+  PoolInfo,
   QueueInfo,
   ActorSystemInfo,
   DeadLetterRow,
@@ -117,6 +119,7 @@ export class Collector {
       tasks: { live: registry.live, failed: registry.failed, cancelled: registry.cancelled, rows: tasks },
       actorSystems,
       executors,
+      pools: observed<Pool>('pool').map(poolInfo),
       queues: observed<Queue<unknown>>('queue').map(queueInfo),
       slowSteps: slowSteps(),
       clusters: observed<ClusterNodeLike>('cluster-node').map(clusterInfo),
@@ -317,6 +320,19 @@ function walkActors(
 
 function deadLetterRow(d: DeadLetter): DeadLetterRow {
   return { at: Date.now(), recipient: d.recipient, reason: d.reason, message: messageKind(d.message) }
+}
+
+function poolInfo(p: Pool): PoolInfo {
+  const s = p.stats()
+  return {
+    name: p.name ?? '',
+    size: s.capacity,
+    running: s.running,
+    waiting: s.pending,
+    completed: s.completed,
+    failed: s.failed,
+    cancelled: s.cancelled,
+  }
 }
 
 function queueInfo(q: Queue<unknown>): QueueInfo {

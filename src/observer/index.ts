@@ -22,6 +22,7 @@ export type {
   DeadLetterRow,
   ExecutorInfo,
   ObserverSnapshot,
+  PoolInfo,
   ProcessInfo,
   SnapshotQuery,
   TaskRow,

@@ -255,6 +255,18 @@ export const pageScript = `
     { field: 'getters', cls: 'n', get: function (q) { return int(q.getters); } },
     { field: 'putters', cls: 'n', get: function (q) { return int(q.putters); } },
   ];
+  var poolCols = [
+    { field: 'name', get: function (r) { return text(r.name); } },
+    // JSON turns Infinity into null: an unbounded pool.
+    { field: 'size', cls: 'n', get: function (r) {
+      return typeof r.size === 'number' && Number.isFinite(r.size) ? int(r.size) : INFINITY;
+    } },
+    { field: 'running', cls: 'n', get: function (r) { return int(r.running); } },
+    { field: 'waiting', cls: 'n', get: function (r) { return int(r.waiting); } },
+    { field: 'completed', cls: 'n', get: function (r) { return int(r.completed); } },
+    { field: 'failed', cls: 'n', get: function (r) { return int(r.failed); } },
+    { field: 'cancelled', cls: 'n', get: function (r) { return int(r.cancelled); } },
+  ];
   var slowCols = [
     { field: 'at', get: function (r) { return clock(r.at); } },
     { field: 'ms', cls: 'n', get: function (r) { return ms(r.ms); } },
@@ -417,6 +429,20 @@ export const pageScript = `
     return v;
   }
 
+  // Row keys for a list whose names need not be unique (queues, pools): a second one of a name gets
+  // its number.
+  function numberedKeys(prefix, list) {
+    var keys = [];
+    var named = new Map();
+    for (var i = 0; i < list.length; i++) {
+      var n = text(list[i].name);
+      var times = (named.get(n) || 0) + 1;
+      named.set(n, times);
+      keys.push(prefix + n + (times > 1 ? '#' + times : ''));
+    }
+    return keys;
+  }
+
   function render(s) {
     var p = s.process || {};
     setText(field('pid'), int(p.pid));
@@ -467,16 +493,14 @@ export const pageScript = `
     syncRows(document.getElementById('executor-rows'), Array.isArray(s.executors) ? s.executors : [],
       function (r) { return 'executor:' + r.name; }, executorCols, 'no executors');
 
-    // Queue names need not be unique: a second one of a name gets its number.
+    var pools = Array.isArray(s.pools) ? s.pools : [];
+    var poolKeys = numberedKeys('pool:', pools);
+    syncRows(document.getElementById('pool-rows'), pools,
+      function (r, n) { return poolKeys[n]; }, poolCols, 'no named pools');
+    document.getElementById('pools').hidden = pools.length === 0;
+
     var queues = Array.isArray(s.queues) ? s.queues : [];
-    var queueKeys = [];
-    var named = new Map();
-    for (var qi = 0; qi < queues.length; qi++) {
-      var qn = text(queues[qi].name);
-      var times = (named.get(qn) || 0) + 1;
-      named.set(qn, times);
-      queueKeys.push('queue:' + qn + (times > 1 ? '#' + times : ''));
-    }
+    var queueKeys = numberedKeys('queue:', queues);
     syncRows(document.getElementById('queue-rows'), queues,
       function (r, n) { return queueKeys[n]; }, queueCols, 'no named queues');
     document.getElementById('queues').hidden = queues.length === 0;

@@ -152,6 +152,13 @@ const html = `<!doctype html>
       <tbody id="executor-rows"></tbody>
     </table></div>
   </section>
+  <section id="pools" class="wide" hidden>
+    <h2><span class="title">pools</span><span class="kv muted">named task pools</span></h2>
+    <div class="scroll"><table>
+      <thead><tr><th>name</th><th class="n">size</th><th class="n">running</th><th class="n">waiting</th><th class="n">completed</th><th class="n">failed</th><th class="n">cancelled</th></tr></thead>
+      <tbody id="pool-rows"></tbody>
+    </table></div>
+  </section>
 </main>
 <template id="system-template"><section class="system">
   <h2><span class="title"></span>

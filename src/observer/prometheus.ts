@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { ExecutorInfo, ObserverSnapshot, QueueInfo } from './snapshot-types.js'
+import type { ExecutorInfo, ObserverSnapshot, PoolInfo, QueueInfo } from './snapshot-types.js'
 
 /**
  * The `Content-Type` of what {@link renderMetrics} returns: Prometheus picks its parser from it, and
@@ -148,6 +148,26 @@ function mergeSystems(
 }
 
 /**
+ * Task pools by name, merged for the same reason: sizes and counts add up (an unbounded pool making
+ * the size `+Inf`).
+ */
+function mergePools(pools: readonly PoolInfo[]): PoolInfo[] {
+  return mergeBy(
+    pools,
+    (p) => p.name,
+    (a, p) => ({
+      name: a.name,
+      size: a.size + p.size,
+      running: a.running + p.running,
+      waiting: a.waiting + p.waiting,
+      completed: a.completed + p.completed,
+      failed: a.failed + p.failed,
+      cancelled: a.cancelled + p.cancelled,
+    }),
+  )
+}
+
+/**
  * Queues by name, merged for the same reason: sizes and waiters add up, and so do the bounds, an
  * unbounded one making the sum unbounded (and so left out).
  */
@@ -210,7 +230,7 @@ function clusterMembers(clusters: ObserverSnapshot['clusters']): MemberSample[] 
  * than summaries: the snapshot has no `_sum` or `_count` to go with them, and the event-loop ones
  * cover only the time since the previous snapshot. The event loop's maximum is its `quantile="1"`.
  * Families with no samples are left out; the process and task families are always there. A queue's
- * `maxsize` is written only when it is bounded.
+ * `maxsize` is written only when it is bounded; an unbounded task pool's size is `+Inf`.
  *
  * @example
  * ```ts
@@ -234,6 +254,9 @@ export function renderMetrics(s: ObserverSnapshot): string {
   ]
   const perExecutor = (pick: (e: ExecutorInfo) => number): Sample[] =>
     executors.map((e) => ({ labels: executorLabels(e), value: formatNumber(pick(e)) }))
+  const pools = mergePools(s.pools)
+  const perPool = (pick: (x: PoolInfo) => number): Sample[] =>
+    pools.map((x) => ({ labels: [['pool', x.name]], value: formatNumber(pick(x)) }))
   const queues = mergeQueues(s.queues)
   const perQueue = (pick: (q: QueueInfo) => number, of: readonly QueueInfo[] = queues): Sample[] =>
     of.map((q) => ({ labels: [['queue', q.name]], value: formatNumber(pick(q)) }))
@@ -351,6 +374,42 @@ export function renderMetrics(s: ObserverSnapshot): string {
           value: formatNumber(ms, MS),
         })),
       ),
+    },
+    {
+      name: 'verdant_pool_size',
+      type: 'gauge',
+      help: 'Tasks a named task pool runs at once at most (+Inf for an unbounded one).',
+      samples: perPool((x) => x.size),
+    },
+    {
+      name: 'verdant_pool_tasks_running',
+      type: 'gauge',
+      help: 'Tasks of a named task pool holding a slot.',
+      samples: perPool((x) => x.running),
+    },
+    {
+      name: 'verdant_pool_tasks_waiting',
+      type: 'gauge',
+      help: 'Tasks of a named task pool waiting for a slot.',
+      samples: perPool((x) => x.waiting),
+    },
+    {
+      name: 'verdant_pool_tasks_completed_total',
+      type: 'counter',
+      help: 'Tasks of a named task pool that completed since it was made.',
+      samples: perPool((x) => x.completed),
+    },
+    {
+      name: 'verdant_pool_tasks_failed_total',
+      type: 'counter',
+      help: 'Tasks of a named task pool that failed since it was made.',
+      samples: perPool((x) => x.failed),
+    },
+    {
+      name: 'verdant_pool_tasks_cancelled_total',
+      type: 'counter',
+      help: 'Tasks of a named task pool that were cancelled since it was made.',
+      samples: perPool((x) => x.cancelled),
     },
     {
       name: 'verdant_queue_size',

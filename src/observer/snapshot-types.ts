@@ -115,6 +115,20 @@ export interface ExecutorInfo {
   readonly utilization: readonly number[]
 }
 
+/** A task pool (`Pool`) made with a `name`. @since 0.3.0 */
+export interface PoolInfo {
+  readonly name: string
+  /** Tasks it runs at once at most. */
+  readonly size: number
+  /** Tasks holding a slot, and waiting for one. */
+  readonly running: number
+  readonly waiting: number
+  /** Its tasks that completed, failed and were cancelled since it was made. */
+  readonly completed: number
+  readonly failed: number
+  readonly cancelled: number
+}
+
 /** A queue made with a `name`. @since 0.3.0 */
 export interface QueueInfo {
   readonly name: string
@@ -166,6 +180,7 @@ export interface ObserverSnapshot {
   readonly tasks: TasksInfo
   readonly actorSystems: readonly ActorSystemInfo[]
   readonly executors: readonly ExecutorInfo[]
+  readonly pools: readonly PoolInfo[]
   readonly queues: readonly QueueInfo[]
   /** The last steps that held the loop (newest first); empty unless debug mode is on. */
   readonly slowSteps: readonly SlowStepRow[]

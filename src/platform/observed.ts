@@ -12,7 +12,7 @@
 
 /** What kind of object it is: the observer reads each kind its own way. @internal */
 export type ObservedKind =
-  'executor' | 'actor-system' | 'cluster-executor' | 'cluster-node' | 'queue' | 'observer'
+  'executor' | 'actor-system' | 'cluster-executor' | 'cluster-node' | 'queue' | 'pool' | 'observer'
 
 const live = new Map<ObservedKind, Set<WeakRef<object>>>()
 const refs = new WeakMap<object, WeakRef<object>>()

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { observe } from '../platform/observed.js'
 import { CancelledError, checkCount, describe, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import type { Op, Resume } from '../core/op.js'
@@ -34,6 +35,8 @@ export interface PoolOptions {
   readonly size: number
   /** At most `limit` task starts per `intervalMs`. */
   readonly rateLimit?: RateLimit | undefined
+  /** Names it for the observer page (`verdant/observer`), which shows named pools. @since 0.3.0 */
+  readonly name?: string | undefined
 }
 
 /** Options of `Pool.spawn`. @since 0.1.0 */
@@ -99,6 +102,8 @@ class AvailableOp extends ParkOp<number> {
 export class Pool extends Group {
   /** How many tasks may run at once. */
   readonly capacity: number
+  /** Its name, if it was given one (the observer page shows named pools). @since 0.3.0 */
+  readonly name: string | undefined = undefined
   /** @internal Waiters of `waitAvailable`. */ readonly _available = new WaitList<number>()
   readonly #pending = new PendingHeap()
   readonly #jobs = new Map<Task<unknown>, PendingJob>()
@@ -117,9 +122,16 @@ export class Pool extends Group {
     if (typeof opts !== 'object' || opts === null)
       throw typeError('size', 'a number or an options object', size)
     this.capacity = checkCount('size', opts.size, 1, { infinite: true })
+    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name === '')) {
+      throw typeError('name', 'a non-empty string', opts.name)
+    }
     this.#rate = opts.rateLimit === undefined ? undefined : new RateWindow(opts.rateLimit)
     this.#idle.set()
     this.#drained.set()
+    if (opts.name !== undefined) {
+      this.name = opts.name
+      observe('pool', this)
+    }
   }
 
   /** Tasks holding a slot (running, or starting). */

@@ -861,6 +861,7 @@ const rows: readonly Row[] = [
   ),
   row('Pool', 'new Pool(0)', () => new Pool(0), R, /`size`.*`0`/),
   row('Pool', 'new Pool(null)', () => new Pool(null as never), T, /`size`.*`null`/),
+  row('Pool', "new Pool({size: 1, name: ''})", () => new Pool({ size: 1, name: '' }), T, /`name`.*`""`/),
   row('Pool', "new Pool('4')", () => new Pool('4' as never), T, /`size`.*`"4"`/),
   row(
     'Pool',

@@ -8,6 +8,7 @@ import {
   disableDebug,
   enableDebug,
   Event,
+  Pool,
   Queue,
   receive,
   sleep,
@@ -172,6 +173,23 @@ describe('the observer snapshot', () => {
     } finally {
       await system.shutdown()
     }
+  })
+
+  it('shows named task pools with their running, waiting and ended tasks', async () => {
+    observer = await startObserver()
+    const pool = new Pool({ size: 2, name: 'crawlers' })
+    const tasks = [1, 2, 3].map((i) => pool.spawn((c) => c.sleep(10_000), { name: `crawl-${String(i)}` }))
+    expect(tasks).toHaveLength(3)
+    const quick = pool.spawn(() => 'done')
+    await sleep(5)
+    const info = observer.snapshot().pools.find((p) => p.name === 'crawlers')
+    expect(info).toMatchObject({ name: 'crawlers', size: 2, running: 2, waiting: 2 })
+    await pool.kill()
+    await quick.catch(() => undefined)
+    const after = observer.snapshot().pools.find((p) => p.name === 'crawlers')
+    expect(after).toMatchObject({ running: 0, waiting: 0, cancelled: 4 })
+    expect(() => new Pool({ size: 1, name: '' })).toThrow(/`name`/)
+    expect(tasks.every((t) => t.state === 'cancelled')).toBe(true)
   })
 
   it('shows named queues, and no unnamed one', async () => {

@@ -26,6 +26,7 @@ function snapshot(seq: number, taskName = 'main'): ObserverSnapshot {
     tasks: { live: 1, failed: 0, cancelled: 0, rows: [{ ...taskRow, name: taskName }] },
     actorSystems: [{ name: 'sys', actors: 1, mailboxes: 0, deadLetters: 0, lastDeadLetters: [], rows: [] }],
     executors: [],
+    pools: [],
     queues: [],
     slowSteps: [],
     clusters: [],

@@ -1,10 +1,10 @@
 // The observer page in headless Chromium, against a real program (test/fixtures/observed-program.mjs
 // on the built package): rows appear, a crashing actor's restarts rise, a finished task leaves, a
-// sort change reconnects, a named queue, debug mode's slow steps and the busiest actor show. Then
-// a snapshot made up here (served for /events through Playwright's routing) for what the program
-// has not: a cluster in the header, an unbounded queue. Only DOM assertions through the page's
-// data-row / data-field hooks: playwright-core drives the machine's Chromium, whose version
-// Playwright does not pin.
+// sort change reconnects, a named queue, a named task pool, debug mode's slow steps and the
+// busiest actor show. Then a snapshot made up here (served for /events through Playwright's
+// routing) for what the program has not: a cluster in the header, an unbounded queue, two pools of
+// one name. Only DOM assertions through the page's data-row / data-field hooks: playwright-core
+// drives the machine's Chromium, whose version Playwright does not pin.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -205,7 +205,7 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
     expect(last.searchParams.get('token')).toBe(TOKEN)
     expect(page.url()).toContain('tasks=children')
 
-    // Most children first: main (its five tasks), then ingest (three).
+    // Most children first: main (its nine tasks), then crawl and ingest (three each).
     const children = (await page.locator('#task-rows [data-field="children"]').allTextContents()).map(Number)
     expect(children).toEqual([...children].sort((a, b) => b - a))
     expect(children[0]).toBeGreaterThanOrEqual(3)
@@ -227,6 +227,18 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
     expect(await page.locator('#queues').isVisible()).toBe(true)
     // No cluster in this program: its part of the header stays hidden.
     expect(await page.locator('#clusters').isHidden()).toBe(true)
+  })
+
+  it('shows the named task pool, full, with a task waiting', async () => {
+    await waitForRows(page, 'pool:crawlers', 1)
+    expect(await waitForCell(page, 'pool:crawlers', 'running', 2)).toBe(2)
+    expect(await waitForCell(page, 'pool:crawlers', 'waiting', 1)).toBeGreaterThanOrEqual(1)
+    const row = page.locator('[data-row="pool:crawlers"]')
+    expect(await row.locator('[data-field="name"]').textContent()).toBe('crawlers')
+    expect(await row.locator('[data-field="size"]').textContent()).toBe('2')
+    expect(await row.locator('[data-field="failed"]').textContent()).toBe('0')
+    expect(await page.locator('[data-row^="pool:"]').count()).toBe(1)
+    expect(await page.locator('#pools').isVisible()).toBe(true)
   })
 
   it("lists the busy actor's slow steps, and the actors' new columns", async () => {
@@ -285,7 +297,7 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
     expect(pageErrors).toEqual([])
   })
 
-  it('shows a cluster in the header and an unbounded queue, from a made-up snapshot', async () => {
+  it('shows a cluster in the header, an unbounded queue and same-named pools, from a made-up snapshot', async () => {
     const made = await browser!.newPage()
     const errors: string[] = []
     made.on('pageerror', (e) => errors.push(String(e)))
@@ -304,6 +316,11 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
       tasks: { live: 0, failed: 0, cancelled: 0, rows: [] },
       actorSystems: [],
       executors: [],
+      // Two pools of one name (the second gets its number), one unbounded: null in JSON.
+      pools: [
+        { name: '<i>fetch</i>', size: null, running: 5, waiting: 0, completed: 9, failed: 1, cancelled: 2 },
+        { name: '<i>fetch</i>', size: 3, running: 1, waiting: 4, completed: 0, failed: 0, cancelled: 0 },
+      ],
       // JSON has no Infinity: an unbounded queue's maxsize comes as null.
       queues: [{ name: '<b>inbox</b>', kind: 'LifoQueue', size: 3, maxsize: null, getters: 1, putters: 0 }],
       slowSteps: [{ at: Date.now(), ms: 120, task: 'ingest' }],
@@ -351,6 +368,17 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
       expect(await queue.locator('[data-field="maxsize"]').textContent()).toBe('\u221e')
       expect(await queue.locator('[data-field="size"]').textContent()).toBe('3')
       expect(await queue.locator('[data-field="getters"]').textContent()).toBe('1')
+
+      const pool = made.locator('[data-row="pool:<i>fetch</i>"]')
+      expect(await pool.locator('[data-field="name"]').textContent()).toBe('<i>fetch</i>')
+      expect(await pool.locator('[data-field="size"]').textContent()).toBe('\u221e')
+      expect(await pool.locator('[data-field="running"]').textContent()).toBe('5')
+      expect(await pool.locator('[data-field="cancelled"]').textContent()).toBe('2')
+      const second = made.locator('[data-row="pool:<i>fetch</i>#2"]')
+      expect(await second.locator('[data-field="size"]').textContent()).toBe('3')
+      expect(await second.locator('[data-field="waiting"]').textContent()).toBe('4')
+      expect(await made.locator('#pool-rows i').count()).toBe(0)
+      expect(await made.locator('#pools').isVisible()).toBe(true)
 
       const step = made.locator('[data-row="slow:0"]')
       expect(await step.locator('[data-field="kind"]').textContent()).toBe('task')

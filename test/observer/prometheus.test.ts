@@ -6,6 +6,7 @@ import type {
   ActorRow,
   ExecutorInfo,
   ObserverSnapshot,
+  PoolInfo,
   QueueInfo,
 } from '../../src/observer/snapshot-types.js'
 
@@ -133,6 +134,10 @@ function actor(over: Partial<ActorRow> & Pick<ActorRow, 'path'>): ActorRow {
   }
 }
 
+function pool(over: Partial<PoolInfo> & Pick<PoolInfo, 'name'>): PoolInfo {
+  return { size: 4, running: 0, waiting: 0, completed: 0, failed: 0, cancelled: 0, ...over }
+}
+
 function queue(over: Partial<QueueInfo> & Pick<QueueInfo, 'name'>): QueueInfo {
   return { kind: 'Queue', size: 0, maxsize: Infinity, getters: 0, putters: 0, ...over }
 }
@@ -190,6 +195,10 @@ const snapshot: ObserverSnapshot = {
     }),
     executor({ name: WEIRD, kind: 'processes', completed: 2 ** 53, runMs: { p50: NaN, p99: Infinity } }),
   ],
+  pools: [
+    pool({ name: 'crawlers', size: 4, running: 4, waiting: 12, completed: 310, failed: 6, cancelled: 2 }),
+    pool({ name: WEIRD, size: Infinity, running: 1, completed: 2 ** 53 }),
+  ],
   queues: [
     queue({ name: 'jobs', size: 7, maxsize: 10, getters: 0, putters: 2 }),
     queue({ name: WEIRD, kind: 'PriorityQueue', size: 3, getters: 1 }),
@@ -226,6 +235,7 @@ const empty: ObserverSnapshot = {
   tasks: { live: 0, failed: 0, cancelled: 0, rows: [] },
   actorSystems: [],
   executors: [],
+  pools: [],
   queues: [],
   slowSteps: [],
   clusters: [],
@@ -339,6 +349,37 @@ describe('renderMetrics', () => {
     expect(value(unbounded, 'verdant_queue_size', { queue: 'inbox' })).toBe('1')
   })
 
+  it('writes each named task pool under its name, the counts of its tasks as counters', () => {
+    const f = parse(renderMetrics(snapshot))
+    const crawlers = { pool: 'crawlers' }
+    expect(value(f, 'verdant_pool_size', crawlers)).toBe('4')
+    expect(value(f, 'verdant_pool_tasks_running', crawlers)).toBe('4')
+    expect(value(f, 'verdant_pool_tasks_waiting', crawlers)).toBe('12')
+    expect(value(f, 'verdant_pool_tasks_completed_total', crawlers)).toBe('310')
+    expect(value(f, 'verdant_pool_tasks_failed_total', crawlers)).toBe('6')
+    expect(value(f, 'verdant_pool_tasks_cancelled_total', crawlers)).toBe('2')
+    const weird = { pool: WEIRD }
+    // An unbounded pool: its size is +Inf.
+    expect(value(f, 'verdant_pool_size', weird)).toBe('+Inf')
+    expect(value(f, 'verdant_pool_tasks_running', weird)).toBe('1')
+    expect(value(f, 'verdant_pool_tasks_waiting', weird)).toBe('0')
+    expect(value(f, 'verdant_pool_tasks_completed_total', weird)).toBe('9007199254740992')
+    const types = {
+      verdant_pool_size: 'gauge',
+      verdant_pool_tasks_running: 'gauge',
+      verdant_pool_tasks_waiting: 'gauge',
+      verdant_pool_tasks_completed_total: 'counter',
+      verdant_pool_tasks_failed_total: 'counter',
+      verdant_pool_tasks_cancelled_total: 'counter',
+    }
+    for (const [name, type] of Object.entries(types)) {
+      expect(family(f, name).type, name).toBe(type)
+      expect(family(f, name).samples).toHaveLength(2)
+      for (const x of family(f, name).samples) expect(Object.keys(x.labels)).toEqual(['pool'])
+    }
+    expect(renderMetrics(snapshot)).toContain('verdant_pool_tasks_running{pool="a\\"b\\\\c\\nd"} 1\n')
+  })
+
   it("writes each cluster member's heartbeat age in seconds, under its status", () => {
     const f = parse(renderMetrics(snapshot))
     const name = 'verdant_cluster_member_heartbeat_age_seconds'
@@ -432,6 +473,28 @@ describe('renderMetrics', () => {
     expect(value(f, 'verdant_executor_workers', { executor: 'threads', kind: 'processes' })).toBe('1')
   })
 
+  it('merges task pools of one name', () => {
+    const f = parse(
+      renderMetrics({
+        ...empty,
+        pools: [
+          pool({ name: 'crawlers', size: 2, running: 2, waiting: 3, completed: 10, failed: 1, cancelled: 0 }),
+          pool({ name: 'other', size: 1, running: 1 }),
+          pool({ name: 'crawlers', size: 4, running: 1, waiting: 0, completed: 5, failed: 2, cancelled: 7 }),
+        ],
+      }),
+    )
+    const crawlers = { pool: 'crawlers' }
+    expect(value(f, 'verdant_pool_size', crawlers)).toBe('6')
+    expect(value(f, 'verdant_pool_tasks_running', crawlers)).toBe('3')
+    expect(value(f, 'verdant_pool_tasks_waiting', crawlers)).toBe('3')
+    expect(value(f, 'verdant_pool_tasks_completed_total', crawlers)).toBe('15')
+    expect(value(f, 'verdant_pool_tasks_failed_total', crawlers)).toBe('3')
+    expect(value(f, 'verdant_pool_tasks_cancelled_total', crawlers)).toBe('7')
+    expect(value(f, 'verdant_pool_size', { pool: 'other' })).toBe('1')
+    expect(family(f, 'verdant_pool_size').samples.map((x) => x.labels['pool'])).toEqual(['crawlers', 'other'])
+  })
+
   it('merges queues of one name, and a member two nodes of the process both list', () => {
     const f = parse(
       renderMetrics({
@@ -494,6 +557,7 @@ describe('renderMetrics', () => {
     expect(text).not.toContain('system=')
     expect(text).not.toContain('executor=')
     expect(text).not.toContain('queue=')
+    expect(text).not.toContain('pool=')
     expect(text).not.toContain('cluster=')
   })
 
