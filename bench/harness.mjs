@@ -6,10 +6,16 @@ import { performance } from 'node:perf_hooks'
 
 const gc = globalThis.gc ?? (() => undefined)
 
-function median(xs) {
+/** The median of samples. */
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** The q-quantile of sorted samples (nearest rank). */
+export function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
 }
 
 function fmt(ms) {

@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import { machineLine } from './harness.mjs'
+import { machineLine, median, quantile } from './harness.mjs'
 import { redisServerVersion, startRedisServer } from './jobs/redis-server.mjs'
 import { natsServerVersion, startNatsServer } from './remote/nats-server.mjs'
 
@@ -53,15 +53,6 @@ for (const c of wanted) {
 }
 const quick = process.env.BENCH_QUICK === '1'
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-/** The q-quantile of sorted samples (nearest rank). */
-function quantile(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
-}
 const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1))
 const f2 = (x) => x.toFixed(2)
 const int = (x) => Math.round(x).toLocaleString('en')

@@ -13,15 +13,10 @@
 import { performance } from 'node:perf_hooks'
 import { ActorSystem, receive, sleep, spawn } from '../dist/index.js'
 import { startObserver } from '../dist/observer/index.js'
-import { machineLine } from './harness.mjs'
+import { machineLine, median } from './harness.mjs'
 
 const gc = globalThis.gc ?? (() => undefined)
 const quick = process.env.BENCH_QUICK === '1'
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 
 console.log(machineLine())
 

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { connect } from '@nats-io/transport-node'
 import { ActorSystem } from '../dist/index.js'
 import { joinCluster } from '../dist/remote/index.js'
-import { machineLine } from './harness.mjs'
+import { machineLine, median, quantile } from './harness.mjs'
 import { natsServerVersion, startNatsServer } from './remote/nats-server.mjs'
 
 const require = createRequire(import.meta.url)
@@ -43,15 +43,6 @@ const batch = Number(process.env.BENCH_REMOTE_BATCH ?? 0)
 const only = process.env.BENCH_REMOTE_ONLY
 const selected = (cases) => (only ? cases.filter((c) => c.name.startsWith(only)) : cases)
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-/** The q-quantile of sorted samples (nearest rank). */
-function quantile(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
-}
 const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1))
 const f2 = (x) => x.toFixed(2)
 

@@ -4,71 +4,21 @@
  * the `node-down` Terminated after the kill, the supervisor's restart) and nothing may be left
  * running. The built `dist-examples/` must be current: `npm test` builds it first (`pretest`).
  */
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { isStale } from '../scripts/build-if-stale.mjs'
-import { alive, childrenOf } from './helpers/processes.js'
+import { expect, it } from 'vitest'
+import { builtClusterDemo, type DemoRun, expectNothingLeft, runDemo } from './helpers/demo-run.js'
 import { describeNats } from './remote/fixture.js'
 
-const at = (p: string): string => fileURLToPath(new URL(`../${p}`, import.meta.url))
-const demo = at('dist-examples/cluster/demo.js')
-
-interface Run {
-  readonly code: number | null
-  readonly lines: string[]
-  readonly stderr: string
-  /** Every process seen as a child of the demo while it ran (empty without /proc). */
-  readonly children: Set<number>
-  readonly pid: number
-}
-
-function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  const child = spawn(process.execPath, [demo], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const pid = child.pid as number
-  const children = new Set<number>()
-  const sample = setInterval(() => {
-    for (const c of childrenOf(pid) ?? []) children.add(c)
-  }, 20)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s))
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s))
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearInterval(sample)
-      resolve({ code, lines: stdout.split('\n').filter((l) => l !== ''), stderr, children, pid })
-    })
-  })
-}
+const demo = builtClusterDemo('cluster')
 
 /** The lines node `id` printed, without the `  <id> | ` the demo puts before them. */
-function linesOf(run: Run, id: string): string[] {
+function linesOf(run: DemoRun, id: string): string[] {
   const prefix = `  ${id.padEnd(5)} | `
   return run.lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length))
 }
 
-beforeAll(() => {
-  if (isStale([at('src'), at('examples')], demo)) {
-    throw new Error('dist-examples/ is older than src/ or examples/: run `npm run build` first')
-  }
-})
-
-describe('demo:cluster without nats-server', () => {
-  it('says in one line how to install it and exits with code 1', async () => {
-    const run = await runDemo({ ...process.env, NATS_SERVER_BIN: at('no-such-nats-server') })
-    expect(run.code).toBe(1)
-    expect(run.lines).toEqual([])
-    const said = run.stderr.trim().split('\n')
-    expect(said).toHaveLength(1)
-    expect(said[0]).toMatch(/apt-get install nats-server.*brew install nats-server/)
-  })
-})
-
 describeNats('demo:cluster', () => {
   it('plays ping-pong across two nodes, reacts to kill -9 of one, and leaves nothing running', async () => {
-    const run = await runDemo()
+    const run = await runDemo(demo)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
 
@@ -111,19 +61,8 @@ describeNats('demo:cluster', () => {
     expect(backoff).toBeGreaterThanOrEqual(300)
     expect(ping.at(-1)).toMatch(/^left the cluster; actor system stopped/)
 
-    // Nothing left: the pids the demo named, and every child seen under it while it ran.
-    const named = new Set(
-      run.lines.flatMap((l) => [...l.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]))),
-    )
-    expect(named.size).toBe(3) // nats-server, node stats, node ping
-    const procfs = childrenOf(process.pid) !== undefined
-    for (const pid of named) if (procfs) expect(run.children).toContain(pid)
-    for (const pid of new Set([...named, ...run.children]))
-      expect(alive(pid), `pid ${String(pid)}`).toBe(false)
-    expect(childrenOf(process.pid) ?? []).not.toContain(run.pid)
-    const folder = /config in (\S+)$/m.exec(run.lines.join('\n'))?.[1]
-    expect(folder).toBeDefined()
-    expect(existsSync(folder as string)).toBe(false)
+    // Nothing left: the pids the demo named (nats-server, node stats, node ping), every child seen under it, its folder.
+    expectNothingLeft(run, 3)
     expect(run.lines.at(-1)).toMatch(/^-> nats-server stopped and its folder removed; no process left/)
   }, 30_000)
 })

@@ -9,11 +9,10 @@
  * that every future settled with the right value. Then it stops worker b and nats-server and
  * checks that no process is left.
  */
-import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { run, type TaskContext, TaskKilled } from 'verdant'
 import { connectExecutor, type ClusterExecutor, type JobServerStats } from 'verdant/remote'
+import { alive, DemoChild } from '../cluster/child.js'
 import { findNatsServer, NatsServer } from '../cluster/nats-server.js'
 import { CONCURRENCY, EXECUTOR, LEASE_MS, type Command, type Report, THREADS } from './protocol.js'
 import { expectedSum, SPIN_MS, sumRange } from './tasks.js'
@@ -27,109 +26,28 @@ const say = (line: string): void => {
 }
 
 /** A worker process, forked from worker.js; its lines are printed as `  <id> | <line>`. */
-class WorkerProcess {
-  readonly id: string
-  readonly exited: Promise<void>
+class WorkerProcess extends DemoChild<Report> {
   /** Its latest stats (every 20 ms while it runs). */
   stats: JobServerStats | undefined
   /** Its stats once it stopped. */
   final: JobServerStats | undefined
   ready = false
-  readonly #child: ChildProcess
-  readonly #listeners = new Set<() => void>()
 
   constructor(id: string, url: string) {
-    this.id = id
-    const script = fileURLToPath(new URL('./worker.js', import.meta.url))
-    const child = fork(script, [url, id], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    this.#child = child
-    const relay = (line: string): void => {
-      say(`  ${id} | ${line}`)
-    }
-    child.on('message', (m: Report) => {
-      if ('line' in m) relay(m.line)
-      else if ('ready' in m) this.ready = true
-      else if (m.final === true) this.final = m.stats
+    super('worker', new URL('./worker.js', import.meta.url), [url, id], id, id)
+  }
+
+  protected onReport(m: Report): void {
+    if ('ready' in m) this.ready = true
+    else if ('stats' in m) {
+      if (m.final === true) this.final = m.stats
       else this.stats = m.stats
-      this.#changed()
-    })
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding('utf8')
-      let rest = ''
-      stream?.on('data', (s: string) => {
-        const lines = (rest + s).split('\n')
-        rest = lines.pop() ?? ''
-        for (const line of lines) relay(line)
-      })
     }
-    this.exited = new Promise((resolve) => {
-      child.once('exit', () => {
-        resolve()
-        this.#changed()
-      })
-    })
-  }
-
-  #changed(): void {
-    for (const l of [...this.#listeners]) l()
-  }
-
-  get pid(): number {
-    return this.#child.pid ?? 0
-  }
-
-  /** How it ended: `exit code 0`, `SIGKILL`; undefined while it runs. */
-  get exit(): string | undefined {
-    const c = this.#child
-    if (c.signalCode !== null) return c.signalCode
-    return c.exitCode === null ? undefined : `exit code ${String(c.exitCode)}`
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.#child.kill(signal)
-  }
-
-  /** Resolves once `test()` holds; rejects if the process exits first or after `ms`. */
-  until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (test()) end(undefined)
-        else if (this.exit !== undefined) end(`worker ${this.id} ended (${this.exit}) before ${what}`)
-      }
-      const end = (failure: string | undefined): void => {
-        clearTimeout(timer)
-        this.#listeners.delete(check)
-        if (failure === undefined) resolve()
-        else reject(new Error(failure))
-      }
-      const timer = setTimeout(() => {
-        end(`worker ${this.id}: no ${what} within ${String(ms)} ms`)
-      }, ms).unref()
-      this.#listeners.add(check)
-      check()
-    })
   }
 
   /** Ends the process if it still runs: told to stop (its running jobs finish), killed after 5 s. */
-  async stop(): Promise<void> {
-    if (this.exit === undefined && this.#child.pid !== undefined) {
-      if (this.#child.connected) this.#child.send({ cmd: 'stop' } satisfies Command)
-      const force = setTimeout(() => {
-        this.kill('SIGKILL')
-      }, 5000)
-      await this.exited
-      clearTimeout(force)
-    }
-  }
-}
-
-/** Whether a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
+  stop(): Promise<void> {
+    return this.stopWith({ cmd: 'stop' } satisfies Command, 5000)
   }
 }
 

@@ -63,8 +63,6 @@ import { SubmitterStats } from './submitter-stats.js'
 /** How long a job's publish waits for the stream's answer before it is sent again. */
 const PUBLISH_ACK_MS = 5000
 
-type Pending = PendingJob
-
 let nextLocalId = 0
 
 /**
@@ -105,8 +103,8 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   readonly #jsm: JetStreamManager
   readonly #names: JobNames
   readonly #settings: ExecutorSettings
-  readonly #pending = new Map<string, Pending>()
-  readonly #byJob = new Map<JobFuture<unknown>, Pending>()
+  readonly #pending = new Map<string, PendingJob>()
+  readonly #byJob = new Map<JobFuture<unknown>, PendingJob>()
   readonly #ids = new WeakMap<JobFuture<unknown>, string>()
   readonly #sub: Subscription
   readonly #kv: KV
@@ -291,9 +289,9 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   }
 
   /** A future for job `id`, pending until its end comes. */
-  #newPending(id: string, label: string): Pending {
+  #newPending(id: string, label: string): PendingJob {
     const job = new JobFuture<unknown>(this, ++nextLocalId, 0, label, [], undefined, 0)
-    const pending: Pending = {
+    const pending: PendingJob = {
       job,
       id,
       name: label,
@@ -312,7 +310,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
   }
 
   /** Settles `p` from the end kept for its id, now or when it is kept. */
-  async #awaitKept(p: Pending): Promise<void> {
+  async #awaitKept(p: PendingJob): Promise<void> {
     const watch = await this.#kv.watch({ key: p.id })
     const stop = (): void => {
       watch.stop()
@@ -392,7 +390,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
    * it), it is deleted from the stream (no worker gets it any more), and the workers are told
    * before and after (one running it stops it; one that has it and has not started skips it).
    */
-  #withdraw(p: Pending, end: Record<string, unknown>): void {
+  #withdraw(p: PendingJob, end: Record<string, unknown>): void {
     const tell = (): void => {
       try {
         this.#nc.publish(this.#names.cancel, p.id)
@@ -540,7 +538,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
     }
   }
 
-  #settle(p: Pending, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
+  #settle(p: PendingJob, outcome: 'succeeded' | 'failed' | 'cancelled', value: unknown): void {
     if (this.#pending.get(p.id) !== p) return
     this.#pending.delete(p.id)
     this.#byJob.delete(p.job)
