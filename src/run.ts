@@ -7,7 +7,14 @@
  * is killed and given `gracePeriodMs` to run its `finally` blocks; a second signal, or the end of
  * the grace period, gives up: the tasks still alive are printed and the process exits. The exit
  * code is 128 + the signal number (130 for SIGINT, 143 for SIGTERM), 1 if `main` failed, else
- * untouched (0). Its signal listeners and timer are removed before it settles.
+ * untouched (0).
+ *
+ * When the event loop runs dry while `main`'s tree still waits, nothing can ever wake it, and Node
+ * would exit with `run()` unsettled and no finalizer run. `run()` listens for that (`beforeExit`)
+ * and runs the same coordinated shutdown as at `main`'s end, with the reason `idle`: a `main`
+ * whose body returned settles with its value once its remaining children (an actor system's task)
+ * are stopped; a `main` still waiting is killed so that its `finally` blocks run, and the exit
+ * code is 1. Its signal and `beforeExit` listeners and its timer are removed before it settles.
  *
  * Layer: an entry point, above every folder: `run({debug})` switches debug mode on and prints
  * `dumpTasks()` when it gives up on clean-up, so it needs `debug/`, which sits above the kernel it
@@ -24,6 +31,7 @@ import { killAll } from './core/join.js'
 import { rootTasks } from './core/registry.js'
 import { spawn } from './core/spawn.js'
 import type { Task, TaskFn, TaskResult } from './core/task.js'
+import { BODY_DONE } from './core/task-state.js'
 import { registrations } from './platform/observed.js'
 import {
   type CoordinatedShutdownReport,
@@ -59,9 +67,12 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] =
  *
  * **Details**: resolves with `main`'s value, rejects with its error, or after a signal with
  * `main`'s own `TaskKilled`, whose `reason` is the signal's name (`'SIGINT'`), whatever
- * cancellation the body itself ended on. The returned promise is already marked handled, so
- * calling `run(main)` without `await` never produces an unhandled rejection: the failure is
- * printed and the exit code set.
+ * cancellation the body itself ended on. If the event loop has nothing left to run while the
+ * tree still waits, the tree is shut down: a `main` whose body returned resolves with its value
+ * once its children are stopped; a `main` still waiting is killed and `run()` rejects with that
+ * `TaskKilled` (reason `'idle: nothing left to wake main'`), the exit code set to 1. The returned
+ * promise is already marked handled, so calling `run(main)` without `await` never produces an
+ * unhandled rejection: the failure is printed and the exit code set.
  * @example
  * run(async (ctx) => {
  *   const server = await listen(ctx.signal)
@@ -94,6 +105,8 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
   const since = registrations()
   const task = spawn(main, { name, detached: true })
   let signalled: NodeJS.Signals | undefined
+  /** Whether main was killed because nothing was left to wake it. */
+  let idleKill = false
   let graceTimer: Timer | undefined
   let finished = false
   let shutdown: Promise<CoordinatedShutdownReport> | undefined
@@ -108,6 +121,7 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
 
   const removeListeners = (): void => {
     for (const sig of signals) process.off(sig, onSignal)
+    process.off('beforeExit', onIdle)
     graceTimer?.cancel()
     graceTimer = undefined
   }
@@ -130,7 +144,35 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
     })
     void coordinate(sig, rootTasks)
   }
+  // When the event loop has nothing left to run (no timer, socket or worker), Node exits with
+  // promises still pending. If main's tree still waits then (on an event nobody can set, or, once
+  // its body returned, on children such as an actor system's task), nothing can wake it and no
+  // `finally` or `postStop` would ever run: shut it down as at main's end instead.
+  function onIdle(): void {
+    // The shutdown's own work can empty the loop again; one shutdown is enough.
+    if (shutdown !== undefined || task.done) return
+    const bodyEnded = (task._flags & BODY_DONE) !== 0
+    if (!bodyEnded) {
+      idleKill = true
+      process.exitCode = 1
+      process.stderr.write(
+        `verdant: ${task._label()} was still waiting when the event loop had nothing left to run, so its task tree was shut down\n`,
+      )
+      // Killed here, not by the shutdown, so that run() rejects with a kill that says why.
+      task.cancel('idle: nothing left to wake main')
+    }
+    graceTimer ??= getClock().setTimer(grace, () => {
+      giveUp(`the shutdown after the event loop went idle did not finish within ${grace} ms`)
+    })
+    // A main whose body returned only waits for its children: stopping them lets it settle with
+    // its own value.
+    void coordinate('idle', () => [
+      ...(bodyEnded ? task.children() : [task]),
+      ...rootTasks().filter((t) => t.id > task.id),
+    ])
+  }
   for (const sig of signals) process.on(sig, onSignal)
+  process.on('beforeExit', onIdle)
 
   const outcome = (async (): Promise<TaskResult<R>> => {
     try {
@@ -143,18 +185,19 @@ export function run<R>(main: TaskFn<R>, opts?: RunOptions): Promise<TaskResult<R
       }
       const mine = (): Task<unknown>[] =>
         signalled === undefined ? rootTasks().filter((t) => t.id > task.id) : rootTasks()
-      await coordinate('main ended', mine)
+      // The shutdown a signal or an idle event loop started, if one did: its reason is the one.
+      const { reason } = await coordinate('main ended', mine)
       // Tasks that outlived their phase still get the rest of the grace period, then run() gives up.
       const left = mine().filter((t) => t !== task)
-      if (left.length > 0) await killAll(left, { reason: signalled ?? 'main ended' })
+      if (left.length > 0) await killAll(left, { reason })
     } finally {
       finished = true
       removeListeners()
     }
-    if (signalled !== undefined && task.state === 'cancelled') {
-      // The signal killed `main`: say so, with main's own kill. The body may have ended on some
-      // other cancellation it was awaiting (a pool's map rejects when its workers die), whose
-      // message names tasks the program never spawned.
+    if (task.state === 'cancelled' && (signalled !== undefined || idleKill)) {
+      // A signal or the idle event loop killed `main`: say so, with main's own kill. The body may
+      // have ended on some other cancellation it was awaiting (a pool's map rejects when its
+      // workers die), whose message names tasks the program never spawned.
       const own = task._getCold().kill
       if (own !== undefined) throw own
     }

@@ -87,10 +87,8 @@ export class ActorCell
   _instance: Actor<unknown> | BehaviorHooks<unknown> | null = null
   /** The handler, unless the class instance's `receive` handles. */
   _handler: Handler<unknown> | null = null
-  /** The default mailbox: messages and sender slots, alternating, from `_inboxHead` (see inbox.ts). */
+  /** The default mailbox: its head index, then messages and sender slots, alternating (see inbox.ts). */
   _inbox: unknown[] | null = null
-  /** Index of the first message in `_inbox` not taken yet. */
-  _inboxHead = 0
   /** A bounded or priority mailbox; null for the default one, which is `_inbox`. */
   readonly _mailbox: Mailbox | null
   /** `SCHEDULED`, `BUSY`, ... of cell-state.ts, one word. */

@@ -9,6 +9,7 @@
  */
 import { CancelledError, MailboxFullError } from '../errors.js'
 import { type Cancel, Op, ready, type Resume, type Wait } from '../core/op.js'
+import { LabelledUndo } from '../core/wait-label.js'
 import type { SenderSlot } from './actor-ref.js'
 import type { ActorCell } from './cell.js'
 import { type CellExt, extOf } from './cell-state.js'
@@ -60,9 +61,12 @@ export class TellWait extends Op<void> {
     else if (this.#state === 2) resume(false, this.#error)
     else {
       this.#subs.push(resume)
-      return (reason?: unknown) => {
-        this.#withdraw(resume, reason)
-      }
+      return new LabelledUndo(
+        (reason?: unknown) => {
+          this.#withdraw(resume, reason)
+        },
+        () => `room in the mailbox of ${this.cell._path()}`,
+      )
     }
     return undefined
   }

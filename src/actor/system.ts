@@ -48,6 +48,17 @@ export interface ActorSystemOptions {
   readonly onEscalation?: 'shutdown' | 'stop' | undefined
 }
 
+/** The event a system's task waits on until someone stops the system; it names the system. */
+class StopRequest extends Event {
+  constructor(readonly system: { readonly name: string }) {
+    super()
+  }
+  /** @internal */
+  override _waitLabel(): string {
+    return `a shutdown of actor system ${JSON.stringify(this.system.name)}`
+  }
+}
+
 /** What `shutdown` reports. @since 0.1.0 */
 export interface ShutdownReport {
   /** Actors stopped during the system's life, including by the shutdown. */
@@ -113,7 +124,7 @@ export class ActorSystem implements AsyncDisposable {
   _stopTimeoutMs: number
   readonly #guardian: ActorCell
   readonly #onEscalation: 'shutdown' | 'stop'
-  readonly #stopRequested = new Event()
+  readonly #stopRequested = new StopRequest(this)
   readonly #task: Task<ShutdownReport>
   readonly #unresponsive: string[] = []
   #stopped = 0
@@ -153,7 +164,8 @@ export class ActorSystem implements AsyncDisposable {
       currentTask(),
       async (ctx) => {
         try {
-          await this.#stopRequested.wait({ signal: ctx.signal })
+          // Bound to the task, so a kill ends the wait, and its row on the observer page says why it waits.
+          await ctx.call(this.#stopRequested.wait())
         } finally {
           await this.#guardian._stop()
           this.#report = this.#makeReport()

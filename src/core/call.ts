@@ -51,6 +51,11 @@ class PromiseOp<T> extends Op<T> {
     return this
   }
 
+  /** @internal What a task parked on it waits on. */
+  _waitsOn(): string {
+    return 'a promise'
+  }
+
   /** Abandons the promise: it runs on, its outcome is dropped, unless it says how to stop. */
   cancel(reason?: unknown): void {
     this.#abandoned = true

@@ -343,24 +343,41 @@ export class FutureWaitOp<T, R> extends Op<R> {
       else resume(true, true)
       return undefined
     }
-    let timer: Timer | undefined
+    const wait = new FutureWait(f)
     const cb = (): void => {
-      timer?.cancel()
+      wait.timer?.cancel()
       if (get) resume(f._state === 'succeeded', f._result)
       else resume(true, true)
     }
+    wait.cb = cb
     f._listen(cb)
     const ms = this.#ms
     if (ms !== undefined) {
-      timer = getClock().setTimer(ms, () => {
+      wait.timer = getClock().setTimer(ms, () => {
         f._unlisten(cb)
         if (get) resume(false, new TimeoutError(`${f._label()} did not finish within ${ms} ms`))
         else resume(true, false)
       })
     }
-    return () => {
-      f._unlisten(cb)
-      timer?.cancel()
-    }
+    return wait
+  }
+}
+
+/**
+ * An open wait on a future: its callback and timer, and how to undo them. An object rather than a
+ * closure, so a task parked on it can name the future it waits for.
+ */
+class FutureWait {
+  cb: AnyCallback | undefined = undefined
+  timer: Timer | undefined = undefined
+  constructor(readonly future: Future<unknown>) {}
+
+  cancel(): void {
+    if (this.cb !== undefined) this.future._unlisten(this.cb)
+    this.timer?.cancel()
+  }
+
+  _waitsOn(): string {
+    return this.future._label()
   }
 }

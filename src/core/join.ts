@@ -8,6 +8,7 @@ import { getClock, type Timer } from '../platform/clock.js'
 import { Future } from './future.js'
 import { type Cancel, FnOp, Op, type Resume, startOp } from './op.js'
 import { Task } from './task.js'
+import { LabelledUndo } from './wait-label.js'
 
 /**
  * Reads an argument that must be an iterable of futures (or, with `tasks`, of tasks) into an
@@ -92,7 +93,10 @@ class JoinAllOp<F extends Future<unknown>> extends Op<F[]> {
         resume(true, finished)
       })
     }
-    return cleanup
+    return new LabelledUndo(cleanup, () => {
+      const n = futures.length - finished.length
+      return `${this.#observe ? 'joinAll' : 'killAll'}: ${String(n)} of ${String(futures.length)} to end`
+    })
   }
 }
 

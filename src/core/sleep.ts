@@ -14,6 +14,7 @@ import { checkMs, checkOptions, checkSignal } from '../errors.js'
 import { type Cancel, deliver, Op, type Resume, type Resumer } from '../core/op.js'
 import { getClock, internalClock, setTimerOn } from '../platform/clock.js'
 import { type DeadlineHeap, type HeapTimer, unschedule } from '../platform/deadline-heap.js'
+import { LabelledUndo, sleepLabel } from './wait-label.js'
 
 /** Options of `sleep`. @since 0.1.0 */
 export interface SleepOptions {
@@ -27,6 +28,9 @@ class Yielder {
     if (this.resume === undefined) return
     this.resume = undefined
     liveYielders--
+  }
+  _waitsOn(): string {
+    return 'sleep(0): its next turn'
   }
 }
 
@@ -71,6 +75,11 @@ export class SleepOp extends Op<void> implements HeapTimer {
     if (resume !== undefined) deliver(resume, true, undefined)
   }
 
+  /** @internal What a task parked on it waits on. */
+  _waitsOn(): string {
+    return sleepLabel(this.at, getClock().now())
+  }
+
   /** @internal Undoes the wait while it is its own heap entry. */
   cancel(): void {
     if (unschedule(this)) this.#resume = undefined
@@ -98,7 +107,14 @@ export class SleepOp extends Op<void> implements HeapTimer {
       internal._addTimer(ms, this)
       return this
     }
-    return setTimerOn(clock, ms, this)
+    const timer = setTimerOn(clock, ms, this)
+    // Not the common case (a sleep forever, an application's clock): an undo that says so.
+    return new LabelledUndo(
+      () => {
+        timer.cancel()
+      },
+      ms === Infinity ? 'sleep, forever' : `sleep(${String(ms)}) on the program's clock`,
+    )
   }
 }
 

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import type { InternalClock } from '../platform/clock.js'
+import { getClock, type InternalClock } from '../platform/clock.js'
 import { type DeadlineHeap, type HeapTimer, unschedule } from '../platform/deadline-heap.js'
 import { type Cancel, type Op, type Resume, startOp, undo } from './op.js'
 import { captured, captureResolvers, forgetResolvers } from './resolvers.js'
+import { sleepLabel, waitLabel } from './wait-label.js'
 
 /** What a task needs from one of its open waits. @internal */
 export interface TaskWait {
@@ -105,6 +106,10 @@ export class BoundWait implements TaskWait {
     this.done = true
     undo(this.cancel)
   }
+
+  _waitsOn(): string {
+    return waitLabel(this.cancel)
+  }
 }
 
 /**
@@ -135,5 +140,9 @@ export class SleepWait implements TaskWait, HeapTimer {
 
   _drop(): void {
     unschedule(this)
+  }
+
+  _waitsOn(): string {
+    return sleepLabel(this.at, getClock().now())
   }
 }

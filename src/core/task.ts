@@ -42,6 +42,7 @@ import {
   WAIT_SYNC,
 } from './task-state.js'
 import { bodyEnded, checkChildFailure, requestKill } from './task-tree.js'
+import { waitLabel } from './wait-label.js'
 import {
   boundCall,
   boundSleep,
@@ -228,6 +229,26 @@ export class Task<T> extends Future<T> {
   /** @internal */
   override _spawnStack(): string | undefined {
     return this.#cold?.stack
+  }
+
+  /**
+   * @internal What it waits on, in words (the observer's task table); undefined once it ended. Read
+   * from the undo of the wait it is parked on, so a wait records nothing for it.
+   */
+  _waitsOn(): string | undefined {
+    if (this.done) return undefined
+    if (registry.current === this) return 'nothing: it is running'
+    const flags = this._flags
+    if (this._state === 'pending')
+      return this.#cold?.startTimer !== undefined ? 'its delayed start' : 'its first step'
+    if ((flags & BODY_DONE) !== 0) return `its children (${String(this._children?.size ?? 0)})`
+    if (this.#gen !== undefined) {
+      return (flags & WAIT_SUSPENDED) !== 0 ? waitLabel(this.#wait) : 'its next step'
+    }
+    const waits = this.#wait as Waiters | undefined
+    // An async body awaiting anything but a `ctx` wait (a promise, another task) registers nothing.
+    if (waits === undefined) return 'a promise'
+    return waits instanceof Set ? [...waits].map(waitLabel).join(', ') : waitLabel(waits)
   }
 
   /** @internal The signal given to the body as `ctx.signal`, made on first use. */

@@ -7,17 +7,24 @@ import { futureList } from '../core/join.js'
 import { rootTasks } from '../core/registry.js'
 import type { Task } from '../core/task.js'
 
+function waits(t: Task<unknown>): string {
+  const w = t._waitsOn()
+  return w === undefined ? '' : ` [${w}]`
+}
+
 function age(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`
 }
 
 /**
- * Returns the tree of live tasks, one per line, indented under their parent: id, name, state, age.
+ * Returns the tree of live tasks, one per line, indented under their parent: id, name, state, age,
+ * and in brackets what it waits on (the observer page's words: `sleep, 2.0 s left`,
+ * `queue "jobs": get`, `task "fetch"`, ...).
  *
  * @example
  * process.stderr.write(dumpTasks())
- * // #1 "main" running 12.3s
- * //   #4 "worker" running 1.2s
+ * // #1 "main" running 12.3s [its children (1)]
+ * //   #4 "worker" running 1.2s [queue "jobs": get]
  * @since 0.1.0
  */
 export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string {
@@ -27,7 +34,7 @@ export function dumpTasks(tasks: readonly Task<unknown>[] = rootTasks()): string
   const walk = (list: readonly Task<unknown>[], depth: number): void => {
     for (const t of list) {
       lines.push(
-        `${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}`,
+        `${'  '.repeat(depth)}#${t.id} ${JSON.stringify(t.name)} ${t.state} ${age(now - t.spawnedAt)}${waits(t)}`,
       )
       walk(t.children(), depth + 1)
     }

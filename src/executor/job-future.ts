@@ -10,6 +10,7 @@
 import type { Transferable } from 'node:worker_threads'
 import { Future, FutureWaitOp, type WaitOptions } from '../core/future.js'
 import { type Cancel, type Op, type Resume, undo } from '../core/op.js'
+import { LabelledUndo, waitLabel } from '../core/wait-label.js'
 import type { Timer } from '../platform/clock.js'
 import type { WorkerSlot } from './worker-slot.js'
 
@@ -133,9 +134,9 @@ class JobWaitOp<T> extends FutureWaitOp<T, T> {
   override _start(resume: Resume<T>): Cancel | undefined {
     const inner = super._start(resume)
     if (inner === undefined) return undefined
-    return (reason?: unknown) => {
+    return new LabelledUndo((reason?: unknown) => {
       undo(inner, reason)
       this.#job.cancel()
-    }
+    }, waitLabel(inner))
   }
 }

@@ -7,6 +7,7 @@ import { checkWait, describe } from '../errors.js'
 import type { Future } from '../core/future.js'
 import { futureList } from '../core/join.js'
 import { type Cancel, Op, type Resume } from '../core/op.js'
+import { LabelledUndo } from '../core/wait-label.js'
 import { getClock, type Timer } from '../platform/clock.js'
 
 /** When `wait` returns. @since 0.1.0 */
@@ -83,10 +84,14 @@ class WaitOp<F extends Future<unknown>> extends Op<WaitResult<F>> {
     }
     const ms = this.ms
     if (ms !== undefined && ms !== Infinity) timer = getClock().setTimer(ms, satisfied)
-    return () => {
-      phase = 2
-      detach()
-    }
+    return new LabelledUndo(
+      () => {
+        phase = 2
+        detach()
+      },
+      () =>
+        `wait: ${String(futures.filter((f) => !f.done).length)} of ${String(futures.length)} futures pending`,
+    )
   }
 
   /** Whether `returnWhen` is met by what is done now. */

@@ -70,7 +70,8 @@ export class Collector {
   readonly #loopAll: IntervalHistogram
   readonly #started = performance.now()
   /** The last dead letters of each system, newest last; the listener that fills it. */
-  readonly #dead = new Map<ActorSystem, { rows: DeadLetterRow[]; off: () => void }>()
+  /** Per system: its last dead letters, the subscription that keeps them, and the rate's baseline. */
+  readonly #dead = new Map<ActorSystem, DeadLetterWatch>()
 
   #rates: RateBase = { handled: new Map(), at: performance.now() }
   #nextRates: Map<ActorCell, number> | undefined
@@ -173,15 +174,24 @@ export class Collector {
         rows.push(deadLetterRow(d))
         if (rows.length > LAST_DEAD_LETTERS) rows.shift()
       })
-      kept = { rows, off }
+      kept = { rows, off, count: system.deadLetters.count, at: performance.now() }
       this.#dead.set(system, kept)
     }
     const walk = walkActors(system._guardian, sort, limit, this.#rates, this.#nextRates)
+    const count = system.deadLetters.count
+    const now = performance.now()
+    const perSec = (count - kept.count) / Math.max(0.001, (now - kept.at) / 1000)
+    // The same quarter-second baseline as the actors' rates.
+    if (this.#nextRates !== undefined) {
+      kept.count = count
+      kept.at = now
+    }
     return {
       name: system.name,
       actors: walk.actors,
       mailboxes: walk.mailboxes,
-      deadLetters: system.deadLetters.count,
+      deadLetters: count,
+      deadLettersPerSec: Math.round(perSec * 10) / 10,
       lastDeadLetters: [...kept.rows].reverse(),
       rows: walk.rows,
     }
@@ -246,13 +256,31 @@ function taskRows(sort: 'age' | 'children', limit: number): TaskRow[] {
     ageMs: Math.max(0, Math.round(now - x._spawnedAt)),
     parent: x._parent?.id,
     children: x._children?.size ?? 0,
+    waitsOn: waitsOn(x),
   }))
+}
+
+/** What `t` waits on; a task not started yet may be queued in a named pool, which then says so. */
+function waitsOn(t: Task<unknown>): string {
+  const w = t._waitsOn() ?? ''
+  if (w !== 'its first step') return w
+  const pool = observed<Pool>('pool').find((p) => p._queues(t))
+  return pool === undefined ? w : pool._waitLabel()
 }
 
 interface ActorWalk {
   readonly actors: number
   readonly mailboxes: number
   readonly rows: ActorRow[]
+}
+
+/** What the collector keeps per actor system while it is observed. */
+interface DeadLetterWatch {
+  readonly rows: DeadLetterRow[]
+  readonly off: () => void
+  /** Dead letters at the rate's baseline, and when it was taken. */
+  count: number
+  at: number
 }
 
 /**

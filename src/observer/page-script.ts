@@ -231,6 +231,7 @@ export const pageScript = `
     { field: 'name', get: function (t) { return text(t.name); } },
     { field: 'state', get: function (t) { return text(t.state); } },
     { field: 'age', cls: 'n', get: function (t) { return duration(t.ageMs); } },
+    { field: 'waits', get: function (t) { return text(t.waitsOn); } },
     { field: 'parent', cls: 'n', get: function (t) { return t.parent === undefined || t.parent === null ? '-' : int(t.parent); } },
     { field: 'children', cls: 'n', get: function (t) { return int(t.children); } },
   ];
@@ -422,6 +423,7 @@ export const pageScript = `
       actors: sec.querySelector('[data-field="actors"]'),
       mailboxes: sec.querySelector('[data-field="mailboxes"]'),
       deadLetters: sec.querySelector('[data-field="deadLetters"]'),
+      deadLettersPerSec: sec.querySelector('[data-field="deadLettersPerSec"]'),
       rows: sec.querySelector('tbody.actors'),
       dead: sec.querySelector('tbody.dead'),
     };
@@ -474,6 +476,7 @@ export const pageScript = `
       setText(v.actors, int(sys.actors));
       setText(v.mailboxes, int(sys.mailboxes));
       setText(v.deadLetters, int(sys.deadLetters));
+      setText(v.deadLettersPerSec, rate(sys.deadLettersPerSec));
       syncRows(v.rows, Array.isArray(sys.rows) ? sys.rows : [],
         function (r) { return 'actor:' + r.path; }, actorCols, 'no actors');
       var dl = Array.isArray(sys.lastDeadLetters) ? sys.lastDeadLetters : [];

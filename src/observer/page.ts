@@ -121,7 +121,7 @@ const html = `<!doctype html>
       <span class="kv"><span class="k">cancelled</span><span class="num" data-field="cancelled">-</span></span>
     </h2>
     <div class="scroll"><table>
-      <thead><tr><th class="n">id</th><th>name</th><th>state</th><th class="n">age</th><th class="n">parent</th><th class="n">children</th></tr></thead>
+      <thead><tr><th class="n">id</th><th>name</th><th>state</th><th class="n">age</th><th>waits on</th><th class="n">parent</th><th class="n">children</th></tr></thead>
       <tbody id="task-rows"></tbody>
     </table></div>
   </section>
@@ -165,6 +165,7 @@ const html = `<!doctype html>
     <span class="kv"><span class="k">actors</span><span class="num" data-field="actors">-</span></span>
     <span class="kv"><span class="k">mailboxes</span><span class="num" data-field="mailboxes">-</span></span>
     <span class="kv"><span class="k">dead letters</span><span class="num" data-field="deadLetters">-</span></span>
+    <span class="kv"><span class="k">per s</span><span class="num" data-field="deadLettersPerSec">-</span></span>
   </h2>
   <div class="scroll"><table>
     <thead><tr><th>path</th><th>status</th><th class="n">mailbox</th><th class="n">msgs/s</th><th class="n">restarts</th><th>last failure</th><th class="n">stash</th><th class="n">children</th></tr></thead>

@@ -46,6 +46,12 @@ export interface TaskRow {
   readonly parent: number | undefined
   /** Its live children. */
   readonly children: number
+  /**
+   * What it waits on, in words: `sleep, 1.2 s left`, `queue "jobs": get`, `task "fetch"`, `lock:
+   * acquire`, `a promise` (an async body awaiting anything but a `ctx` wait), `its children (3)`
+   * once its body ended, `its first step` before it ran.
+   */
+  readonly waitsOn: string
 }
 
 /** The tasks. @since 0.3.0 */
@@ -94,6 +100,8 @@ export interface ActorSystemInfo {
   readonly mailboxes: number
   /** Dead letters since it started, and the last ones (newest first). */
   readonly deadLetters: number
+  /** Dead letters per second since the previous snapshot (0 in the first). */
+  readonly deadLettersPerSec: number
   readonly lastDeadLetters: readonly DeadLetterRow[]
   /** The top rows by the sort asked for. */
   readonly rows: readonly ActorRow[]

@@ -7,6 +7,7 @@ import { checkMs, checkOptions, checkSignal, checkWait, describe, typeError } fr
 import type { WaitOptions } from '../core/future.js'
 import { joinAll } from '../core/join.js'
 import { type Cancel, FnOp, type Op, startOp, undo } from '../core/op.js'
+import { LabelledUndo } from '../core/wait-label.js'
 import { currentTask } from '../core/registry.js'
 import { reportNow } from '../core/report.js'
 import { bindSignal, createTask } from '../core/spawn.js'
@@ -321,11 +322,14 @@ export class Group implements Iterable<Task<unknown>> {
         undo(cancelFail)
         resume(ok, value)
       })
-      return () => {
-        over = true
-        undo(cancelEmpty)
-        undo(cancelFail)
-      }
+      return new LabelledUndo(
+        () => {
+          over = true
+          undo(cancelEmpty)
+          undo(cancelFail)
+        },
+        `group: ${String(members.length)} members to end`,
+      )
     })
   }
 

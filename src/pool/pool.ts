@@ -18,7 +18,7 @@ import { bindSignal, createTask } from '../core/spawn.js'
 import type { Task, TaskFn, TaskResult } from '../core/task.js'
 import { getClock, type Timer } from '../platform/clock.js'
 import { Event } from '../sync/event.js'
-import { ParkOp, WaitList } from '../sync/wait-list.js'
+import { named, ParkOp, WaitList } from '../sync/wait-list.js'
 import {
   checkTaskTimeout,
   Group,
@@ -104,7 +104,11 @@ export class Pool extends Group {
   readonly capacity: number
   /** Its name, if it was given one (the observer page shows named pools). @since 0.3.0 */
   readonly name: string | undefined = undefined
-  /** @internal Waiters of `waitAvailable`. */ readonly _available = new WaitList<number>()
+  /** @internal Waiters of `waitAvailable`. */ readonly _available = new WaitList<number>(this)
+  /** @internal What a task parked in its list waits for. */
+  _waitLabel(): string {
+    return `${named('pool', this.name)}: a free slot`
+  }
   readonly #pending = new PendingHeap()
   readonly #jobs = new Map<Task<unknown>, PendingJob>()
   readonly #holders = new Set<Task<unknown>>()
@@ -287,6 +291,11 @@ export class Pool extends Group {
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#enqueue(job)
     })
+  }
+
+  /** @internal True while `task` waits in its queue for a slot (the observer names the pool). */
+  _queues(task: Task<unknown>): boolean {
+    return this.#jobs.has(task)
   }
 
   /** @internal */

@@ -22,7 +22,7 @@ import {
 } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { ready, type Resume, type Wait } from '../core/op.js'
-import { mayFinishAtCall, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
+import { mayFinishAtCall, named, ParkOp, type Waiter, WaitList } from '../sync/wait-list.js'
 import { observe } from '../platform/observed.js'
 import { RingBuffer } from './ring-buffer.js'
 
@@ -133,8 +133,12 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly maxsize: number
   /** Its name, if it was given one (the observer page shows named queues). @since 0.3.0 */
   readonly name: string | undefined = undefined
-  /** @internal */ readonly _getters = new WaitList<T>()
-  /** @internal */ readonly _putters = new WaitList<void>()
+  /** @internal */ readonly _getters = new WaitList<T>(this)
+  /** @internal */ readonly _putters = new WaitList<void>(this)
+  /** @internal What a task parked in one of its lists waits for. */
+  _waitLabel(list: WaitList<never>): string {
+    return `${named('queue', this.name)}: ${list === (this._getters as WaitList<unknown>) ? 'get' : 'put'}`
+  }
   /** @internal */ _closed = false
   readonly #store = new RingBuffer<T>()
 

@@ -56,7 +56,11 @@ class BarrierWaitOp extends ParkOp<number> {
  */
 export class Barrier {
   /** @internal */
-  readonly _waiters = new WaitList<number>()
+  readonly _waiters = new WaitList<number>(this)
+  /** @internal What a task parked in its list waits for. */
+  _waitLabel(): string {
+    return `barrier (${String(this._waiters.size)} of ${String(this.parties)} waiting)`
+  }
   #broken = false
   /** How many tasks must arrive. */
   readonly parties: number

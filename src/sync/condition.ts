@@ -12,6 +12,7 @@
 import { checkCount, checkWait, InvalidStateError, typeError } from '../errors.js'
 import type { WaitOptions } from '../core/future.js'
 import { type Cancel, Op, type Resume, startOp, undo } from '../core/op.js'
+import { LabelledUndo, waitLabel } from '../core/wait-label.js'
 import { getClock, type Timer } from '../platform/clock.js'
 import { Lock } from './lock.js'
 import type { Permit } from './semaphore.js'
@@ -68,14 +69,17 @@ class ConditionWaitOp extends Op<boolean> {
         reacquire()
       })
     }
-    return (reason?: unknown) => {
-      outcome = { ok: false, error: reason }
-      if (!reacquiring) {
-        cond._waiters.remove(waiter)
-        reacquire()
-      }
-      return true
-    }
+    return new LabelledUndo(
+      (reason?: unknown) => {
+        outcome = { ok: false, error: reason }
+        if (!reacquiring) {
+          cond._waiters.remove(waiter)
+          reacquire()
+        }
+        return true
+      },
+      () => (reacquiring ? 'lock: acquire (after a condition wait)' : 'condition: notify'),
+    )
   }
 }
 
@@ -127,10 +131,13 @@ class WaitForOp extends Op<boolean> {
       }
     }
     loop()
-    return (reason?: unknown) => {
-      stopped = true
-      return undo(current, reason)
-    }
+    return new LabelledUndo(
+      (reason?: unknown) => {
+        stopped = true
+        return undo(current, reason)
+      },
+      () => `condition: predicate (${waitLabel(current)})`,
+    )
   }
 }
 
@@ -155,7 +162,11 @@ export class Condition {
   /** The lock the condition is bound to. */
   readonly lock: Lock
   /** @internal */
-  readonly _waiters = new WaitList<boolean>()
+  readonly _waiters = new WaitList<boolean>(this)
+  /** @internal What a task parked in its list waits for. */
+  _waitLabel(): string {
+    return 'condition: notify'
+  }
 
   constructor(lock: Lock = new Lock()) {
     if (!(lock instanceof Lock)) throw typeError('lock', 'a Lock', lock)

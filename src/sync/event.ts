@@ -40,7 +40,11 @@ class EventWaitOp extends ParkOp<boolean> {
 export class Event {
   #flag = false
   /** @internal */
-  readonly _waiters = new WaitList<boolean>()
+  readonly _waiters = new WaitList<boolean>(this)
+  /** @internal What a task parked in its list waits for. */
+  _waitLabel(): string {
+    return 'event: set'
+  }
 
   /**
    * True while the flag is set. A getter since 0.2.0, like every state read that cannot throw or

@@ -24,6 +24,10 @@ export class Lock extends BoundedSemaphore {
     super(1)
   }
   /** @internal */
+  override _waitLabel(): string {
+    return 'lock: acquire'
+  }
+  /** @internal */
   override _checkRelease(): void {
     if (this._value >= 1) throw new InvalidStateError('release() called on a Lock that is not locked')
   }

@@ -77,7 +77,11 @@ class AcquireOp extends ParkOp<Permit> {
  */
 export class Semaphore {
   /** @internal */ _value: number
-  /** @internal */ readonly _waiters = new WaitList<Permit>()
+  /** @internal */ readonly _waiters = new WaitList<Permit>(this)
+  /** @internal What a task parked in its list waits for. */
+  _waitLabel(): string {
+    return `semaphore (${String(this._value)} free): acquire`
+  }
 
   constructor(value = 1) {
     this._value = checkCount('value', value, 0)

@@ -34,10 +34,27 @@ export class Waiter<T> {
     this.timer?.cancel()
     this.timer = undefined
   }
+
+  /** What a task parked here waits on: its list's owner says. */
+  _waitsOn(): string {
+    const list = this.list
+    return list === undefined ? 'a grant' : list.site._waitLabel(list)
+  }
+}
+
+/** What owns a wait-list (a queue, a lock): it names what a waiter in each of its lists waits for. @internal */
+export interface WaitSite {
+  _waitLabel(list: WaitList<never>): string
+}
+
+/** `"name"` after a kind, when there is a name. @internal */
+export function named(kind: string, name: string | undefined): string {
+  return name === undefined ? kind : `${kind} ${JSON.stringify(name)}`
 }
 
 /** @internal */
 export class WaitList<T> {
+  constructor(readonly site: WaitSite) {}
   #first: Waiter<T> | undefined = undefined
   #last: Waiter<T> | undefined = undefined
   /** Invariant: the number of linked waiters. */

@@ -1,40 +1,12 @@
-import { spawn as spawnProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { type Outcome, runScenario } from '../helpers/scenario.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/run-scenarios.mjs', import.meta.url))
 
-interface Outcome {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs a scenario; once it prints "ready", sends it the given signals, then waits for its exit. */
-function scenario(name: string, signals: NodeJS.Signals[] = []): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawnProcess(process.execPath, [fixture, name], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let sent = false
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`scenario ${name} did not exit in time; stdout: ${stdout}; stderr: ${stderr}`))
-    }, 15_000)
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (!sent && stdout.includes('ready\n')) {
-        sent = true
-        signals.forEach((sig, i) => setTimeout(() => child.kill(sig), 30 * i))
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('exit', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const scenario = (name: string, signals: NodeJS.Signals[] = []): Promise<Outcome> =>
+  runScenario(fixture, name, signals)
 
 describe('conformance: run() and shutdown', () => {
   it('gevent.signal(SIGQUIT, gevent.kill): SIGTERM kills the tree, runs finally blocks, exits 143', async () => {
@@ -100,6 +72,8 @@ describe('conformance: run() and shutdown', () => {
     const r = await scenario('debug', ['SIGUSR2', 'SIGTERM'])
     expect(r.code).toBe(143)
     expect(r.stderr).toMatch(/a step of task "main"[\s\S]*held the event loop for \d+ ms/)
-    expect(r.stderr).toMatch(/#\d+ "main" running [\d.]+m?s\n {2}#\d+ "sleeper" running/)
+    expect(r.stderr).toMatch(
+      /#\d+ "main" running [\d.]+m?s \[sleep, [\d.]+ s left\]\n {2}#\d+ "sleeper" running [\d.]+m?s \[sleep, [\d.]+ s left\]/,
+    )
   })
 })

@@ -113,6 +113,32 @@ describe('the observer snapshot', () => {
     expect(observer.snapshot().actorSystems.some((x) => x.name === 'observed')).toBe(false)
   })
 
+  it('gives each system its dead letters per second since the previous snapshot', async () => {
+    observer = await startObserver()
+    const system = new ActorSystem({ name: 'letters', logLevel: 'off' })
+    try {
+      const gone = system.spawn(
+        behavior<string>(() => () => undefined),
+        { name: 'gone' },
+      )
+      await system.stop(gone)
+      const rateOf = (): number | undefined =>
+        (observer as Observer).snapshot().actorSystems.find((x) => x.name === 'letters')?.deadLettersPerSec
+      expect(rateOf()).toBe(0)
+      await sleep(300)
+      for (let i = 0; i < 60; i++) gone.tell('lost')
+      // 60 letters over the 300 ms or so since the baseline: well above zero, at most 60 / 0.3.
+      const r = rateOf() ?? 0
+      expect(r).toBeGreaterThan(20)
+      expect(r).toBeLessThanOrEqual(200)
+      await sleep(300)
+      // Nothing since the last baseline.
+      expect(rateOf()).toBe(0)
+    } finally {
+      await system.shutdown()
+    }
+  })
+
   it('ranks actors by restarts when asked', async () => {
     observer = await startObserver()
     const system = new ActorSystem({ name: 'ranked', logLevel: 'off' })

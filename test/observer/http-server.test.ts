@@ -14,7 +14,15 @@ const PAGE =
   '<!doctype html><title>observer</title><style>b{color:red}</style><script>document.title="x"</script>'
 
 const loopDelayMs = { p50: 1, p99: 2, max: 3 }
-const taskRow = { id: 1, name: 'main', state: 'running', ageMs: 5, parent: undefined, children: 0 }
+const taskRow = {
+  id: 1,
+  name: 'main',
+  state: 'running',
+  ageMs: 5,
+  parent: undefined,
+  children: 0,
+  waitsOn: 'a promise',
+}
 
 /** A valid snapshot built by hand; `at` carries the number of the `collect` call that made it. */
 function snapshot(seq: number, taskName = 'main'): ObserverSnapshot {
@@ -24,7 +32,17 @@ function snapshot(seq: number, taskName = 'main'): ObserverSnapshot {
     tookMs: 0.1,
     process: { pid: 1, node: 'v20.0.0', uptimeMs: 10, loopDelayMs, heapUsedBytes: 100, rssBytes: 200 },
     tasks: { live: 1, failed: 0, cancelled: 0, rows: [{ ...taskRow, name: taskName }] },
-    actorSystems: [{ name: 'sys', actors: 1, mailboxes: 0, deadLetters: 0, lastDeadLetters: [], rows: [] }],
+    actorSystems: [
+      {
+        name: 'sys',
+        actors: 1,
+        mailboxes: 0,
+        deadLetters: 0,
+        deadLettersPerSec: 0,
+        lastDeadLetters: [],
+        rows: [],
+      },
+    ],
     executors: [],
     pools: [],
     queues: [],

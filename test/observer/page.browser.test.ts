@@ -170,6 +170,16 @@ describe.skipIf(chromiumBin === undefined)('observer page in Chromium', () => {
     )
     expect(await page.locator('header [data-field="pid"]').textContent()).toBe(String(child?.pid))
     expect(await page.locator('[data-field="connection"]').textContent()).toBe('live')
+    // What each waits on: the producer blocked on the full named queue, the readers asleep for good.
+    const waitsOf = async (name: string): Promise<string | null> =>
+      page
+        .locator('[data-row^="task:"]', {
+          has: page.locator('[data-field="name"]', { hasText: new RegExp(`^${name}$`) }),
+        })
+        .locator('[data-field="waits"]')
+        .textContent()
+    expect(await waitsOf('jobs-producer')).toBe('queue "jobs": put')
+    expect(await waitsOf('ingest-reader')).toBe('sleep, forever')
     await waitForRows(page, 'actor:/user/supervisor/flaky', 1)
     await waitForRows(page, 'executor:crunch', 1)
     expect(eventUrls[0]).toContain(`token=${TOKEN}`)

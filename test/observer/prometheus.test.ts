@@ -158,7 +158,17 @@ const snapshot: ObserverSnapshot = {
     live: 17,
     failed: 3,
     cancelled: 5,
-    rows: [{ id: 1, name: 'main', state: 'running', ageMs: 10, parent: undefined, children: 2 }],
+    rows: [
+      {
+        id: 1,
+        name: 'main',
+        state: 'running',
+        ageMs: 10,
+        parent: undefined,
+        children: 2,
+        waitsOn: 'its children (2)',
+      },
+    ],
   },
   actorSystems: [
     {
@@ -166,6 +176,7 @@ const snapshot: ObserverSnapshot = {
       actors: 12,
       mailboxes: 30,
       deadLetters: 2,
+      deadLettersPerSec: 0,
       lastDeadLetters: [{ at: 1, recipient: '/user/x', reason: 'stopped', message: 'Ping' }],
       rows: [
         actor({
@@ -178,7 +189,15 @@ const snapshot: ObserverSnapshot = {
         }),
       ],
     },
-    { name: 'back\\slash', actors: 1, mailboxes: 0, deadLetters: 0, lastDeadLetters: [], rows: [] },
+    {
+      name: 'back\\slash',
+      actors: 1,
+      mailboxes: 0,
+      deadLetters: 0,
+      deadLettersPerSec: 0,
+      lastDeadLetters: [],
+      rows: [],
+    },
   ],
   executors: [
     executor({
@@ -454,8 +473,24 @@ describe('renderMetrics', () => {
       renderMetrics({
         ...empty,
         actorSystems: [
-          { name: 'verdant', actors: 2, mailboxes: 1, deadLetters: 3, lastDeadLetters: [], rows: [] },
-          { name: 'verdant', actors: 5, mailboxes: 0, deadLetters: 4, lastDeadLetters: [], rows: [] },
+          {
+            name: 'verdant',
+            actors: 2,
+            mailboxes: 1,
+            deadLetters: 3,
+            deadLettersPerSec: 0,
+            lastDeadLetters: [],
+            rows: [],
+          },
+          {
+            name: 'verdant',
+            actors: 5,
+            mailboxes: 0,
+            deadLetters: 4,
+            deadLettersPerSec: 0,
+            lastDeadLetters: [],
+            rows: [],
+          },
         ],
         executors: [
           executor({ name: 'threads', kind: 'threads', size: 2, completed: 10, runMs: { p50: 1, p99: 9 } }),

@@ -116,7 +116,9 @@ describe('debug mode', () => {
     await sleep(1)
     const text = dumpTasks()
     expect(text).toMatch(
-      new RegExp(`^#${outer.id} "outer" running \\d+ms\\n  #${inner?.id ?? 0} "inner" running \\d+ms\\n$`),
+      new RegExp(
+        `^#${outer.id} "outer" running \\d+ms \\[sleep, \\d+ ms left\\]\\n  #${inner?.id ?? 0} "inner" running \\d+ms \\[sleep, \\d+ ms left\\]\\n$`,
+      ),
     )
     await outer.kill()
     expect(dumpTasks()).toBe('(no live tasks)\n')

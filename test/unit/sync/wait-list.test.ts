@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { Waiter, WaitList } from '../../../src/sync/wait-list.js'
 
+const site = { _waitLabel: () => 'a test list' }
+
 describe('WaitList', () => {
   it('is FIFO; cancel unlinks in place', () => {
-    const list = new WaitList<number>()
+    const list = new WaitList<number>(site)
     const out: string[] = []
     const mk = (name: string) => new Waiter<number>(() => out.push(name), name)
     const a = mk('a')
@@ -24,7 +26,7 @@ describe('WaitList', () => {
   })
 
   it('drain returns every waiter in order and empties the list', () => {
-    const list = new WaitList<void>()
+    const list = new WaitList<void>(site)
     const ws = [1, 2, 3].map((i) => new Waiter<void>(() => undefined, i))
     for (const w of ws) list.push(w)
     expect(list.drain().map((w) => w.data)).toEqual([1, 2, 3])
