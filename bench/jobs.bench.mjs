@@ -19,13 +19,13 @@
 // BENCH_JOBS_PART=throughput|scaling|roundtrip (comma-separated; all by default).
 // BENCH_JOBS_CASES=raw,verdant,bullmq (a comma-separated subset; all by default; J2 is verdant's
 // alone). BENCH_QUICK=1 for fewer rounds. Run with `node --expose-gc`.
-import { fork } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { driveChild } from './child-driver.mjs'
 import { machineLine, median, quantile } from './harness.mjs'
 import { redisServerVersion, startRedisServer } from './jobs/redis-server.mjs'
 import { natsServerVersion, startNatsServer } from './remote/nats-server.mjs'
@@ -118,55 +118,19 @@ async function verdant() {
   }
 }
 
-/** A child process of bench/jobs/, driven over IPC; `stop()` ends it (SIGKILL after 5 s). */
-function startChild(children, file, args) {
-  const child = fork(here(file), args, {
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  const exited = new Promise((r) => child.once('exit', r))
-  let next = 0
-  const waiting = new Map()
-  let ready
-  const isReady = new Promise((resolve, reject) => {
-    ready = resolve
-    child.once('exit', (code) => reject(new Error(`${file} exited at start (${code})`)))
-  })
-  child.on('message', (m) => {
-    if (m.ready !== undefined) ready()
-    else {
-      waiting.get(m.id)?.()
-      waiting.delete(m.id)
-    }
-  })
-  const cmd = (c) =>
-    new Promise((resolve) => {
-      const id = ++next
-      waiting.set(id, resolve)
-      child.send({ id, cmd: c })
-    })
-  let stopped
+/** A child process of bench/jobs/, driven over IPC; `stop()` ends it and takes it off `children`. */
+async function startChild(children, file, args) {
+  const driven = await driveChild(here(file), args)
   const handle = {
-    cmd,
-    stop() {
-      stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const force = setTimeout(() => child.kill('SIGKILL'), 5000)
-          await Promise.race([cmd('stop'), exited])
-          await exited
-          clearTimeout(force)
-        }
-        process.removeListener('exit', killOnExit)
-        const i = children.indexOf(handle)
-        if (i >= 0) children.splice(i, 1)
-      })()
-      return stopped
+    cmd: driven.cmd,
+    async stop() {
+      await driven.stop()
+      const i = children.indexOf(handle)
+      if (i >= 0) children.splice(i, 1)
     },
   }
   children.push(handle)
-  return isReady.then(() => handle)
+  return handle
 }
 
 // ---- J1 and J3: add(a, b), verdant against raw JetStream and BullMQ ----

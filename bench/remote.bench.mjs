@@ -16,7 +16,7 @@
 // messages (0: one synchronous loop, the default). BENCH_PEER_ARGS: extra node flags for the
 // other process (`--cpu-prof`...), BENCH_REMOTE_ONLY=verdant|raw|moleculer one case of R1 and R2,
 // BENCH_REMOTE_N the messages of R2. Run with `node --expose-gc`.
-import { execFileSync, fork, spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { connect } from '@nats-io/transport-node'
 import { ActorSystem } from '../dist/index.js'
 import { joinCluster } from '../dist/remote/index.js'
+import { driveChild } from './child-driver.mjs'
 import { machineLine, median, quantile } from './harness.mjs'
 import { natsServerVersion, startNatsServer } from './remote/nats-server.mjs'
 
@@ -104,41 +105,17 @@ async function networkParts() {
   console.log(`nats-server reported ${slow} slow consumer(s) in this run\n`)
 }
 
-function startPeer(url) {
+async function startPeer(url) {
   const extra = process.env.BENCH_PEER_ARGS ? process.env.BENCH_PEER_ARGS.split(' ') : []
-  const child = fork(here('./remote/peer.mjs'), [url], {
-    execArgv: ['--expose-gc', ...extra],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  const exited = new Promise((r) => child.once('exit', r))
-  let next = 0
-  const waiting = new Map()
   let onDone
-  let ready
-  const isReady = new Promise((resolve, reject) => {
-    ready = resolve
-    child.once('exit', (code) => reject(new Error(`the peer exited at start (${code})`)))
+  const peer = await driveChild(here('./remote/peer.mjs'), [url], {
+    execArgv: ['--expose-gc', ...extra],
+    onMessage: (m) => {
+      if (m.done !== undefined) onDone?.(m)
+    },
   })
-  child.on('message', (m) => {
-    if (m.ready) ready()
-    else if (m.done !== undefined) onDone?.(m)
-    else {
-      const w = waiting.get(m.id)
-      waiting.delete(m.id)
-      if (m.error) w.reject(new Error(m.error))
-      else w.resolve(m)
-    }
-  })
-  const cmd = (c, args = {}) =>
-    new Promise((resolve, reject) => {
-      const id = ++next
-      waiting.set(id, { resolve, reject })
-      child.send({ id, cmd: c, ...args })
-    })
-  return isReady.then(() => ({
-    cmd,
+  return {
+    cmd: peer.cmd,
     /** Resolves with the peer's `done` message, or with undefined after `ms`. */
     done(ms) {
       return new Promise((resolve) => {
@@ -150,14 +127,8 @@ function startPeer(url) {
         }
       })
     },
-    async stop() {
-      await cmd('stop').catch(() => undefined)
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await exited
-      clearTimeout(force)
-      process.removeListener('exit', killOnExit)
-    },
-  }))
+    stop: peer.stop,
+  }
 }
 
 async function askPart(peer, nc, broker) {

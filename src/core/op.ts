@@ -14,7 +14,7 @@
  * @module
  */
 import { CancelledError } from '../errors.js'
-import { waitLabel } from './wait-label.js'
+import { LabelledUndo, waitLabel } from './wait-label.js'
 
 /** Delivers an outcome: `ok` with the value, or not `ok` with the error. Not part of the public API. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- T documents what an `ok` value is
@@ -250,27 +250,17 @@ export function startOp<T>(op: Op<T>, resume: Resume<T>): Cancel | undefined {
     resume(ok, value)
   })
   if (done) return undefined
-  return new SignalledUndo((reason?: unknown) => {
-    if (done) return false
-    signal.removeEventListener('abort', onAbort)
-    if (undo(cancel, reason)) return true
-    done = true
-    return false
-  }, cancel)
-}
-
-/** The undo of an op started with a signal: it says what the op inside waits on. */
-class SignalledUndo {
-  constructor(
-    readonly undo: (reason?: unknown) => boolean,
-    readonly inner: Cancel | undefined,
-  ) {}
-  cancel(reason?: unknown): boolean {
-    return this.undo(reason)
-  }
-  _waitsOn(): string {
-    return waitLabel(this.inner)
-  }
+  // It says what the op inside waits on.
+  return new LabelledUndo(
+    (reason?: unknown) => {
+      if (done) return false
+      signal.removeEventListener('abort', onAbort)
+      if (undo(cancel, reason)) return true
+      done = true
+      return false
+    },
+    () => waitLabel(cancel),
+  )
 }
 
 /** An op that starts with a function; the building block of most verdant waits. @internal */

@@ -306,15 +306,7 @@ export abstract class Executor implements JobOwner, AsyncDisposable {
         armQueueLimit(this.#jobs, this.#workers, job, opts.queueTimeoutMs)
       job._runTimeoutMs = opts.runTimeoutMs
       job._retries = opts.retries
-      if (signal !== undefined) {
-        const onAbort = (): void => {
-          job.cancel(describe(signal.reason))
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        job._listen(() => {
-          signal.removeEventListener('abort', onAbort)
-        })
-      }
+      if (signal !== undefined) job._cancelOnAbort(signal)
     }
     this.#jobs.push(job)
     this.#dispatch()

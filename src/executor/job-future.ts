@@ -8,6 +8,7 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads'
+import { describe } from '../errors.js'
 import { Future, FutureWaitOp, type WaitOptions } from '../core/future.js'
 import { type Cancel, type Op, type Resume, undo } from '../core/op.js'
 import { LabelledUndo, waitLabel } from '../core/wait-label.js'
@@ -95,6 +96,17 @@ export class JobFuture<T> extends Future<T> {
     if (this.done) return false
     this._owner._cancel(this, msg ?? `job ${this._name} was cancelled`)
     return true
+  }
+
+  /** @internal Cancels the job when `signal` aborts, with its reason; the listener goes when the job ends. */
+  _cancelOnAbort(signal: AbortSignal): void {
+    const onAbort = (): void => {
+      this.cancel(describe(signal.reason))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this._listen(() => {
+      signal.removeEventListener('abort', onAbort)
+    })
   }
 
   /**

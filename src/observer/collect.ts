@@ -249,6 +249,14 @@ function taskRows(sort: 'age' | 'children', limit: number): TaskRow[] {
   const now = performance.now()
   const top: Task<unknown>[] = []
   while (heap.size > 0) top.push((heap.pop() as { t: Task<unknown> }).t)
+  // A task not started yet may be queued in a named pool, which then says what it waits for.
+  let pools: Pool[] | undefined
+  const waitsOn = (t: Task<unknown>): string => {
+    const w = t._waitsOn() ?? ''
+    if (t.state !== 'pending') return w
+    const pool = (pools ??= observed<Pool>('pool')).find((p) => p._queues(t))
+    return pool === undefined ? w : pool._waitLabel()
+  }
   return top.reverse().map((x) => ({
     id: x.id,
     name: x.name,
@@ -258,14 +266,6 @@ function taskRows(sort: 'age' | 'children', limit: number): TaskRow[] {
     children: x._children?.size ?? 0,
     waitsOn: waitsOn(x),
   }))
-}
-
-/** What `t` waits on; a task not started yet may be queued in a named pool, which then says so. */
-function waitsOn(t: Task<unknown>): string {
-  const w = t._waitsOn() ?? ''
-  if (w !== 'its first step') return w
-  const pool = observed<Pool>('pool').find((p) => p._queues(t))
-  return pool === undefined ? w : pool._waitLabel()
 }
 
 interface ActorWalk {

@@ -245,15 +245,7 @@ export class ClusterExecutor implements JobOwner, AsyncDisposable {
       return job
     }
     const job = this.#track(id, label, bytes, id, queueTimeout)
-    if (signal !== undefined) {
-      const onAbort = (): void => {
-        job.cancel(describe(signal.reason))
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      job._listen(() => {
-        signal.removeEventListener('abort', onAbort)
-      })
-    }
+    if (signal !== undefined) job._cancelOnAbort(signal)
     return job
   }
 

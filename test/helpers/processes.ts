@@ -27,3 +27,10 @@ export function childrenOf(ppid: number): number[] | undefined {
   }
   return out
 }
+
+/** Pids of `pid`'s children, their children and so on; undefined without /proc. */
+export function descendantsOf(pid: number): number[] | undefined {
+  const children = childrenOf(pid)
+  if (children === undefined) return undefined
+  return children.flatMap((c) => [c, ...(descendantsOf(c) ?? [])])
+}

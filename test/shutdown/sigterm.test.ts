@@ -1,43 +1,15 @@
 // SIGTERM to a program that runs one of everything under run(): one coordinated shutdown closes it
 // all within the grace period. Every finally block and postStop runs, no worker thread or child
 // process is left, the queued jobs that never started are reported, and the exit code is 143.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
+import { alive, descendantsOf } from '../helpers/processes.js'
 
 const program = fileURLToPath(new URL('../fixtures/shutdown-program.mjs', import.meta.url))
-
-/** The pids of `pid`'s descendants (its worker processes), from `ps`. */
-function descendants(pid: number): number[] {
-  const out = spawnSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' }).stdout
-  const children = new Map<number, number[]>()
-  for (const line of out.trim().split('\n')) {
-    const [p, pp] = line.trim().split(/\s+/).map(Number)
-    if (p === undefined || pp === undefined) continue
-    children.set(pp, [...(children.get(pp) ?? []), p])
-  }
-  const all: number[] = []
-  const walk = (p: number): void => {
-    for (const c of children.get(p) ?? []) {
-      all.push(c)
-      walk(c)
-    }
-  }
-  walk(pid)
-  return all
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 it('SIGTERM: every finalizer and postStop runs, no worker is left, queued jobs are reported, exit 143', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'verdant-shutdown-'))
@@ -52,7 +24,7 @@ it('SIGTERM: every finalizer and postStop runs, no worker is left, queued jobs a
     await expect.poll(() => stdout.includes('"pid"'), { timeout: 15_000 }).toBe(true)
     const { pid } = JSON.parse(stdout.trim().split('\n')[0] ?? '{}') as { pid: number }
     // Its two process-pool workers run (the thread pool's are threads of this process).
-    const workers = descendants(pid)
+    const workers = descendantsOf(pid) ?? []
     expect(workers.length).toBeGreaterThanOrEqual(2)
     const t0 = performance.now()
     child.kill('SIGTERM')
